@@ -1,1 +1,44 @@
-//! placeholder
+//! Exact transfer matrices of periodic strips and tori.
+//!
+//! - [`strip`]: the row transfer matrix, matrix-free and dense.
+//! - [`torus`]: ln Z of a finite torus, Tr W^M, exactly.
+//! - [`cylinder`]: the top of the spectrum of an infinitely long cylinder (Lanczos), scaling
+//!   dimensions, correlation length and the central charge.
+//! - [`fisher`]: exact cumulants of bond variables with operator insertions, and
+//!   [`geometry`]: the Fisher metric, third cumulant and scalar curvature R from them.
+//! - [`fit`]: least-squares fits of scaling laws.
+
+pub mod cylinder;
+pub mod fisher;
+pub mod fit;
+pub mod geometry;
+pub mod memory;
+pub mod strip;
+pub mod torus;
+
+pub use strip::Strip;
+
+use thiserror::Error;
+
+/// What can go wrong in a transfer-matrix job.
+#[derive(Debug, Error)]
+pub enum TransferError {
+    /// Bad model or lattice parameter.
+    #[error(transparent)]
+    Model(#[from] onsager_models::ModelError),
+    /// A numerical kernel failed.
+    #[error(transparent)]
+    Linalg(#[from] onsager_linalg::LinalgError),
+    /// The job would need more memory than allowed.
+    #[error("{what} needs {need} but only {have} is available; {hint}")]
+    TooBig {
+        /// the job
+        what: String,
+        /// predicted memory, human readable
+        need: String,
+        /// available memory, human readable
+        have: String,
+        /// what to do instead
+        hint: String,
+    },
+}

@@ -1,0 +1,500 @@
+//! Exact cumulants of bond variables by transfer matrices with operator insertions.
+//!
+//! Layers are orthogonal to the last axis (see [`onsager_models::Torus`]); layer `y` owns the
+//! `m = d·n_s` bonds `y·m .. y·m+m`. With the symmetric transfer matrix W = U Λ Uᵀ
+//! ([`crate::Strip`]), inserting the centred bond variables (f_a − μ_a), a ∈ S, all owned by one
+//! layer, replaces that layer's W by
+//!
+//! O(S)[s,s'] = W[s,s'] · Π_{a∈S} (f_a(s,s') − μ_a)
+//!
+//! (an in-layer bond depends on s only, a perpendicular one on (s_i, s'_i)). Central moments are
+//! traces of products of such O's and powers of W, divided by Z = Tr W^L, and for second and
+//! third order they are the cumulants: g_ab = ∂_a∂_b lnZ, T_abc = ∂_a∂_b∂_c lnZ. No derivative is
+//! ever taken numerically.
+//!
+//! By translation invariance only the slices with the first index c on a bond of site 0 are
+//! needed (one per direction). For a, b in layers y_a ≤ y_b:
+//!
+//! | layers of (c, a, b) | trace                                         | evaluated as                         |
+//! |---------------------|-----------------------------------------------|--------------------------------------|
+//! | (0, 0, 0)           | Tr[O({c,a,b}) W^{L−1}]                        | spin basis, one GEMM over (a,b)      |
+//! | (0, y, y), y ≥ 1    | Tr[O({a,b}) · W^{L−1−y} O(c) W^{y−1}]         | spin basis, one GEMM per y           |
+//! | (0, y_a, y_b)       | Σ X_c[i,j]λ_j^{y_a−1} X_a[j,k] λ_k^{y_b−y_a−1} X_b[k,i] λ_i^{L−1−y_b} | eigenbasis, X = Uᵀ O U |
+//!
+//! and the last kind only for y_a ≤ y_b − y_a and y_a ≤ L − y_b: every other triple is a
+//! translate of one of these (rotate the three layer gaps so the smallest comes first, and use
+//! the slice of the bond that then sits at the origin). For q = 2 models the spin flip splits W
+//! into two blocks of N/2 (all bond variables are flip-invariant), which divides the dense work
+//! by 4.
+//!
+//! Cost (Ising, N = 2^L): O(m N³/4 · (1 + L/3)) flops in GEMMs, memory O(m N²); see
+//! [`estimate_bytes`].
+
+use crate::{memory, Strip, TransferError};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
+use onsager_models::{Model, Torus};
+use rayon::prelude::*;
+
+/// Translation-invariant slices of the exact cumulants of the bond variables.
+#[derive(Debug, Clone)]
+pub struct CumulantSlices {
+    /// the lattice
+    pub torus: Torus,
+    /// ln Z
+    pub ln_z: f64,
+    /// ⟨f_b⟩ for a bond of each direction
+    pub mean: Vec<f64>,
+    /// g[c][b] = Cov(f_{(0,c)}, f_b): c = direction of the bond at site 0, b any bond (length D)
+    pub g: Vec<Vec<f64>>,
+    /// t[c][a·D + b] = T_{(0,c), a, b} (D × D row-major)
+    pub t: Vec<Vec<f64>>,
+}
+
+/// One symmetry sector of W: its eigenvalues (divided by the global λ_max) and eigenvectors.
+struct Sector {
+    sign: f64,
+    lam: Vec<f64>,
+    u: Mat<f64>,
+}
+
+/// Predicted peak memory of [`cumulant_slices`] in bytes.
+pub fn estimate_bytes(model: Model, torus: &Torus) -> f64 {
+    let n_s = torus.layer_sites();
+    let n = (model.q() as f64).powi(n_s as i32);
+    let m = (torus.d() * n_s) as f64;
+    let (rows, sec2) = if model.has_z2_flip() { (n / 2.0, n * n / 2.0) } else { (n, n * n) };
+    // dense W (transient) + Wn rows + Φ stack + A stack + X stack + Pa stack + scaled copy + U's
+    8.0 * (n * n + rows * n + 2.0 * m * rows * n + 3.0 * m * sec2 + 4.0 * sec2)
+}
+
+/// Everything shared by the slices of the different reference directions.
+struct Engine<'a> {
+    torus: &'a Torus,
+    d: usize,
+    layers: usize,
+    m: usize,
+    n: usize,
+    rows: usize,
+    flip: bool,
+    /// W / λ_max on rows 0..rows, all columns (row-major)
+    wn: Vec<f64>,
+    sectors: Vec<Sector>,
+    /// centred bond variables Φ_k(r, s') for the m bonds of layer 0, each rows × n (row-major)
+    phi: Vec<f64>,
+    /// X_k = Uᵀ O_σ(k) U per sector: m column-major blocks
+    xs: Vec<Vec<f64>>,
+    /// environment of W^{L−1} (layer-0 traces)
+    e0: Vec<f64>,
+    mean: Vec<f64>,
+    z_hat: f64,
+    /// ln of the true λ_max (scale of the strip included)
+    ln_lmax: f64,
+    par: Par,
+}
+
+fn pow_vec(lam: &[f64], p: usize) -> Vec<f64> {
+    lam.iter().map(|l| l.powi(p as i32)).collect()
+}
+
+/// U diag(a) B diag(b) Uᵀ for a square block B given column-major.
+fn sandwich(u: &Mat<f64>, a: &[f64], b: MatRef<'_, f64>, bw: &[f64], par: Par) -> Mat<f64> {
+    let n = u.nrows();
+    let mid = Mat::from_fn(n, n, |i, j| a[i] * b[(i, j)] * bw[j]);
+    let mut t = Mat::zeros(n, n);
+    matmul(&mut t, Accum::Replace, u.as_ref(), mid.as_ref(), 1.0, par);
+    let mut out = Mat::zeros(n, n);
+    matmul(&mut out, Accum::Replace, t.as_ref(), u.transpose(), 1.0, par);
+    out
+}
+
+impl<'a> Engine<'a> {
+    fn block<'s>(&self, stack: &'s [f64], sector: usize, k: usize) -> MatRef<'s, f64> {
+        let ns = self.sectors[sector].lam.len();
+        MatRef::from_column_major_slice(&stack[k * ns * ns..(k + 1) * ns * ns], ns, ns)
+    }
+
+    fn phi_k(&self, k: usize) -> &[f64] {
+        let len = self.rows * self.n;
+        &self.phi[k * len..(k + 1) * len]
+    }
+
+    /// E(r, s') such that Σ_σ Tr[O_σ M_σ] = Σ_{r,s'} E(r,s') Π_{a∈S} Φ_a(r,s') for O = O(S).
+    fn environment(&self, m: &[Mat<f64>]) -> Vec<f64> {
+        let (n, rows) = (self.n, self.rows);
+        let mut e = vec![0.0; rows * n];
+        e.par_chunks_mut(n).enumerate().for_each(|(r, row)| {
+            let w = &self.wn[r * n..(r + 1) * n];
+            if self.flip {
+                let (p, q) = (&m[0], &m[1]);
+                let (sp, sq) = (self.sectors[0].sign, self.sectors[1].sign);
+                for r2 in 0..rows {
+                    let (a, b) = (p[(r2, r)], q[(r2, r)]);
+                    row[r2] = w[r2] * (a + b);
+                    row[n - 1 - r2] = w[n - 1 - r2] * (sp * a + sq * b);
+                }
+            } else {
+                for s in 0..n {
+                    row[s] = w[s] * m[0][(s, r)];
+                }
+            }
+        });
+        e
+    }
+
+    /// Σ_{r,s'} E(r,s') Φ_c(r,s') Φ_k(r,s') Φ_kb(r,s') for all (k, kb) (or without kb: a vector).
+    fn spin_basis_block(&self, e: &[f64], c: usize) -> (Vec<f64>, Mat<f64>) {
+        let (m, len) = (self.m, self.rows * self.n);
+        let pc = self.phi_k(c);
+        let ec: Vec<f64> = e.par_iter().zip(pc.par_iter()).map(|(a, b)| a * b).collect();
+        let mut stack = vec![0.0; m * len];
+        stack.par_chunks_mut(len).enumerate().for_each(|(k, blk)| {
+            let pk = self.phi_k(k);
+            for i in 0..len {
+                blk[i] = ec[i] * pk[i];
+            }
+        });
+        // pair sums Σ_i A_k[i] Φ_kb[i] as one GEMM; singles as A_k · 1
+        let a = MatRef::from_column_major_slice(&stack, len, m);
+        let p = MatRef::from_column_major_slice(&self.phi, len, m);
+        let mut out = Mat::zeros(m, m);
+        matmul(&mut out, Accum::Replace, a.transpose(), p, 1.0, self.par);
+        let singles = (0..m).map(|k| stack[k * len..(k + 1) * len].par_iter().sum()).collect();
+        (singles, out)
+    }
+
+    /// Σ_σ Σ_{ij} A_k[i,j] λ_i^{pi} λ_j^{pj} X_kb[j,i] for every column-block k of `a` (per sector)
+    /// and every bond kb of the layer: one GEMM per sector.
+    fn eigen_pairs(&self, a: &[Vec<f64>], na: usize, pi: usize, pj: usize) -> Mat<f64> {
+        let mut out = Mat::zeros(na, self.m);
+        for (s, sec) in self.sectors.iter().enumerate() {
+            let ns = sec.lam.len();
+            let (wi, wj) = (pow_vec(&sec.lam, pi), pow_vec(&sec.lam, pj));
+            // C_k[j,i] = A_k[i,j] w_i w'_j, so that the sum is a plain dot product with X_kb
+            let mut c = vec![0.0; na * ns * ns];
+            c.par_chunks_mut(ns * ns).enumerate().for_each(|(k, blk)| {
+                let ak = &a[s][k * ns * ns..(k + 1) * ns * ns];
+                for i in 0..ns {
+                    for j in 0..ns {
+                        blk[i * ns + j] = ak[j * ns + i] * wi[i] * wj[j];
+                    }
+                }
+            });
+            let cm = MatRef::from_column_major_slice(&c, ns * ns, na);
+            let xm = MatRef::from_column_major_slice(&self.xs[s], ns * ns, self.m);
+            matmul(&mut out, Accum::Add, cm.transpose(), xm, 1.0, self.par);
+        }
+        out
+    }
+
+    fn new(model: Model, torus: &'a Torus, k: &[f64]) -> Self {
+        let strip = Strip::new(model, torus, k);
+        let (d, n_s, layers) = (torus.d(), torus.layer_sites(), torus.layers());
+        let (q, m) = (model.q(), torus.d() * n_s);
+        let n = strip.n_states().expect("checked by the caller");
+        let flip = model.has_z2_flip();
+        let rows = if flip { n / 2 } else { n };
+        let par = Par::rayon(0);
+        let wd = strip.dense();
+        let mut wn: Vec<f64> = (0..rows * n).map(|i| wd[(i / n, i % n)]).collect();
+        drop(wd);
+        let signs: &[f64] = if flip { &[1.0, -1.0] } else { &[1.0] };
+        let mut sectors: Vec<Sector> = signs
+            .iter()
+            .map(|&sign| {
+                let ws = Mat::from_fn(rows, rows, |r, c| {
+                    wn[r * n + c] + if flip { sign * wn[r * n + n - 1 - c] } else { 0.0 }
+                });
+                let (lam, u) = onsager_linalg::eigh(ws.as_ref()).expect("symmetric eigensolver converges");
+                Sector { sign, lam, u }
+            })
+            .collect();
+        let lmax = sectors.iter().flat_map(|s| s.lam.iter().copied()).fold(f64::NEG_INFINITY, f64::max);
+        for s in sectors.iter_mut() {
+            s.lam.iter_mut().for_each(|l| *l /= lmax);
+        }
+        wn.par_iter_mut().for_each(|w| *w /= lmax);
+        let z_hat: f64 = sectors.iter().flat_map(|s| s.lam.iter().map(|l| l.powi(layers as i32))).sum();
+
+        // uncentred bond variables of layer 0 on rows × n
+        let fm = model.bond_matrix();
+        let digits: Vec<u8> = (0..n).flat_map(|s| strip.digits(s).into_iter().map(|x| x as u8)).collect();
+        let len = rows * n;
+        let mut phi = vec![0.0; m * len];
+        phi.par_chunks_mut(len).enumerate().for_each(|(kk, blk)| {
+            let (site, mu) = (kk / d, kk % d);
+            if mu + 1 < d {
+                let nb = torus.bond_sites(kk).1; // same layer, so also the layer-site index
+                for r in 0..rows {
+                    let v = fm[digits[r * n_s + site] as usize * q + digits[r * n_s + nb] as usize];
+                    blk[r * n..(r + 1) * n].iter_mut().for_each(|x| *x = v);
+                }
+            } else {
+                for r in 0..rows {
+                    let a = digits[r * n_s + site] as usize * q;
+                    for s in 0..n {
+                        blk[r * n + s] = fm[a + digits[s * n_s + site] as usize];
+                    }
+                }
+            }
+        });
+        let mut eng = Engine {
+            torus,
+            d,
+            layers,
+            m,
+            n,
+            rows,
+            flip,
+            wn,
+            sectors,
+            phi,
+            xs: Vec::new(),
+            e0: Vec::new(),
+            mean: Vec::new(),
+            z_hat,
+            ln_lmax: lmax.ln() + strip.log_scale(),
+            par,
+        };
+        // means from Tr[O(k) W^{L−1}], then centre
+        let wl1: Vec<Mat<f64>> = eng
+            .sectors
+            .iter()
+            .map(|s| {
+                let ns = s.lam.len();
+                let id = Mat::<f64>::identity(ns, ns);
+                sandwich(&s.u, &vec![1.0; ns], id.as_ref(), &pow_vec(&s.lam, layers - 1), par)
+            })
+            .collect();
+        eng.e0 = eng.environment(&wl1);
+        eng.mean = (0..d)
+            .map(|mu| eng.e0.par_iter().zip(eng.phi_k(mu).par_iter()).map(|(a, b)| a * b).sum::<f64>() / z_hat)
+            .collect();
+        let mean = eng.mean.clone();
+        eng.phi.par_chunks_mut(len).enumerate().for_each(|(kk, blk)| blk.iter_mut().for_each(|x| *x -= mean[kk % d]));
+        eng.xs = eng.single_insertions();
+        eng
+    }
+
+    /// X_k = Uᵀ O_σ(k) U for every bond k of layer 0 and every sector, with
+    /// O_σ(k)[r,r'] = O(k)[r,r'] + sign_σ O(k)[r, flip(r')].
+    fn single_insertions(&self) -> Vec<Vec<f64>> {
+        let (n, len) = (self.n, self.rows * self.n);
+        self.sectors
+            .iter()
+            .map(|sec| {
+                let ns = sec.lam.len();
+                let mut stack = vec![0.0; self.m * ns * ns];
+                for k in 0..self.m {
+                    let pk = &self.phi[k * len..(k + 1) * len];
+                    let o = Mat::from_fn(ns, ns, |r, c| {
+                        let a = self.wn[r * n + c] * pk[r * n + c];
+                        if self.flip {
+                            a + sec.sign * self.wn[r * n + n - 1 - c] * pk[r * n + n - 1 - c]
+                        } else {
+                            a
+                        }
+                    });
+                    let mut t = Mat::zeros(ns, ns);
+                    matmul(&mut t, Accum::Replace, sec.u.transpose(), o.as_ref(), 1.0, self.par);
+                    let mut x = Mat::zeros(ns, ns);
+                    matmul(&mut x, Accum::Replace, t.as_ref(), sec.u.as_ref(), 1.0, self.par);
+                    let blk = &mut stack[k * ns * ns..(k + 1) * ns * ns];
+                    for j in 0..ns {
+                        for i in 0..ns {
+                            blk[j * ns + i] = x[(i, j)];
+                        }
+                    }
+                }
+                stack
+            })
+            .collect()
+    }
+
+    /// The directly computed entries of the slices for reference direction `c` (the rest NaN).
+    fn direct_slices(&self, c: usize, progress: &(dyn Fn() + Sync)) -> (Vec<f64>, Vec<f64>) {
+        let (m, layers, big_d) = (self.m, self.layers, self.torus.bonds());
+        let mut g = vec![f64::NAN; big_d];
+        let mut t = vec![f64::NAN; big_d * big_d];
+        let put = |t: &mut [f64], ya: usize, yb: usize, blk: &Mat<f64>| {
+            for k in 0..m {
+                for kb in 0..m {
+                    let (a, b) = (ya * m + k, yb * m + kb);
+                    t[a * big_d + b] = blk[(k, kb)];
+                    t[b * big_d + a] = blk[(k, kb)];
+                }
+            }
+        };
+        // all three in layer 0
+        let (single, pair) = self.spin_basis_block(&self.e0, c);
+        g[..m].copy_from_slice(&single);
+        put(&mut t, 0, 0, &pair);
+        progress();
+        let xc: Vec<Vec<f64>> = self.sectors.iter().enumerate().map(|(s, sec)| {
+            let ns = sec.lam.len();
+            self.xs[s][c * ns * ns..(c + 1) * ns * ns].to_vec()
+        }).collect();
+        for y in 1..layers {
+            // g: Tr[O_c W^{y−1} O_a W^{L−1−y}]
+            let row = self.eigen_pairs(&xc, 1, layers - 1 - y, y - 1);
+            for kb in 0..m {
+                g[y * m + kb] = row[(0, kb)];
+            }
+            // (0, y, y): Tr[O({a,b}) M_y], M_y = W^{L−1−y} O_c W^{y−1}
+            let my: Vec<Mat<f64>> = self
+                .sectors
+                .iter()
+                .enumerate()
+                .map(|(s, sec)| sandwich(&sec.u, &pow_vec(&sec.lam, layers - 1 - y), self.block(&self.xs[s], s, c), &pow_vec(&sec.lam, y - 1), self.par))
+                .collect();
+            let e = self.environment(&my);
+            let (_, pair) = self.spin_basis_block_plain(&e);
+            put(&mut t, y, y, &pair);
+            progress();
+        }
+        // (0, ya, yb) with the smallest of the three gaps first
+        for ya in 1..layers {
+            if 2 * ya > layers - ya {
+                break;
+            }
+            // P_a = X_c Λ^{ya−1} X_a for every a of the layer: one GEMM per sector
+            let pa: Vec<Vec<f64>> = self
+                .sectors
+                .iter()
+                .enumerate()
+                .map(|(s, sec)| {
+                    let ns = sec.lam.len();
+                    let w = pow_vec(&sec.lam, ya - 1);
+                    let xcw = Mat::from_fn(ns, ns, |i, j| xc[s][j * ns + i] * w[j]);
+                    let xall = MatRef::from_column_major_slice(&self.xs[s], ns, ns * m);
+                    let mut out = Mat::zeros(ns, ns * m);
+                    matmul(&mut out, Accum::Replace, xcw.as_ref(), xall, 1.0, self.par);
+                    let mut v = vec![0.0; ns * ns * m];
+                    for j in 0..ns * m {
+                        for i in 0..ns {
+                            v[j * ns + i] = out[(i, j)];
+                        }
+                    }
+                    v
+                })
+                .collect();
+            for yb in 2 * ya..=layers - ya {
+                let blk = self.eigen_pairs(&pa, m, layers - 1 - yb, yb - ya - 1);
+                put(&mut t, ya, yb, &blk);
+            }
+            progress();
+        }
+        (g, t)
+    }
+
+    /// Σ_{r,s'} E Φ_k Φ_kb for all (k, kb), without a reference insertion.
+    fn spin_basis_block_plain(&self, e: &[f64]) -> (Vec<f64>, Mat<f64>) {
+        let (m, len) = (self.m, self.rows * self.n);
+        let mut stack = vec![0.0; m * len];
+        stack.par_chunks_mut(len).enumerate().for_each(|(k, blk)| {
+            let pk = self.phi_k(k);
+            for i in 0..len {
+                blk[i] = e[i] * pk[i];
+            }
+        });
+        let a = MatRef::from_column_major_slice(&stack, len, m);
+        let p = MatRef::from_column_major_slice(&self.phi, len, m);
+        let mut out = Mat::zeros(m, m);
+        matmul(&mut out, Accum::Replace, a.transpose(), p, 1.0, self.par);
+        (Vec::new(), out)
+    }
+}
+
+/// Bond `b` translated by the lattice vector `shift`.
+fn translate(torus: &Torus, b: usize, shift: &[i64]) -> usize {
+    let d = torus.d();
+    let x: Vec<i64> = torus.coords(b / d).iter().zip(shift).map(|(&c, s)| c as i64 + s).collect();
+    torus.site(&x) * d + b % d
+}
+
+/// Fills every entry not computed directly from a translate that was: the triple (c, a, b) seen
+/// from a or from b (the bond moved to the origin), in either order of the other two.
+fn fill_by_translation(torus: &Torus, t: &mut [Vec<f64>]) {
+    let (d, big_d) = (torus.d(), torus.bonds());
+    let neg = |b: usize| -> Vec<i64> { torus.coords(b / d).iter().map(|&x| -(x as i64)).collect() };
+    for c in 0..d {
+        let missing: Vec<(usize, usize)> =
+            (0..big_d).flat_map(|a| (0..big_d).map(move |b| (a, b))).filter(|&(a, b)| t[c][a * big_d + b].is_nan()).collect();
+        let found: Vec<f64> = missing
+            .par_iter()
+            .map(|&(a, b)| {
+                for (origin, o1, o2) in [(a, c, b), (b, c, a)] {
+                    let sh = neg(origin);
+                    let (x, y) = (translate(torus, o1, &sh), translate(torus, o2, &sh));
+                    for v in [t[origin % d][x * big_d + y], t[origin % d][y * big_d + x]] {
+                        if !v.is_nan() {
+                            return v;
+                        }
+                    }
+                }
+                panic!("triple ({c}, {a}, {b}) has no directly computed translate");
+            })
+            .collect();
+        for (&(a, b), v) in missing.iter().zip(found) {
+            t[c][a * big_d + b] = v;
+        }
+    }
+}
+
+/// Exact slices g[c][·], T[c][·][·] (c = each bond of site 0) of the cumulants of the bond
+/// variables of `model` on `torus`, at couplings `k[μ]` per direction (uniform per direction).
+///
+/// Every side must be ≥ 3 (a side of 2 puts two bonds on the same pair of sites, making g
+/// singular); the layer state space q^{n_s} must fit in `mem_limit` per [`estimate_bytes`].
+/// `progress` is called once per unit of work, [`work_units`] in total.
+pub fn cumulant_slices(
+    model: Model,
+    torus: &Torus,
+    k: &[f64],
+    mem_limit: f64,
+    progress: &(dyn Fn() + Sync),
+) -> Result<CumulantSlices, TransferError> {
+    check_fisher_lattice(model, torus, mem_limit)?;
+    let eng = Engine::new(model, torus, k);
+    let mut g = Vec::new();
+    let mut t = Vec::new();
+    for c in 0..eng.d {
+        let (gc, tc) = eng.direct_slices(c, progress);
+        g.push(gc);
+        t.push(tc);
+    }
+    fill_by_translation(torus, &mut t);
+    // g[c][b] for b in layer 0 and y ≥ 1 are all direct; divide everything by Z
+    for v in g.iter_mut().chain(t.iter_mut()) {
+        v.par_iter_mut().for_each(|x| *x /= eng.z_hat);
+    }
+    let ln_z = eng.layers as f64 * eng.ln_lmax + eng.z_hat.ln();
+    Ok(CumulantSlices { torus: torus.clone(), ln_z, mean: eng.mean.clone(), g, t })
+}
+
+/// Number of progress ticks [`cumulant_slices`] will make.
+pub fn work_units(torus: &Torus) -> usize {
+    let l = torus.layers();
+    torus.d() * (l + (1..l).take_while(|&ya| 2 * ya <= l - ya).count())
+}
+
+/// Checks sides and memory for [`cumulant_slices`].
+pub fn check_fisher_lattice(model: Model, torus: &Torus, mem_limit: f64) -> Result<(), TransferError> {
+    use onsager_models::ModelError;
+    for (i, &l) in torus.dims().iter().enumerate() {
+        if l < 3 {
+            let name = if torus.d() == 1 { "L" } else { ["--lx", "--ly", "--lz"][i] };
+            return Err(ModelError::range(name, l, "every side ≥ 3 for the Fisher geometry (a side of 2 doubles bonds)").into());
+        }
+    }
+    let n_s = torus.layer_sites() as f64;
+    if (model.q() as f64).powf(n_s) > 1e9 {
+        return Err(ModelError::range("L", torus.label(), "a layer with at most 10^9 states").into());
+    }
+    memory::check(
+        &format!("the exact transfer-matrix Fisher geometry of {} on {}", model, torus.label()),
+        estimate_bytes(model, torus),
+        mem_limit,
+        "choose a smaller lattice",
+    )
+}
