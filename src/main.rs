@@ -1,1 +1,4 @@
-fn main() {}
+//! The `onsager` command-line tool; see `onsager --help` and README.md.
+fn main() -> std::process::ExitCode {
+    onsager::cli::main()
+}

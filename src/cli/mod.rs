@@ -1,0 +1,210 @@
+//! The `onsager` command line: argument parsing, tables, JSON, progress.
+//!
+//! Conventions (every command): ranges `A..B` are inclusive, lists comma-separated;
+//! `--beta critical` is the model's known critical coupling; `--json` prints exactly one JSON
+//! object on stdout and nothing else there; errors go to stderr as one line, exit code 2.
+
+mod fisher;
+
+use crate::jobs::{self, partition::Method, JobError, ModelSpec};
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "onsager", version, about = "Exact and near-exact numbers for classical lattice models")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// ln Z, ln Z per site and free energy of a finite periodic torus.
+    Partition(PartitionArgs),
+    /// Top transfer-matrix eigenvalues of an infinite cylinder: scaling dimensions,
+    /// correlation length, central charge (with several widths).
+    Spectrum(SpectrumArgs),
+    /// Exact Fisher curvature R of the bond couplings on L^d tori and the fit |R| ~ N^{d_R}.
+    /// With no arguments: 2D Ising at K_c, L = 3..9.
+    Fisher(fisher::FisherArgs),
+}
+
+/// Model selection shared by all commands.
+#[derive(Args, Clone)]
+pub(crate) struct ModelArgs {
+    /// ising (2D), potts, clock (2D, need --q), ising3d, ising1d
+    #[arg(long, default_value = "ising")]
+    pub model: String,
+    /// number of states for potts and clock (2 ≤ q ≤ 64)
+    #[arg(long)]
+    pub q: Option<usize>,
+    /// coupling K = βJ (J = 1), a number ≥ 0 or 'critical'
+    #[arg(long, default_value = "critical", allow_hyphen_values = true)]
+    pub beta: String,
+    /// print one JSON object on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ModelArgs {
+    pub(crate) fn resolve(&self) -> Result<(ModelSpec, f64, bool), JobError> {
+        let spec = ModelSpec::parse(&self.model, self.q)?;
+        let (beta, critical) = spec.beta(&self.beta)?;
+        Ok((spec, beta, critical))
+    }
+}
+
+#[derive(Args)]
+struct PartitionArgs {
+    #[command(flatten)]
+    m: ModelArgs,
+    /// side along x
+    #[arg(long)]
+    lx: usize,
+    /// side along y (default: lx; ignored for ising1d)
+    #[arg(long)]
+    ly: Option<usize>,
+    /// side along z (ising3d only; default: lx)
+    #[arg(long)]
+    lz: Option<usize>,
+    /// auto | kaufman | transfer | enumerate
+    #[arg(long, default_value = "auto")]
+    method: String,
+}
+
+#[derive(Args)]
+struct SpectrumArgs {
+    #[command(flatten)]
+    m: ModelArgs,
+    /// cylinder width L (a number, a range 8..20 or a list; several widths also fit c)
+    #[arg(long)]
+    width: String,
+    /// number of eigenvalues
+    #[arg(long, default_value_t = 6)]
+    levels: usize,
+}
+
+/// Whether to draw progress bars: on a terminal, never with --json.
+pub(crate) fn show_progress(json: bool) -> bool {
+    !json && std::io::stderr().is_terminal()
+}
+
+fn partition(a: &PartitionArgs) -> Result<(), JobError> {
+    let (spec, beta, critical) = a.m.resolve()?;
+    let method = Method::parse(&a.method)?;
+    let dims: Vec<usize> = match spec.dim {
+        1 => vec![a.lx],
+        2 => vec![a.lx, a.ly.unwrap_or(a.lx)],
+        _ => vec![a.lx, a.ly.unwrap_or(a.lx), a.lz.unwrap_or(a.lx)],
+    };
+    let torus = onsager_models::Torus::new(&dims)?;
+    let p = jobs::partition::partition(spec, &torus, beta, method, jobs::memory_limit())?;
+    if a.m.json {
+        let out = json!({
+            "model": spec.name(), "lattice": torus.label(), "boundary": "periodic", "beta": beta,
+            "critical": critical, "method": p.method.name(), "ln_z": p.ln_z,
+            "ln_z_per_site": p.ln_z_per_site, "free_energy_per_site": p.free_energy_per_site,
+        });
+        println!("{out}");
+    } else {
+        println!("{} model on the periodic {} torus, K = {beta}{}", spec.model, torus.label(), if critical { " (critical)" } else { "" });
+        println!("  method                        {}", p.method.name());
+        println!("  ln Z                          {:.15e}", p.ln_z);
+        println!("  ln Z / N                      {:.15}", p.ln_z_per_site);
+        println!("  f = −ln Z/(βN)                {:.15}", p.free_energy_per_site);
+    }
+    Ok(())
+}
+
+fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
+    let (spec, beta, critical) = a.m.resolve()?;
+    let widths = jobs::parse_sizes("--width", &a.width)?;
+    let mem = jobs::memory_limit();
+    let bar = progress_bar(show_progress(a.m.json), widths.len() as u64, "widths");
+    let mut rows = Vec::new();
+    for &w in &widths {
+        rows.push(jobs::spectrum::spectrum(spec, w, beta, a.levels, mem)?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let row_json = |r: &jobs::spectrum::SpectrumRow| {
+        json!({
+            "width": r.width, "ln_lambda": r.spectrum.ln_lambda,
+            "ln_lambda_max_per_site": r.spectrum.ln_lambda[0] / r.layer_sites as f64,
+            "scaling_dimensions": r.spectrum.scaling_dimensions(r.width),
+            "correlation_length": r.spectrum.correlation_length(),
+            "method": r.spectrum.method, "seconds": r.seconds,
+        })
+    };
+    let cc = if rows.len() >= 3 {
+        let per_site: Vec<f64> = rows.iter().map(|r| r.spectrum.ln_lambda[0] / r.layer_sites as f64).collect();
+        onsager_transfer::cylinder::central_charge(&widths, &per_site)
+    } else {
+        None
+    };
+    if a.m.json {
+        let mut out = if rows.len() == 1 {
+            row_json(&rows[0])
+        } else {
+            json!({ "rows": rows.iter().map(row_json).collect::<Vec<_>>() })
+        };
+        let obj = out.as_object_mut().expect("object");
+        obj.insert("model".into(), json!(spec.name()));
+        obj.insert("beta".into(), json!(beta));
+        obj.insert("critical".into(), json!(critical));
+        if let Some((c, se, f)) = cc {
+            obj.insert("central_charge".into(), json!({"c": c, "stderr": se, "ln_z_per_site_infinite": f,
+                "fit": "ln λ0/L = f + (πc/6)/L² + e/L⁴"}));
+        }
+        println!("{out}");
+        return Ok(());
+    }
+    println!("{} model, periodic cylinder of width L, K = {beta}{}", spec.model, if critical { " (critical)" } else { "" });
+    println!("x_n = (L/2π) ln(λ0/λn); ξ = 1/ln(λ0/λ1); {} levels", a.levels);
+    println!("{:>4} {:>20} {:>14}  scaling dimensions x_1, x_2, ...", "L", "ln λ0 / L", "ξ");
+    for r in &rows {
+        let x: Vec<String> = r.spectrum.scaling_dimensions(r.width).iter().map(|x| format!("{x:.6}")).collect();
+        println!(
+            "{:>4} {:>20.15} {:>14.6}  {}",
+            r.width,
+            r.spectrum.ln_lambda[0] / r.layer_sites as f64,
+            r.spectrum.correlation_length(),
+            x.join(" ")
+        );
+    }
+    if let Some((c, se, f)) = cc {
+        println!("central charge from ln λ0/L = f + (πc/6)/L² + e/L⁴: c = {c:.6} ± {se:.1e}  (f = {f:.12})");
+    }
+    Ok(())
+}
+
+pub(crate) fn progress_bar(show: bool, len: u64, what: &str) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!("{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {what} {{msg}}"))
+            .expect("valid template"),
+    );
+    bar
+}
+
+/// Runs the CLI: parses arguments, runs the command, maps errors to one stderr line and exit 2.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Partition(a) => partition(a),
+        Command::Spectrum(a) => spectrum(a),
+        Command::Fisher(a) => fisher::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
