@@ -11,6 +11,13 @@ fn main() {
         let s = cumulant_slices(Model::Ising, &torus, &[kc, kc], 2e10, &|| {}).unwrap();
         let t1 = t0.elapsed().as_secs_f64();
         let c = curvature_from_slices(&s);
-        println!("L={l} R={:.12e} A={:.6e} B={:.6e} slices {:.2}s total {:.2}s", c.r, c.a, c.b, t1, t0.elapsed().as_secs_f64());
+        println!(
+            "L={l} R={:.12e} A={:.6e} B={:.6e} slices {:.2}s total {:.2}s",
+            c.r,
+            c.a,
+            c.b,
+            t1,
+            t0.elapsed().as_secs_f64()
+        );
     }
 }

@@ -35,7 +35,9 @@ fn default_sizes(spec: ModelSpec) -> &'static str {
 
 /// Civil date (UTC) from the system clock, `YYYY-MM-DD` (Howard Hinnant's days-to-civil).
 fn today() -> String {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86400).unwrap_or(0) as i64;
+    let days =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86400).unwrap_or(0)
+            as i64;
     let z = days + 719468;
     let era = z.div_euclid(146097);
     let doe = z - era * 146097;
@@ -50,14 +52,19 @@ fn today() -> String {
 
 fn write_csv(path: &std::path::Path, spec: ModelSpec, beta: f64, rows: &[FisherRow]) -> Result<(), JobError> {
     let mut s = String::new();
-    s.push_str("# Exact Fisher information geometry of the bond couplings (onsager, transfer matrix with insertions)\n");
+    s.push_str(
+        "# Exact Fisher information geometry of the bond couplings (onsager, transfer matrix with insertions)\n",
+    );
     s.push_str(&format!("# model: {} on L^{} periodic tori, uniform coupling K = {beta:.17}\n", spec.name(), spec.dim));
     s.push_str("# R = (B - A)/4, A = v g^-1 v, B = T.T with three g^-1 (shared/physics.md sign: sphere > 0)\n");
     s.push_str(&format!("# command: onsager {}\n", std::env::args().skip(1).collect::<Vec<_>>().join(" ")));
     s.push_str(&format!("# version: onsager {}\n# date: {}\n", env!("CARGO_PKG_VERSION"), today()));
     s.push_str("L,bonds,R,A,B,g_min_eig,ln_z,seconds\n");
     for r in rows {
-        s.push_str(&format!("{},{},{:.17e},{:.17e},{:.17e},{:.17e},{:.17e},{:.3}\n", r.l, r.bonds, r.r, r.a, r.b, r.g_min_eig, r.ln_z, r.seconds));
+        s.push_str(&format!(
+            "{},{},{:.17e},{:.17e},{:.17e},{:.17e},{:.17e},{:.3}\n",
+            r.l, r.bonds, r.r, r.a, r.b, r.g_min_eig, r.ln_z, r.seconds
+        ));
     }
     std::fs::write(path, s).map_err(|e| JobError::Usage(format!("--csv {}: cannot write: {e}", path.display())))
 }
@@ -96,7 +103,13 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
         eprintln!(
             "Fisher curvature of the {}{} model on L^{} tori at K = {beta}{}, exact (transfer matrix)",
             spec.model,
-            if spec.dim == 2 { "" } else if spec.dim == 3 { " (3D)" } else { " (1D)" },
+            if spec.dim == 2 {
+                ""
+            } else if spec.dim == 3 {
+                " (3D)"
+            } else {
+                " (1D)"
+            },
             spec.dim,
             if critical { " (critical)" } else { "" }
         );

@@ -109,7 +109,12 @@ fn partition(a: &PartitionArgs) -> Result<(), JobError> {
         });
         println!("{out}");
     } else {
-        println!("{} model on the periodic {} torus, K = {beta}{}", spec.model, torus.label(), if critical { " (critical)" } else { "" });
+        println!(
+            "{} model on the periodic {} torus, K = {beta}{}",
+            spec.model,
+            torus.label(),
+            if critical { " (critical)" } else { "" }
+        );
         println!("  method                        {}", p.method.name());
         println!("  ln Z                          {:.15e}", p.ln_z);
         println!("  ln Z / N                      {:.15}", p.ln_z_per_site);
@@ -155,13 +160,20 @@ fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
         obj.insert("beta".into(), json!(beta));
         obj.insert("critical".into(), json!(critical));
         if let Some((c, se, f)) = cc {
-            obj.insert("central_charge".into(), json!({"c": c, "stderr": se, "ln_z_per_site_infinite": f,
-                "fit": "ln λ0/L = f + (πc/6)/L² + e/L⁴"}));
+            obj.insert(
+                "central_charge".into(),
+                json!({"c": c, "stderr": se, "ln_z_per_site_infinite": f,
+                "fit": "ln λ0/L = f + (πc/6)/L² + e/L⁴"}),
+            );
         }
         println!("{out}");
         return Ok(());
     }
-    println!("{} model, periodic cylinder of width L, K = {beta}{}", spec.model, if critical { " (critical)" } else { "" });
+    println!(
+        "{} model, periodic cylinder of width L, K = {beta}{}",
+        spec.model,
+        if critical { " (critical)" } else { "" }
+    );
     println!("x_n = (L/2π) ln(λ0/λn); ξ = 1/ln(λ0/λ1); {} levels", a.levels);
     println!("{:>4} {:>20} {:>14}  scaling dimensions x_1, x_2, ...", "L", "ln λ0 / L", "ξ");
     for r in &rows {
@@ -186,8 +198,10 @@ pub(crate) fn progress_bar(show: bool, len: u64, what: &str) -> indicatif::Progr
     }
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
-        indicatif::ProgressStyle::with_template(&format!("{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {what} {{msg}}"))
-            .expect("valid template"),
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {what} {{msg}}"
+        ))
+        .expect("valid template"),
     );
     bar
 }

@@ -48,7 +48,9 @@ pub struct FisherFit {
 pub fn predicted_d_r(spec: ModelSpec) -> Option<(f64, &'static str)> {
     let ising = (10.0 / 9.0, "10/9");
     match (spec.model, spec.dim) {
-        (Model::Ising, 2) | (Model::Potts { q: 2 }, 2) | (Model::Clock { q: 2 }, 2) | (Model::Clock { q: 4 }, 2) => Some(ising),
+        (Model::Ising, 2) | (Model::Potts { q: 2 }, 2) | (Model::Clock { q: 2 }, 2) | (Model::Clock { q: 4 }, 2) => {
+            Some(ising)
+        }
         (Model::Potts { q: 3 }, 2) | (Model::Clock { q: 3 }, 2) => Some((33.0 / 29.0, "33/29")),
         (Model::Potts { q: 4 }, 2) => Some((22.0 / 19.0, "22/19")),
         (Model::Ising, 3) => {
@@ -70,7 +72,13 @@ pub fn ticks(spec: ModelSpec, l: usize) -> usize {
 }
 
 /// Exact R, A, B of the L^d torus at uniform coupling β.
-pub fn fisher_row(spec: ModelSpec, l: usize, beta: f64, mem_limit: f64, tick: &(dyn Fn() + Sync)) -> Result<FisherRow, JobError> {
+pub fn fisher_row(
+    spec: ModelSpec,
+    l: usize,
+    beta: f64,
+    mem_limit: f64,
+    tick: &(dyn Fn() + Sync),
+) -> Result<FisherRow, JobError> {
     let torus = lattice(spec, l)?;
     let t0 = std::time::Instant::now();
     let s = cumulant_slices(spec.model, &torus, &vec![beta; spec.dim], mem_limit, tick)?;

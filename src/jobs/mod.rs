@@ -41,7 +41,11 @@ impl ModelSpec {
             other => return Err(ModelError::range("--model", other, "one of ising, potts, clock, ising3d, ising1d")),
         };
         if base == "ising" && q.is_some_and(|q| q != 2) {
-            return Err(ModelError::range("--q", q.unwrap_or(0), "the Ising model has q = 2; use --model potts or clock"));
+            return Err(ModelError::range(
+                "--q",
+                q.unwrap_or(0),
+                "the Ising model has q = 2; use --model potts or clock",
+            ));
         }
         Ok(ModelSpec { model: Model::from_name(base, q)?, dim })
     }
@@ -59,7 +63,8 @@ impl ModelSpec {
         if spec.eq_ignore_ascii_case("critical") {
             return Ok((critical_coupling(self.model, self.dim)?.coupling, true));
         }
-        let b: f64 = spec.trim().parse().map_err(|_| ModelError::range("--beta", spec, "a finite number ≥ 0, or 'critical'"))?;
+        let b: f64 =
+            spec.trim().parse().map_err(|_| ModelError::range("--beta", spec, "a finite number ≥ 0, or 'critical'"))?;
         Ok((onsager_models::check_beta(b)?, false))
     }
 }
@@ -68,7 +73,8 @@ impl ModelSpec {
 pub fn parse_sizes(name: &str, spec: &str) -> Result<Vec<usize>, ModelError> {
     let bad = || ModelError::range(name, spec, "A..B (inclusive), a comma-separated list, or one number, all ≥ 1");
     let list: Vec<usize> = if let Some((a, b)) = spec.split_once("..") {
-        let (a, b): (usize, usize) = (a.trim().parse().map_err(|_| bad())?, b.trim().trim_start_matches('=').parse().map_err(|_| bad())?);
+        let (a, b): (usize, usize) =
+            (a.trim().parse().map_err(|_| bad())?, b.trim().trim_start_matches('=').parse().map_err(|_| bad())?);
         if a > b {
             return Err(bad());
         }
@@ -85,7 +91,9 @@ pub fn parse_sizes(name: &str, spec: &str) -> Result<Vec<usize>, ModelError> {
 /// Memory the jobs may use: 90 % of MemAvailable (Linux), else 16 GiB.
 pub fn memory_limit() -> f64 {
     let avail = std::fs::read_to_string("/proc/meminfo").ok().and_then(|s| {
-        s.lines().find(|l| l.starts_with("MemAvailable:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        s.lines()
+            .find(|l| l.starts_with("MemAvailable:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
     });
     avail.map(|kib| 0.9 * kib * 1024.0).unwrap_or(16.0 * 1024f64.powi(3))
 }

@@ -26,7 +26,11 @@ impl Method {
             "kaufman" => Method::Kaufman,
             "transfer" => Method::Transfer,
             "enumerate" => Method::Enumerate,
-            _ => return Err(JobError::Usage(format!("--method = {s} is out of range: one of auto, kaufman, transfer, enumerate"))),
+            _ => {
+                return Err(JobError::Usage(format!(
+                    "--method = {s} is out of range: one of auto, kaufman, transfer, enumerate"
+                )))
+            }
         })
     }
     /// Name in output.
@@ -54,7 +58,13 @@ pub struct Partition {
 }
 
 /// ln Z of `spec` on `torus` at uniform coupling β.
-pub fn partition(spec: ModelSpec, torus: &Torus, beta: f64, method: Method, mem_limit: f64) -> Result<Partition, JobError> {
+pub fn partition(
+    spec: ModelSpec,
+    torus: &Torus,
+    beta: f64,
+    method: Method,
+    mem_limit: f64,
+) -> Result<Partition, JobError> {
     let n = torus.sites() as f64;
     let q = spec.model.q();
     let layer_states = (q as f64).powi(torus.layer_sites() as i32);

@@ -19,7 +19,13 @@ pub struct SpectrumRow {
 }
 
 /// The `levels` largest transfer-matrix eigenvalues of the width-`width` cylinder at β.
-pub fn spectrum(spec: ModelSpec, width: usize, beta: f64, levels: usize, mem_limit: f64) -> Result<SpectrumRow, JobError> {
+pub fn spectrum(
+    spec: ModelSpec,
+    width: usize,
+    beta: f64,
+    levels: usize,
+    mem_limit: f64,
+) -> Result<SpectrumRow, JobError> {
     if levels == 0 || levels > 64 {
         return Err(JobError::Usage(format!("--levels = {levels} is out of range: 1 ≤ levels ≤ 64")));
     }

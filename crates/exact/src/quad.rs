@@ -20,7 +20,8 @@ pub fn tanh_sinh(f: impl Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
     };
     let tmax = 6.5;
     let mut h = 0.5;
-    let mut sum = eval(0.0) + (1..=(tmax / h) as usize).map(|i| eval(i as f64 * h) + eval(-(i as f64) * h)).sum::<f64>();
+    let mut sum =
+        eval(0.0) + (1..=(tmax / h) as usize).map(|i| eval(i as f64 * h) + eval(-(i as f64) * h)).sum::<f64>();
     let mut prev = sum * h * r;
     for _ in 0..10 {
         h /= 2.0;

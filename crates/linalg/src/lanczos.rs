@@ -40,7 +40,10 @@ pub struct LanczosResult {
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.par_chunks(1 << 14).zip(b.par_chunks(1 << 14)).map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>()).sum()
+    a.par_chunks(1 << 14)
+        .zip(b.par_chunks(1 << 14))
+        .map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>())
+        .sum()
 }
 
 fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
@@ -105,7 +108,8 @@ pub fn lanczos_top(
             });
             let (theta, s) = eigh(t.as_ref())?;
             let top: Vec<usize> = (0..m).rev().take(k).collect();
-            let res = top.iter().map(|&i| (bnorm * s[(m - 1, i)]).abs() / theta[i].abs().max(1e-300)).fold(0.0, f64::max);
+            let res =
+                top.iter().map(|&i| (bnorm * s[(m - 1, i)]).abs() / theta[i].abs().max(1e-300)).fold(0.0, f64::max);
             last = (top.iter().map(|&i| theta[i]).collect(), res);
             if res < opts.tol || bnorm < 1e-14 * alpha[0].abs() {
                 return Ok(LanczosResult { values: last.0, iterations: m, residual: res });

@@ -25,14 +25,14 @@ pub fn critical_coupling(model: Model, d: usize) -> Result<CriticalPoint, ModelE
     let exact = |coupling, source| Ok(CriticalPoint { coupling, exact: true, source });
     match (model, d) {
         (Model::Ising, 2) => exact(ising2d, "Kramers–Wannier: ln(1+√2)/2"),
-        (Model::Ising, 3) => Ok(CriticalPoint {
-            coupling: 0.221654626,
-            exact: false,
-            source: "3D Ising, Monte Carlo/series estimate",
-        }),
+        (Model::Ising, 3) => {
+            Ok(CriticalPoint { coupling: 0.221654626, exact: false, source: "3D Ising, Monte Carlo/series estimate" })
+        }
         (Model::Potts { q }, 2) => exact((1.0 + (q as f64).sqrt()).ln(), "self-duality: ln(1+√q)"),
         (Model::Clock { q: 2 }, 2) => exact(ising2d, "clock q=2 = Ising"),
-        (Model::Clock { q: 3 }, 2) => exact((1.0 + 3f64.sqrt()).ln() * 2.0 / 3.0, "clock q=3 = Potts q=3 at K_P = 3K/2"),
+        (Model::Clock { q: 3 }, 2) => {
+            exact((1.0 + 3f64.sqrt()).ln() * 2.0 / 3.0, "clock q=3 = Potts q=3 at K_P = 3K/2")
+        }
         (Model::Clock { q: 4 }, 2) => exact(2.0 * ising2d, "clock q=4 = two Ising copies at K/2"),
         (m, d) => Err(ModelError::NoCriticalPoint(format!("the {m} model in {d}D"))),
     }

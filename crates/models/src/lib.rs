@@ -106,7 +106,7 @@ impl Model {
                 let d = (a as i64 - b as i64).rem_euclid(q as i64) as usize;
                 // exact values where cos(2πd/q) is rational, so that the q = 2, 3, 4, 6 clocks
                 // reproduce Ising/Potts to the last bit
-                let twelfths = (12 * d) % q == 0;
+                let twelfths = (12 * d).is_multiple_of(q);
                 match (twelfths, 12 * d / q) {
                     (true, 0) => 1.0,
                     (true, 2) | (true, 10) => 0.5,

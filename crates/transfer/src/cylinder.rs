@@ -41,7 +41,8 @@ pub const DENSE_LIMIT: usize = 4096;
 /// The `levels` largest eigenvalues of the strip's transfer matrix.
 pub fn spectrum(strip: &Strip, levels: usize, mem_limit: f64) -> Result<Spectrum, TransferError> {
     let n = strip.n_states().unwrap_or(usize::MAX);
-    let what = format!("the width-{} cylinder ({}^{} states)", strip.layer_sites(), strip.model().q(), strip.layer_sites());
+    let what =
+        format!("the width-{} cylinder ({}^{} states)", strip.layer_sites(), strip.model().q(), strip.layer_sites());
     if n <= DENSE_LIMIT {
         memory::check(&what, 2.0 * (n * n) as f64 * 8.0, mem_limit, "use a narrower strip")?;
         let mut lam = onsager_linalg::eigvalsh(strip.dense().as_ref())?;

@@ -330,10 +330,15 @@ impl<'a> Engine<'a> {
         g[..m].copy_from_slice(&single);
         put(&mut t, 0, 0, &pair);
         progress();
-        let xc: Vec<Vec<f64>> = self.sectors.iter().enumerate().map(|(s, sec)| {
-            let ns = sec.lam.len();
-            self.xs[s][c * ns * ns..(c + 1) * ns * ns].to_vec()
-        }).collect();
+        let xc: Vec<Vec<f64>> = self
+            .sectors
+            .iter()
+            .enumerate()
+            .map(|(s, sec)| {
+                let ns = sec.lam.len();
+                self.xs[s][c * ns * ns..(c + 1) * ns * ns].to_vec()
+            })
+            .collect();
         for y in 1..layers {
             // g: Tr[O_c W^{y−1} O_a W^{L−1−y}]
             let row = self.eigen_pairs(&xc, 1, layers - 1 - y, y - 1);
@@ -345,7 +350,15 @@ impl<'a> Engine<'a> {
                 .sectors
                 .iter()
                 .enumerate()
-                .map(|(s, sec)| sandwich(&sec.u, &pow_vec(&sec.lam, layers - 1 - y), self.block(&self.xs[s], s, c), &pow_vec(&sec.lam, y - 1), self.par))
+                .map(|(s, sec)| {
+                    sandwich(
+                        &sec.u,
+                        &pow_vec(&sec.lam, layers - 1 - y),
+                        self.block(&self.xs[s], s, c),
+                        &pow_vec(&sec.lam, y - 1),
+                        self.par,
+                    )
+                })
                 .collect();
             let e = self.environment(&my);
             let (_, pair) = self.spin_basis_block_plain(&e);
@@ -418,8 +431,10 @@ fn fill_by_translation(torus: &Torus, t: &mut [Vec<f64>]) {
     let (d, big_d) = (torus.d(), torus.bonds());
     let neg = |b: usize| -> Vec<i64> { torus.coords(b / d).iter().map(|&x| -(x as i64)).collect() };
     for c in 0..d {
-        let missing: Vec<(usize, usize)> =
-            (0..big_d).flat_map(|a| (0..big_d).map(move |b| (a, b))).filter(|&(a, b)| t[c][a * big_d + b].is_nan()).collect();
+        let missing: Vec<(usize, usize)> = (0..big_d)
+            .flat_map(|a| (0..big_d).map(move |b| (a, b)))
+            .filter(|&(a, b)| t[c][a * big_d + b].is_nan())
+            .collect();
         let found: Vec<f64> = missing
             .par_iter()
             .map(|&(a, b)| {
@@ -484,7 +499,12 @@ pub fn check_fisher_lattice(model: Model, torus: &Torus, mem_limit: f64) -> Resu
     for (i, &l) in torus.dims().iter().enumerate() {
         if l < 3 {
             let name = if torus.d() == 1 { "L" } else { ["--lx", "--ly", "--lz"][i] };
-            return Err(ModelError::range(name, l, "every side ≥ 3 for the Fisher geometry (a side of 2 doubles bonds)").into());
+            return Err(ModelError::range(
+                name,
+                l,
+                "every side ≥ 3 for the Fisher geometry (a side of 2 doubles bonds)",
+            )
+            .into());
         }
     }
     let n_s = torus.layer_sites() as f64;

@@ -24,7 +24,8 @@ pub fn least_squares(xs: &[f64], ys: &[f64], basis: &[&dyn Fn(f64) -> f64]) -> O
     let aty: Vec<f64> = (0..p).map(|i| phi.iter().zip(ys).map(|(r, y)| r[i] * y).sum()).collect();
     let inv = onsager_linalg::inverse_small(&ata)?;
     let coef: Vec<f64> = (0..p).map(|i| (0..p).map(|j| inv[i][j] * aty[j]).sum()).collect();
-    let rss: f64 = phi.iter().zip(ys).map(|(r, y)| (y - r.iter().zip(&coef).map(|(a, c)| a * c).sum::<f64>()).powi(2)).sum();
+    let rss: f64 =
+        phi.iter().zip(ys).map(|(r, y)| (y - r.iter().zip(&coef).map(|(a, c)| a * c).sum::<f64>()).powi(2)).sum();
     let s2 = if n > p { rss / (n - p) as f64 } else { 0.0 };
     let stderr = (0..p).map(|i| (s2 * inv[i][i]).sqrt()).collect();
     Some(LinearFit { coef, stderr, rss })

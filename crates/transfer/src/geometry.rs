@@ -36,8 +36,9 @@ pub struct Curvature {
 
 fn inverse_c(a: &[Vec<C>]) -> Vec<Vec<C>> {
     let n = a.len();
-    let mut m: Vec<Vec<C>> = a.iter().cloned().collect();
-    let mut inv: Vec<Vec<C>> = (0..n).map(|i| (0..n).map(|j| if i == j { C::new(1.0, 0.0) } else { C::new(0.0, 0.0) }).collect()).collect();
+    let mut m: Vec<Vec<C>> = a.to_vec();
+    let mut inv: Vec<Vec<C>> =
+        (0..n).map(|i| (0..n).map(|j| if i == j { C::new(1.0, 0.0) } else { C::new(0.0, 0.0) }).collect()).collect();
     for col in 0..n {
         let p = (col..n).max_by(|&i, &j| m[i][col].norm().total_cmp(&m[j][col].norm())).expect("non-empty");
         m.swap(col, p);
@@ -98,7 +99,9 @@ impl MomentumGrid {
     }
     fn combine(&self, a: usize, b: usize, sa: i64, sb: i64) -> usize {
         let x: Vec<usize> = (0..self.dims.len())
-            .map(|k| (sa * self.coords[a][k] as i64 + sb * self.coords[b][k] as i64).rem_euclid(self.dims[k] as i64) as usize)
+            .map(|k| {
+                (sa * self.coords[a][k] as i64 + sb * self.coords[b][k] as i64).rem_euclid(self.dims[k] as i64) as usize
+            })
             .collect();
         self.index(&x)
     }
@@ -118,7 +121,7 @@ pub fn curvature_from_slices(s: &CumulantSlices) -> Curvature {
     let big_d = t.bonds();
     let grid = MomentumGrid::new(t);
     let f: Vec<C> = (0..n * n).map(|i| grid.phase(i / n, i % n)).collect(); // f[k·n + x]
-    // ĝ(k) and its inverse
+                                                                            // ĝ(k) and its inverse
     let ghat: Vec<Vec<Vec<C>>> = (0..n)
         .map(|k| {
             (0..d).map(|c| (0..d).map(|a| (0..n).map(|x| f[k * n + x] * s.g[c][x * d + a]).sum()).collect()).collect()
@@ -251,9 +254,15 @@ pub fn curvature_dense(big_d: usize, g: &[f64], t: &[f64]) -> Curvature {
     let tu = contract(&contract(&contract(t, 0), 1), 2);
     let b: f64 = t.iter().zip(&tu).map(|(x, y)| x * y).sum();
     let v: Vec<f64> = (0..big_d)
-        .map(|m| (0..big_d).flat_map(|i| (0..big_d).map(move |l| (i, l))).map(|(i, l)| t[(i * big_d + l) * big_d + m] * gi[i * big_d + l]).sum())
+        .map(|m| {
+            (0..big_d)
+                .flat_map(|i| (0..big_d).map(move |l| (i, l)))
+                .map(|(i, l)| t[(i * big_d + l) * big_d + m] * gi[i * big_d + l])
+                .sum()
+        })
         .collect();
-    let a: f64 = (0..big_d).flat_map(|i| (0..big_d).map(move |j| (i, j))).map(|(i, j)| v[i] * gi[i * big_d + j] * v[j]).sum();
+    let a: f64 =
+        (0..big_d).flat_map(|i| (0..big_d).map(move |j| (i, j))).map(|(i, j)| v[i] * gi[i * big_d + j] * v[j]).sum();
     Curvature { r: 0.25 * (b - a), a, b, g_min_eig: lam[0], g_max_eig: lam[big_d - 1] }
 }
 

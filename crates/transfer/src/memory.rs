@@ -18,7 +18,12 @@ pub fn human(bytes: f64) -> String {
 /// Errors with [`TransferError::TooBig`] if `need` bytes exceed `limit`.
 pub fn check(what: &str, need: f64, limit: f64, hint: &str) -> Result<(), TransferError> {
     if need > limit {
-        return Err(TransferError::TooBig { what: what.into(), need: human(need), have: human(limit), hint: hint.into() });
+        return Err(TransferError::TooBig {
+            what: what.into(),
+            need: human(need),
+            have: human(limit),
+            hint: hint.into(),
+        });
     }
     Ok(())
 }

@@ -171,7 +171,7 @@ impl Strip {
                 }
             });
         };
-        if self.n_s % 2 == 0 {
+        if self.n_s.is_multiple_of(2) {
             result.par_chunks_mut(CH).zip(half_diag.par_chunks(CH)).for_each(|(o, h)| {
                 for i in 0..o.len() {
                     o[i] *= h[i];
@@ -219,7 +219,8 @@ mod tests {
 
     #[test]
     fn matrix_free_equals_dense() {
-        for (model, w) in [(Model::Ising, 5), (Model::Ising, 4), (Model::Potts { q: 3 }, 3), (Model::Clock { q: 4 }, 3)] {
+        for (model, w) in [(Model::Ising, 5), (Model::Ising, 4), (Model::Potts { q: 3 }, 3), (Model::Clock { q: 4 }, 3)]
+        {
             let s = Strip::square(model, w, 0.37).unwrap();
             let n = s.n_states().unwrap();
             let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
