@@ -1,0 +1,91 @@
+//! The command line as a user meets it: JSON shape, tables, and one-line errors with exit 2.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_onsager")).args(args).output().expect("binary runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    assert_eq!(out.lines().count(), 1, "exactly one JSON object on stdout: {out}");
+    serde_json::from_str(&out).expect("valid JSON")
+}
+
+#[test]
+fn fisher_json_has_the_documented_fields() {
+    let v = json(&["fisher", "--sizes", "3..5", "--fit-window", "4..5", "--json"]);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for key in ["L", "bonds", "R", "A", "B", "seconds"] {
+        assert!(rows[0].get(key).is_some(), "{key}");
+    }
+    // brute force, shared/reference.json
+    assert!((rows[0]["R"].as_f64().unwrap() - -105.64184956553979).abs() < 1e-9);
+    assert_eq!(rows[1]["bonds"], 32);
+    let fit = &v["fit"];
+    assert_eq!(fit["window"], serde_json::json!([4, 5]));
+    assert!((fit["predicted"].as_f64().unwrap() - 10.0 / 9.0).abs() < 1e-15);
+    for key in ["d_R", "stderr"] {
+        assert!(fit[key].is_number(), "{key}");
+    }
+}
+
+#[test]
+fn default_fisher_prints_a_table_with_the_fit() {
+    let (code, out, _) = run(&["fisher", "--sizes", "3..7"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("d_R =") && out.contains("10/9"), "{out}");
+    assert_eq!(out.lines().filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit())).count(), 5);
+}
+
+#[test]
+fn partition_json_and_methods_agree() {
+    let mut vals = Vec::new();
+    for m in ["kaufman", "transfer", "enumerate"] {
+        let v = json(&["partition", "--model", "ising", "--lx", "4", "--ly", "5", "--beta", "critical", "--method", m, "--json"]);
+        for key in ["ln_z", "ln_z_per_site", "free_energy_per_site", "method", "model", "lattice"] {
+            assert!(v.get(key).is_some(), "{key}");
+        }
+        assert_eq!(v["method"], m);
+        assert_eq!(v["lattice"], "4x5");
+        vals.push(v["ln_z"].as_f64().unwrap());
+    }
+    assert!((vals[0] - vals[1]).abs() < 1e-12 * vals[0] && (vals[0] - vals[2]).abs() < 1e-12 * vals[0]);
+}
+
+#[test]
+fn spectrum_json() {
+    let v = json(&["spectrum", "--model", "ising", "--width", "8", "--beta", "critical", "--levels", "4", "--json"]);
+    let l = v["ln_lambda"].as_array().unwrap();
+    assert_eq!(l.len(), 4);
+    assert!(l[0].as_f64() >= l[1].as_f64());
+    // shared/reference.json cylinder_Kc_ln_lambda_max_over_L[8]
+    assert!((v["ln_lambda_max_per_site"].as_f64().unwrap() - 0.933824573410263).abs() < 1e-13);
+    assert_eq!(v["scaling_dimensions"].as_array().unwrap().len(), 3);
+    assert!(v["correlation_length"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let cases: [(&[&str], &str); 9] = [
+        (&["partition", "--lx", "0"], "--lx"),
+        (&["partition", "--lx", "4", "--model", "potts", "--q", "1"], "--q"),
+        (&["partition", "--lx", "4", "--beta", "-0.5"], "--beta"),
+        (&["partition", "--lx", "4", "--beta", "NaN"], "--beta"),
+        (&["partition", "--lx", "4", "--model", "heisenberg"], "--model"),
+        (&["partition", "--lx", "30", "--model", "potts", "--q", "3"], "cylinder"),
+        (&["fisher", "--sizes", "9..3"], "--sizes"),
+        (&["fisher", "--model", "ising1d"], "critical"),
+        (&["fisher", "--model", "clock", "--q", "6", "--beta", "1.1", "--sizes", "9"], "needs"),
+    ];
+    for (args, needle) in cases {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty(), "{args:?}: stdout {out}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle) && !err.contains("panicked"), "{args:?}: {err}");
+    }
+}

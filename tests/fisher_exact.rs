@@ -1,0 +1,168 @@
+//! The exact Fisher geometry: against closed forms, brute-force reference values, the stored
+//! data tables, and its own invariances (transfer direction, positive definiteness).
+
+use onsager::jobs::fisher::{fisher_row, fit};
+use onsager::jobs::ModelSpec;
+use onsager::models::{Model, Torus};
+use onsager::transfer::fisher::cumulant_slices;
+use onsager::transfer::geometry::curvature_from_slices;
+
+const KC: f64 = 0.44068679350977147; // ln(1+√2)/2
+
+fn r_of(spec: ModelSpec, l: usize, beta: f64) -> f64 {
+    fisher_row(spec, l, beta, 16e9, &|| {}).unwrap().r
+}
+
+fn r_torus(model: Model, dims: &[usize], k: f64) -> f64 {
+    let t = Torus::new(dims).unwrap();
+    curvature_from_slices(&cumulant_slices(model, &t, &vec![k; t.d()], 16e9, &|| {}).unwrap()).r
+}
+
+#[test]
+fn ising1d_ring_equals_closed_form() {
+    // shared/reference.json ising1d_ring_fisher_R (closed form for the periodic chain),
+    // given to 9–10 significant digits, hence the 1e-9 relative bound
+    let spec = ModelSpec::parse("ising1d", None).unwrap();
+    let at_kc = [(4, -0.24), (5, -0.234851778), (6, -0.1470935728), (8, -0.0476608649), (12, -0.0033632536)];
+    for (n, v) in at_kc {
+        let r = r_of(spec, n, KC);
+        assert!((r - v).abs() < 1e-9 * v.abs().max(1e-3), "n={n}: {r} vs {v}");
+    }
+    for (n, v) in [(4, -12.171746438), (6, -12.3752999753)] {
+        let r = r_of(spec, n, 1.0);
+        assert!((r - v).abs() < 1e-9 * v.abs(), "K=1 n={n}: {r} vs {v}");
+    }
+    // R(n=3) = +3/2 for every K (closed form). Deep in the ordered phase the variances are
+    // ~e^{-4K}, and rounding in the centred moments is amplified by 1/g_min² (g_min = 1.3e-3 at
+    // K = 2, measured): 1e-12 up to K = 1, 1e-9 at K = 2
+    for (k, tol) in [(0.1, 1e-12), (0.5, 1e-12), (1.0, 1e-12), (2.0, 1e-9)] {
+        assert!((r_of(spec, 3, k) - 1.5).abs() < tol, "K={k}: {}", r_of(spec, 3, k));
+    }
+}
+
+#[test]
+fn potts_reference_values() {
+    // shared/reference.json potts2d.fisher_R_Kc_torus_L3 (brute-force enumeration, 7 digits)
+    let r3 = r_of(ModelSpec::parse("potts", Some(3)).unwrap(), 3, 1.005052538742381);
+    assert!((r3 - -79.85048).abs() < 5e-6, "{r3}");
+    let r4 = r_of(ModelSpec::parse("potts", Some(4)).unwrap(), 3, 1.0986122886681098);
+    assert!((r4 - -74.88285).abs() < 5e-6, "{r4}");
+}
+
+#[test]
+fn r_does_not_depend_on_the_transfer_direction() {
+    // the same torus with its axes permuted is transferred along a different axis
+    for (m, a, b, k) in [
+        (Model::Ising, [3usize, 5usize], [5usize, 3usize], KC),
+        (Model::Ising, [4, 6], [6, 4], 0.3),
+        (Model::Potts { q: 3 }, [3, 4], [4, 3], 1.0),
+    ] {
+        let (ra, rb) = (r_torus(m, &a, k), r_torus(m, &b, k));
+        assert!((ra - rb).abs() < 1e-10 * ra.abs(), "{m} {a:?}: {ra} vs {b:?}: {rb}");
+    }
+    // 3D: swapping the two in-layer axes (anisotropic couplings swapped along) leaves R alone
+    let r = |dims: &[usize], k: &[f64]| {
+        let t = Torus::new(dims).unwrap();
+        curvature_from_slices(&cumulant_slices(Model::Ising, &t, k, 16e9, &|| {}).unwrap()).r
+    };
+    let (ra, rb) = (r(&[3, 3, 3], &[0.2, 0.25, 0.22]), r(&[3, 3, 3], &[0.25, 0.2, 0.22]));
+    assert!((ra - rb).abs() < 1e-10 * ra.abs(), "3D in-layer swap: {ra} vs {rb}");
+}
+
+/// 3D transfer along each of the three axes of a 3×3×4 torus (12-site layers, 4096 states:
+/// about 3 minutes on 2 cores). Run with `cargo test --release --test fisher_exact -- --ignored`.
+#[test]
+#[ignore]
+fn r_3d_does_not_depend_on_the_transfer_axis() {
+    let perms: [[usize; 3]; 3] = [[3, 3, 4], [3, 4, 3], [4, 3, 3]];
+    let rs: Vec<f64> = perms.iter().map(|p| r_torus(Model::Ising, p, 0.221654626)).collect();
+    for r in &rs[1..] {
+        assert!((r - rs[0]).abs() < 1e-10 * rs[0].abs(), "3D: {rs:?}");
+    }
+}
+
+#[test]
+fn metric_is_positive_definite_and_r_negative_at_kc() {
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    for l in 3..=7 {
+        let row = fisher_row(spec, l, KC, 16e9, &|| {}).unwrap();
+        assert!(row.g_min_eig > 0.0 && row.r < 0.0, "L={l}: {row:?}");
+    }
+}
+
+/// Parses a data/fisher CSV: (L, R, A, B).
+fn table(csv: &str) -> Vec<(usize, f64, f64, f64)> {
+    csv.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("L,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].parse().unwrap(), f[2].parse().unwrap(), f[3].parse().unwrap(), f[4].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn stored_ising_table_is_reproduced() {
+    // data/fisher/ising2d_Kc.csv was written by `onsager fisher --sizes 3..11 --csv ...`
+    let rows = table(include_str!("../data/fisher/ising2d_Kc.csv"));
+    assert!(rows.len() >= 9);
+    // its L = 3, 4 rows equal brute force (shared/reference.json, anchors/fisher_bruteforce.py)
+    assert!((rows[0].1 - -105.64184956553979).abs() < 1e-10 * 105.6);
+    assert!((rows[1].1 - -265.31214279349814).abs() < 1e-10 * 265.3);
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    for &(l, r, a, b) in rows.iter().filter(|row| row.0 <= 9) {
+        let now = fisher_row(spec, l, KC, 16e9, &|| {}).unwrap();
+        for (x, y) in [(now.r, r), (now.a, a), (now.b, b)] {
+            assert!((x - y).abs() < 1e-12 * y.abs(), "L={l}: {x} vs stored {y}");
+        }
+    }
+}
+
+#[test]
+fn d_r_fit_over_6_to_9_matches_the_paper() {
+    // paper (arXiv:2603.07651, shared/reference.json): OLS over L = 6..9 gives 1.11150 ± 0.00023
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    let rows: Vec<_> =
+        table(include_str!("../data/fisher/ising2d_Kc.csv")).into_iter().map(|(l, r, a, b)| fake_row(l, r, a, b)).collect();
+    let f = fit(spec, &rows, (6, 9)).unwrap();
+    assert!((f.d_r - 1.1115).abs() < 0.0001 && (f.stderr - 0.00023).abs() < 0.00002, "{f:?}");
+    assert_eq!(f.predicted.unwrap().0, 10.0 / 9.0);
+}
+
+fn fake_row(l: usize, r: f64, a: f64, b: f64) -> onsager::jobs::fisher::FisherRow {
+    onsager::jobs::fisher::FisherRow {
+        l,
+        bonds: 2 * l * l,
+        r,
+        a,
+        b,
+        g_min_eig: f64::NAN,
+        ln_z: f64::NAN,
+        bond_mean: vec![],
+        seconds: 0.0,
+    }
+}
+
+#[test]
+fn fisher_ln_z_equals_kaufman() {
+    // the Fisher engine's own ln Z is Kaufman's (closed form) to 1e-12
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    for l in [5, 8] {
+        let row = fisher_row(spec, l, KC, 16e9, &|| {}).unwrap();
+        let kf = onsager::exact::kaufman_ln_z(l, l, KC);
+        assert!((row.ln_z - kf).abs() < 1e-12 * kf, "L={l}");
+    }
+}
+
+/// The L = 10 and 11 rows of the stored table, recomputed (about 40 s on 2 cores). Run with
+/// `cargo test --release --test fisher_exact -- --ignored`.
+#[test]
+#[ignore]
+fn stored_ising_table_large_sizes() {
+    let rows = table(include_str!("../data/fisher/ising2d_Kc.csv"));
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    for &(l, r, _, _) in rows.iter().filter(|row| row.0 >= 10) {
+        let now = fisher_row(spec, l, KC, 20e9, &|| {}).unwrap();
+        assert!((now.r - r).abs() < 1e-12 * r.abs(), "L={l}: {} vs stored {r}", now.r);
+    }
+}
