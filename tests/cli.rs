@@ -4,7 +4,11 @@ use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_onsager")).args(args).output().expect("binary runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn json(args: &[&str]) -> serde_json::Value {
@@ -45,7 +49,20 @@ fn default_fisher_prints_a_table_with_the_fit() {
 fn partition_json_and_methods_agree() {
     let mut vals = Vec::new();
     for m in ["kaufman", "transfer", "enumerate"] {
-        let v = json(&["partition", "--model", "ising", "--lx", "4", "--ly", "5", "--beta", "critical", "--method", m, "--json"]);
+        let v = json(&[
+            "partition",
+            "--model",
+            "ising",
+            "--lx",
+            "4",
+            "--ly",
+            "5",
+            "--beta",
+            "critical",
+            "--method",
+            m,
+            "--json",
+        ]);
         for key in ["ln_z", "ln_z_per_site", "free_energy_per_site", "method", "model", "lattice"] {
             assert!(v.get(key).is_some(), "{key}");
         }

@@ -24,7 +24,8 @@ fn lanczos_equals_dense() {
     let n = s.n_states().unwrap();
     let h = s.half_diagonal();
     let apply = |x: &[f64], y: &mut [f64]| s.apply(&h, x, y, &mut vec![0.0; n]);
-    let lz = onsager::linalg::lanczos_top(n, &apply, &onsager::linalg::LanczosOptions { k: 3, ..Default::default() }).unwrap();
+    let lz = onsager::linalg::lanczos_top(n, &apply, &onsager::linalg::LanczosOptions { k: 3, ..Default::default() })
+        .unwrap();
     let mut distinct: Vec<f64> = Vec::new();
     for l in dense.ln_lambda.iter().map(|l| (l - s.log_scale()).exp()) {
         if distinct.last().is_none_or(|d| (d - l).abs() > 1e-9 * d) {

@@ -122,8 +122,10 @@ fn stored_ising_table_is_reproduced() {
 fn d_r_fit_over_6_to_9_matches_the_paper() {
     // paper (arXiv:2603.07651, shared/reference.json): OLS over L = 6..9 gives 1.11150 ± 0.00023
     let spec = ModelSpec::parse("ising", None).unwrap();
-    let rows: Vec<_> =
-        table(include_str!("../data/fisher/ising2d_Kc.csv")).into_iter().map(|(l, r, a, b)| fake_row(l, r, a, b)).collect();
+    let rows: Vec<_> = table(include_str!("../data/fisher/ising2d_Kc.csv"))
+        .into_iter()
+        .map(|(l, r, a, b)| fake_row(l, r, a, b))
+        .collect();
     let f = fit(spec, &rows, (6, 9)).unwrap();
     assert!((f.d_r - 1.1115).abs() < 0.0001 && (f.stderr - 0.00023).abs() < 0.00002, "{f:?}");
     assert_eq!(f.predicted.unwrap().0, 10.0 / 9.0);
@@ -140,6 +142,7 @@ fn fake_row(l: usize, r: f64, a: f64, b: f64) -> onsager::jobs::fisher::FisherRo
         ln_z: f64::NAN,
         bond_mean: vec![],
         seconds: 0.0,
+        peak_rss: f64::NAN,
     }
 }
 

@@ -131,7 +131,8 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
             "model": spec.name(), "dimension": spec.dim, "beta": beta, "critical": critical,
             "method": "transfer", "boundary": "periodic",
             "rows": rows.iter().map(|r| json!({"L": r.l, "bonds": r.bonds, "R": r.r, "A": r.a, "B": r.b,
-                "g_min_eig": r.g_min_eig, "ln_z": r.ln_z, "bond_mean": r.bond_mean, "seconds": r.seconds})).collect::<Vec<_>>(),
+                "g_min_eig": r.g_min_eig, "ln_z": r.ln_z, "bond_mean": r.bond_mean, "seconds": r.seconds,
+                "peak_rss_bytes": r.peak_rss})).collect::<Vec<_>>(),
             "fit": fit_json(&f),
         });
         println!("{out}");
@@ -143,9 +144,18 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
         spec.dim,
         if critical { " (critical)" } else { "" }
     );
-    println!("{:>4} {:>7} {:>24} {:>24} {:>24} {:>9}", "L", "bonds", "R", "A", "B", "time [s]");
+    println!("{:>4} {:>7} {:>24} {:>24} {:>24} {:>9} {:>10}", "L", "bonds", "R", "A", "B", "time [s]", "peak mem");
     for r in &rows {
-        println!("{:>4} {:>7} {:>24.15e} {:>24.15e} {:>24.15e} {:>9.3}", r.l, r.bonds, r.r, r.a, r.b, r.seconds);
+        println!(
+            "{:>4} {:>7} {:>24.15e} {:>24.15e} {:>24.15e} {:>9.3} {:>10}",
+            r.l,
+            r.bonds,
+            r.r,
+            r.a,
+            r.b,
+            r.seconds,
+            if r.peak_rss.is_nan() { "-".into() } else { onsager_transfer::memory::human(r.peak_rss) }
+        );
     }
     match &f {
         Some(f) => {

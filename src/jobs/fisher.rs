@@ -27,6 +27,8 @@ pub struct FisherRow {
     pub bond_mean: Vec<f64>,
     /// wall time
     pub seconds: f64,
+    /// peak resident memory of the process after this size (bytes; NaN where unknown)
+    pub peak_rss: f64,
 }
 
 /// The OLS fit ln|R| = d_R ln N + a over a window of sizes, and its drift.
@@ -93,6 +95,7 @@ pub fn fisher_row(
         ln_z: s.ln_z,
         bond_mean: s.mean,
         seconds: t0.elapsed().as_secs_f64(),
+        peak_rss: super::peak_rss_bytes().unwrap_or(f64::NAN),
     })
 }
 

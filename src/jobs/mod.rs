@@ -88,6 +88,13 @@ pub fn parse_sizes(name: &str, spec: &str) -> Result<Vec<usize>, ModelError> {
     Ok(list)
 }
 
+/// Peak resident memory of this process so far (VmHWM, Linux), in bytes.
+pub fn peak_rss_bytes() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
 /// Memory the jobs may use: 90 % of MemAvailable (Linux), else 16 GiB.
 pub fn memory_limit() -> f64 {
     let avail = std::fs::read_to_string("/proc/meminfo").ok().and_then(|s| {

@@ -9,9 +9,11 @@
 //! - Potts:  σ ∈ {0..q−1}, f = δ(σ_i, σ_j),
 //! - clock:  θ = 2πσ/q, f = cos(θ_i − θ_j).
 
+mod couplings;
 mod critical;
 mod lattice;
 
+pub use couplings::Couplings;
 pub use critical::{critical_coupling, CriticalPoint};
 pub use lattice::Torus;
 
