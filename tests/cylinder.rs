@@ -2,7 +2,7 @@
 
 use onsager::exact::onsager_ln_z_per_site;
 use onsager::models::Model;
-use onsager::transfer::cylinder::{central_charge, spectrum};
+use onsager::transfer::cylinder::{central_charge, spectrum, spectrum_with, Solver};
 use onsager::transfer::Strip;
 
 const KC: f64 = 0.44068679350977147;
@@ -20,7 +20,7 @@ fn reference_ln_lambda_max() {
 fn lanczos_equals_dense() {
     // width 12 is the largest dense case; compare distinct top levels with the Lanczos path
     let s = Strip::square(Model::Ising, 12, KC).unwrap();
-    let dense = spectrum(&s, 8, 8e9).unwrap();
+    let dense = spectrum_with(&s, 8, Solver::Dense, 8e9).unwrap();
     let n = s.n_states().unwrap();
     let h = s.half_diagonal();
     let apply = |x: &[f64], y: &mut [f64]| s.apply(&h, x, y, &mut vec![0.0; n]);

@@ -8,6 +8,7 @@ mod fisher;
 
 use crate::jobs::{self, partition::Method, JobError, ModelSpec};
 use clap::{Args, Parser, Subcommand};
+use onsager_transfer::cylinder::Solver;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -84,6 +85,9 @@ struct SpectrumArgs {
     /// number of eigenvalues
     #[arg(long, default_value_t = 6)]
     levels: usize,
+    /// auto (dense up to 512 states, else Lanczos) | dense (all levels with multiplicity) | lanczos
+    #[arg(long, default_value = "auto")]
+    solver: String,
 }
 
 /// Whether to draw progress bars: on a terminal, never with --json.
@@ -126,11 +130,17 @@ fn partition(a: &PartitionArgs) -> Result<(), JobError> {
 fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
     let (spec, beta, critical) = a.m.resolve()?;
     let widths = jobs::parse_sizes("--width", &a.width)?;
+    let solver = match a.solver.as_str() {
+        "auto" => Solver::Auto,
+        "dense" => Solver::Dense,
+        "lanczos" => Solver::Lanczos,
+        s => return Err(JobError::Usage(format!("--solver = {s} is out of range: one of auto, dense, lanczos"))),
+    };
     let mem = jobs::memory_limit();
     let bar = progress_bar(show_progress(a.m.json), widths.len() as u64, "widths");
     let mut rows = Vec::new();
     for &w in &widths {
-        rows.push(jobs::spectrum::spectrum(spec, w, beta, a.levels, mem)?);
+        rows.push(jobs::spectrum::spectrum(spec, w, beta, a.levels, solver, mem)?);
         bar.inc(1);
     }
     bar.finish_and_clear();

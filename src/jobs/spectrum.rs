@@ -24,6 +24,7 @@ pub fn spectrum(
     width: usize,
     beta: f64,
     levels: usize,
+    solver: cylinder::Solver,
     mem_limit: f64,
 ) -> Result<SpectrumRow, JobError> {
     if levels == 0 || levels > 64 {
@@ -37,6 +38,6 @@ pub fn spectrum(
     let torus = Torus::new(&dims)?;
     let strip = Strip::new(spec.model, &torus, &vec![beta; spec.dim]);
     let t0 = std::time::Instant::now();
-    let spectrum = cylinder::spectrum(&strip, levels, mem_limit)?;
+    let spectrum = cylinder::spectrum_with(&strip, levels, solver, mem_limit)?;
     Ok(SpectrumRow { width, layer_sites: strip.layer_sites(), spectrum, seconds: t0.elapsed().as_secs_f64() })
 }

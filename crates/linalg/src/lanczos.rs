@@ -2,8 +2,9 @@
 //!
 //! Full reorthogonalisation (two Gram–Schmidt passes) keeps the Krylov basis orthonormal to
 //! machine precision, so no spurious copies appear; the price is storing the basis, which the
-//! caller bounds with [`LanczosOptions::max_iter`]. Degenerate eigenvalues are found once
-//! (a Krylov space from one start vector sees one vector per eigenspace).
+//! caller bounds with [`LanczosOptions::max_iter`]. A Krylov space from one start vector sees
+//! one vector per eigenspace, so a degenerate eigenvalue is found once (rounding may later add
+//! a second copy).
 
 use crate::{eigh, LinalgError};
 use faer::Mat;

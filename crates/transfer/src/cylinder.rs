@@ -4,6 +4,12 @@
 //! - ln λ_0 / L → lnZ/N as L → ∞, with the CFT correction +πc/(6L²) (isotropic models, v = 1);
 //! - scaling dimensions x_n = (L/2π) ln(λ_0/λ_n) (Cardy 1984);
 //! - correlation length ξ = 1/ln(λ_0/λ_1) in lattice spacings along the cylinder.
+//!
+//! Lanczos (the default above 512 states) returns distinct eigenvalues: a degenerate level may
+//! appear once or, through rounding, more than once; ask for `Solver::Dense` for multiplicities.
+//!
+//! Lanczos (the default above 512 states) returns distinct eigenvalues: a degenerate level may
+//! appear once or, through rounding, more than once; ask for `Solver::Dense` for multiplicities.
 
 use crate::{fit, memory, Strip, TransferError};
 use onsager_linalg::{lanczos_top, LanczosOptions};
@@ -35,15 +41,47 @@ impl Spectrum {
     }
 }
 
-/// Layer state count up to which the full dense spectrum is computed.
+/// Largest layer state count for which the full dense spectrum can be asked for.
 pub const DENSE_LIMIT: usize = 4096;
 
-/// The `levels` largest eigenvalues of the strip's transfer matrix.
+/// Layer state count above which [`Solver::Auto`] switches from dense to Lanczos.
+pub const AUTO_DENSE_LIMIT: usize = 512;
+
+/// How to get the top of the spectrum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Solver {
+    /// dense up to [`AUTO_DENSE_LIMIT`] states, Lanczos above
+    Auto,
+    /// full dense eigensolve (every eigenvalue with its multiplicity), up to [`DENSE_LIMIT`]
+    Dense,
+    /// Lanczos on the matrix-free operator (degenerate levels may appear once)
+    Lanczos,
+}
+
+/// The `levels` largest eigenvalues of the strip's transfer matrix ([`Solver::Auto`]).
 pub fn spectrum(strip: &Strip, levels: usize, mem_limit: f64) -> Result<Spectrum, TransferError> {
+    spectrum_with(strip, levels, Solver::Auto, mem_limit)
+}
+
+/// [`spectrum`] with an explicit solver.
+pub fn spectrum_with(strip: &Strip, levels: usize, solver: Solver, mem_limit: f64) -> Result<Spectrum, TransferError> {
     let n = strip.n_states().unwrap_or(usize::MAX);
     let what =
         format!("the width-{} cylinder ({}^{} states)", strip.layer_sites(), strip.model().q(), strip.layer_sites());
-    if n <= DENSE_LIMIT {
+    if solver == Solver::Dense && n > DENSE_LIMIT {
+        return Err(TransferError::TooBig {
+            what: format!("the dense spectrum of {what}"),
+            need: format!("{n} states"),
+            have: format!("{DENSE_LIMIT}"),
+            hint: "use --solver lanczos".into(),
+        });
+    }
+    let dense = match solver {
+        Solver::Auto => n <= AUTO_DENSE_LIMIT || levels >= n,
+        Solver::Dense => true,
+        Solver::Lanczos => false,
+    };
+    if dense {
         memory::check(&what, 2.0 * (n * n) as f64 * 8.0, mem_limit, "use a narrower strip")?;
         let mut lam = onsager_linalg::eigvalsh(strip.dense().as_ref())?;
         lam.reverse();
