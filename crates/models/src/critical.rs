@@ -48,7 +48,7 @@ mod tests {
         let k = critical_coupling(Model::Ising, 2).unwrap().coupling;
         assert!((k - 0.44068679350977147).abs() < 1e-16);
         let k3 = critical_coupling(Model::Potts { q: 3 }, 2).unwrap().coupling;
-        assert!((k3 - 1.0050525387423810).abs() < 1e-15);
+        assert!((k3 - 1.005052538742381).abs() < 1e-15);
         let k4 = critical_coupling(Model::Potts { q: 4 }, 2).unwrap().coupling;
         assert!((k4 - 3f64.ln()).abs() < 1e-15);
         assert!(critical_coupling(Model::Clock { q: 6 }, 2).is_err());
