@@ -1,23 +1,19 @@
-//! Tensor networks for onsager (TRG, BTRG, HOTRG, CTMRG, DMRG/VUMPS).
+//! Tensor networks for onsager.
 //!
-//! This crate holds the shared vocabulary of coarse-graining schemes; the schemes themselves
-//! are not implemented yet (see the project's open issues). The interface follows
-//! shared/design.md: a scheme implements one RG step and reports what it did; a shared driver
-//! owns the loop, the lnZ bookkeeping and the stopping rules.
+//! - [`scheme`]: the coarse-graining interface ([`CoarseGraining`]) and its one driver ([`run`]),
+//!   which owns the loop, the lnZ bookkeeping, stopping rules and observers.
+//! - Schemes, one file each: [`trg`] (Levin–Nave), [`hotrg`] (Xie et al., 2D).
+//! - Boundary method: [`ctmrg`] (C4v-symmetric corner transfer matrices).
+//! - [`initial`]: site tensors (and impurities) built from the model value.
+//!
+//! Adding a scheme is one file implementing [`CoarseGraining`] plus one registration line in
+//! the CLI (docs/adding-a-scheme.md).
 
-/// What one coarse-graining step reports to the driver.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StepInfo {
-    /// the factor the new tensor was divided by
-    pub norm: f64,
-    /// how many tensors of the previous step one new tensor replaces (2 for TRG, 2 for HOTRG)
-    pub merged: usize,
-    /// discarded weight of the truncation, Σ_{discarded} s² / Σ s²
-    pub truncation_error: f64,
-}
+pub mod contract;
+pub mod ctmrg;
+pub mod hotrg;
+pub mod initial;
+pub mod scheme;
+pub mod trg;
 
-/// A coarse-graining scheme: one RG step at a time.
-pub trait CoarseGraining {
-    /// Contract, truncate to at most `chi` states, normalise; report what was done.
-    fn step(&mut self, chi: usize) -> StepInfo;
-}
+pub use scheme::{run, CoarseGraining, RunRecord, StepInfo, StepRecord, Stop, Truncation};

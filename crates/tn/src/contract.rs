@@ -1,0 +1,105 @@
+//! Tensor contraction by permute–reshape–GEMM (faer), and truncated factorizations.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
+use ndarray::{Array2, ArrayD, IxDyn};
+
+/// `Σ a[.., i, ..] b[.., i, ..]` over the paired axes (like numpy's tensordot): the result's
+/// axes are a's free axes in order, then b's free axes in order.
+pub fn tensordot(a: &ArrayD<f64>, ax: &[usize], b: &ArrayD<f64>, bx: &[usize]) -> ArrayD<f64> {
+    assert_eq!(ax.len(), bx.len(), "paired axes");
+    let a_free: Vec<usize> = (0..a.ndim()).filter(|i| !ax.contains(i)).collect();
+    let b_free: Vec<usize> = (0..b.ndim()).filter(|i| !bx.contains(i)).collect();
+    let k: usize = ax.iter().map(|&i| a.shape()[i]).product();
+    for (&i, &j) in ax.iter().zip(bx) {
+        assert_eq!(a.shape()[i], b.shape()[j], "contracted dimensions differ");
+    }
+    let m: usize = a_free.iter().map(|&i| a.shape()[i]).product();
+    let n: usize = b_free.iter().map(|&i| b.shape()[i]).product();
+    let pa: Vec<usize> = a_free.iter().chain(ax).copied().collect();
+    let pb: Vec<usize> = bx.iter().chain(&b_free).copied().collect();
+    let av = a.view().permuted_axes(IxDyn(&pa));
+    let bv = b.view().permuted_axes(IxDyn(&pb));
+    let a2 = av.as_standard_layout();
+    let b2 = b2_owned(&bv);
+    let am = MatRef::from_row_major_slice(a2.as_slice().expect("standard layout"), m, k);
+    let bm = MatRef::from_row_major_slice(&b2, k, n);
+    let mut c = Mat::<f64>::zeros(m, n);
+    matmul(&mut c, Accum::Replace, am, bm, 1.0, Par::rayon(0));
+    let shape: Vec<usize> = a_free.iter().map(|&i| a.shape()[i]).chain(b_free.iter().map(|&i| b.shape()[i])).collect();
+    let data: Vec<f64> = (0..m).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| c[(i, j)]).collect();
+    ArrayD::from_shape_vec(IxDyn(&shape), data).expect("shape matches")
+}
+
+fn b2_owned(v: &ndarray::ArrayViewD<'_, f64>) -> Vec<f64> {
+    v.as_standard_layout().into_owned().into_raw_vec_and_offset().0
+}
+
+/// The tensor with its axes permuted, in standard layout.
+pub fn permute(a: &ArrayD<f64>, perm: &[usize]) -> ArrayD<f64> {
+    a.view().permuted_axes(IxDyn(perm)).as_standard_layout().into_owned()
+}
+
+/// Reshape (standard layout) to the given shape.
+pub fn reshape(a: ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
+    let a = if a.is_standard_layout() { a } else { a.as_standard_layout().into_owned() };
+    a.into_shape_with_order(IxDyn(shape)).expect("sizes match")
+}
+
+/// A matrix as a faer matrix.
+pub fn to_faer(a: &Array2<f64>) -> Mat<f64> {
+    Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
+}
+
+/// Truncated SVD of an m × n matrix (row-major data): keeps at most `chi` singular values and
+/// drops those below `rel_cutoff · s_max`. Returns (U_k, s_k, V_kᵀ, discarded weight Σ s²_dropped / Σ s²).
+pub fn svd_truncated(
+    a: &[f64],
+    m: usize,
+    n: usize,
+    chi: usize,
+    rel_cutoff: f64,
+) -> (Mat<f64>, Vec<f64>, Mat<f64>, f64) {
+    let am = MatRef::from_row_major_slice(a, m, n);
+    let svd = am.thin_svd().expect("SVD converges");
+    let s: Vec<f64> = (0..m.min(n)).map(|i| svd.S()[i]).collect();
+    let smax = s.first().copied().unwrap_or(0.0);
+    let k = s.iter().take(chi).filter(|&&x| x > rel_cutoff * smax).count().max(1);
+    let total: f64 = s.iter().map(|x| x * x).sum();
+    let dropped: f64 = s[k..].iter().map(|x| x * x).sum();
+    let u = svd.U().subcols(0, k).to_owned();
+    let vt = svd.V().subcols(0, k).transpose().to_owned();
+    (u, s[..k].to_vec(), vt, if total > 0.0 { dropped / total } else { 0.0 })
+}
+
+/// Eigen-decomposition of a symmetric matrix, eigenvalues descending: (λ, U).
+pub fn eigh_desc(a: &Mat<f64>) -> (Vec<f64>, Mat<f64>) {
+    let (lam, u) = onsager_linalg::eigh(a.as_ref()).expect("eigensolver converges");
+    let n = lam.len();
+    let order: Vec<usize> = (0..n).rev().collect();
+    (order.iter().map(|&i| lam[i]).collect(), Mat::from_fn(n, n, |r, c| u[(r, order[c])]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tensordot_matches_loops() {
+        let a = ArrayD::from_shape_fn(IxDyn(&[2, 3, 4]), |i| (i[0] * 12 + i[1] * 4 + i[2]) as f64);
+        let b = ArrayD::from_shape_fn(IxDyn(&[4, 5, 3]), |i| (i[0] as f64 - i[1] as f64) * (1.0 + i[2] as f64));
+        let c = tensordot(&a, &[1, 2], &b, &[2, 0]);
+        assert_eq!(c.shape(), &[2, 5]);
+        for x in 0..2 {
+            for y in 0..5 {
+                let mut e = 0.0;
+                for j in 0..3 {
+                    for k in 0..4 {
+                        e += a[[x, j, k].as_ref()] * b[[k, y, j].as_ref()];
+                    }
+                }
+                assert!((c[[x, y].as_ref()] - e).abs() < 1e-12);
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The coarse-graining interface and its one driver.
+//!
+//! A scheme holds its tensor(s) and knows how to do one RG step; the driver [`run`] owns the
+//! loop, the lnZ bookkeeping, stopping rules and observers (TNRKit.jl's `run!` shape).
+//!
+//! Bookkeeping: if after step k every tensor stands for s_k original sites and the scheme divided
+//! its new tensor by n_k, then for N sites Z = Π_k n_k^{N/s_k} · Z(remaining network), so
+//!
+//! lnZ/N = ln n_0 / s_0 + Σ_k ln n_k / s_k + ln Tr(T_k) / s_k,
+//!
+//! where Tr closes the last tensor on itself (a 1 × 1 torus of the coarse lattice). For a finite
+//! torus the same sum stops when one tensor is left, and is exact up to truncation.
+
+/// Truncation of a bond: at most `chi` states, and drop singular values below `cutoff · s_max`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Truncation {
+    /// bond dimension χ
+    pub chi: usize,
+    /// relative singular-value cutoff
+    pub cutoff: f64,
+}
+
+impl Truncation {
+    /// χ with no cutoff beyond rounding (1e-14).
+    pub fn chi(chi: usize) -> Self {
+        Truncation { chi, cutoff: 1e-14 }
+    }
+}
+
+/// What one step reports to the driver.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepInfo {
+    /// the factor the new tensor was divided by (> 0)
+    pub norm: f64,
+    /// how many old tensors one new tensor replaces (2 for TRG and for HOTRG in 2D)
+    pub merged: f64,
+    /// discarded weight of the truncation in this step, Σ_dropped s² / Σ s²
+    pub truncation_error: f64,
+}
+
+/// A coarse-graining scheme (TRG, HOTRG, ...): one RG step at a time.
+pub trait CoarseGraining {
+    /// Short name (`trg`, `hotrg`, ...).
+    fn name(&self) -> &'static str;
+    /// The factor the initial tensor was divided by, and the sites one initial tensor holds.
+    fn initial(&self) -> (f64, f64);
+    /// Contract, truncate with `trunc`, divide the new tensor by a norm; report what was done.
+    fn step(&mut self, trunc: &Truncation) -> StepInfo;
+    /// The current tensor closed on itself (trace over both pairs of legs).
+    fn trace(&self) -> f64;
+}
+
+/// When to stop. Compose with [`Stop::Any`] (like TNRKit's `maxiter(25) & convcrit(...)`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stop {
+    /// after this many steps
+    MaxSteps(usize),
+    /// when the lnZ/N estimate changed by less than this in one step
+    Converged(f64),
+    /// when any of these says stop
+    Any(Vec<Stop>),
+}
+
+impl Stop {
+    fn done(&self, steps: usize, change: f64) -> bool {
+        match self {
+            Stop::MaxSteps(n) => steps >= *n,
+            Stop::Converged(tol) => steps > 0 && change.abs() < *tol,
+            Stop::Any(v) => v.iter().any(|s| s.done(steps, change)),
+        }
+    }
+}
+
+/// One step as seen by an observer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepRecord {
+    /// step number (1-based)
+    pub step: usize,
+    /// original sites per tensor after the step
+    pub sites_per_tensor: f64,
+    /// the lnZ/N estimate after the step (accumulated norms plus the closed trace)
+    pub ln_z_per_site: f64,
+    /// the step's report
+    pub info: StepInfo,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    /// lnZ/N
+    pub ln_z_per_site: f64,
+    /// steps done
+    pub steps: usize,
+    /// original sites per tensor at the end (N for a finite torus)
+    pub sites_per_tensor: f64,
+    /// largest discarded weight over the steps
+    pub truncation_error: f64,
+    /// every step
+    pub history: Vec<StepRecord>,
+}
+
+/// Runs `scheme` until `stop`, calling `observe` after every step.
+pub fn run<S: CoarseGraining + ?Sized>(
+    scheme: &mut S,
+    trunc: &Truncation,
+    stop: &Stop,
+    observe: &mut dyn FnMut(&S, &StepRecord),
+) -> RunRecord {
+    let (n0, s0) = scheme.initial();
+    let mut acc = n0.ln() / s0;
+    let mut sites = s0;
+    let mut estimate = acc + scheme.trace().ln() / sites;
+    let mut history = Vec::new();
+    let mut err: f64 = 0.0;
+    let mut steps = 0;
+    let mut change = f64::INFINITY;
+    while !stop.done(steps, change) {
+        let info = scheme.step(trunc);
+        steps += 1;
+        sites *= info.merged;
+        acc += info.norm.ln() / sites;
+        let next = acc + scheme.trace().ln() / sites;
+        change = next - estimate;
+        estimate = next;
+        err = err.max(info.truncation_error);
+        let rec = StepRecord { step: steps, sites_per_tensor: sites, ln_z_per_site: estimate, info };
+        observe(scheme, &rec);
+        history.push(rec);
+    }
+    RunRecord { ln_z_per_site: estimate, steps, sites_per_tensor: sites, truncation_error: err, history }
+}
