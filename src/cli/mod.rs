@@ -5,6 +5,7 @@
 //! object on stdout and nothing else there; errors go to stderr as one line, exit code 2.
 
 mod fisher;
+mod tn;
 
 use crate::jobs::{self, partition::Method, JobError, ModelSpec};
 use clap::{Args, Parser, Subcommand};
@@ -30,6 +31,12 @@ enum Command {
     /// Exact Fisher curvature R of the bond couplings on L^d tori and the fit |R| ~ N^{d_R}.
     /// With no arguments: 2D Ising at K_c, L = 3..9.
     Fisher(fisher::FisherArgs),
+    /// Levin–Nave TRG: lnZ/N of the infinite 2D lattice.
+    Trg(tn::TnArgs),
+    /// Higher-order TRG (2D): lnZ/N of the infinite 2D lattice.
+    Hotrg(tn::TnArgs),
+    /// C4v corner transfer matrices: lnZ/N, energy and magnetization of the infinite 2D lattice.
+    Ctmrg(tn::TnArgs),
 }
 
 /// Model selection shared by all commands.
@@ -223,6 +230,9 @@ pub fn main() -> ExitCode {
         Command::Partition(a) => partition(a),
         Command::Spectrum(a) => spectrum(a),
         Command::Fisher(a) => fisher::run(a),
+        Command::Trg(a) => tn::run("trg", a),
+        Command::Hotrg(a) => tn::run("hotrg", a),
+        Command::Ctmrg(a) => tn::run("ctmrg", a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 pub mod fisher;
 pub mod partition;
 pub mod spectrum;
+pub mod tn;
 
 use onsager_models::{critical_coupling, Model, ModelError};
 use thiserror::Error;
