@@ -3,12 +3,15 @@
 //! - [`eigh`]: full symmetric eigendecomposition `A = U diag(λ) Uᵀ` (faer's divide and conquer).
 //! - [`lanczos_top`]: the largest eigenvalues of a symmetric operator given only as `y = A x`
 //!   (Lanczos with full reorthogonalisation), for transfer matrices too big to form.
-//! - [`solve_spd_small`]: small dense solves used by fits.
+//! - [`randomized_svd`]: the top k singular triplets of a dense matrix (partial SVD).
+//! - [`solve_small`], [`inverse_small`]: small dense solves used by fits.
 
 mod lanczos;
+mod randomized;
 
 pub use faer::{Mat, MatRef};
 pub use lanczos::{lanczos_top, LanczosOptions, LanczosResult};
+pub use randomized::randomized_svd;
 
 use thiserror::Error;
 

@@ -55,11 +55,20 @@ impl CoarseGraining for Hotrg {
     fn step(&mut self, trunc: &Truncation) -> StepInfo {
         let d = self.t.shape()[0];
         let k = trunc.chi.min(d * d);
+        // E is symmetric positive semi-definite: its top-k eigenpairs are its top-k singular
+        // triplets, so the randomized partial SVD serves when k ≪ d² (as in TRG)
         let pick = |left: bool| {
-            let (w, v) = eigh_desc(&environment(&self.t, left));
-            let total: f64 = w.iter().map(|x| x.max(0.0)).sum();
-            let dropped: f64 = w[k..].iter().map(|x| x.max(0.0)).sum();
-            (v, if total > 0.0 { dropped / total } else { 0.0 })
+            let e = environment(&self.t, left);
+            let total: f64 = (0..d * d).map(|i| e[(i, i)]).sum();
+            let (v, w) = if 4 * k < d * d {
+                let (u, s, _) = onsager_linalg::randomized_svd(e.as_ref(), k, k, 3);
+                (u, s)
+            } else {
+                let (w, v) = eigh_desc(&e);
+                (v, w.into_iter().map(|x| x.max(0.0)).collect())
+            };
+            let kept: f64 = w[..k].iter().sum();
+            (v, if total > 0.0 { ((total - kept) / total).max(0.0) } else { 0.0 })
         };
         let ((vl, el), (vr, er)) = (pick(true), pick(false));
         let (v, err) = if el <= er { (vl, el) } else { (vr, er) };
