@@ -1,4 +1,5 @@
-"""Side-by-side: numpy TRG/HOTRG peers (../shared/anchors/trg.py) against `onsager trg|hotrg`,
+"""Side-by-side: numpy TRG/BTRG/HOTRG peers (../shared/anchors/trg.py, btrg.py) against
+`onsager trg|btrg|hotrg`,
 2D Ising at K_c, 40 steps, same χ, same machine, one run. Prints accuracy and the steady-state
 time per step (median over steps 9..40) of both, and the ratio.
 
@@ -9,10 +10,12 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "shared", "anchors"))
 import trg as peer  # noqa: E402
+import btrg as peer_b  # noqa: E402
 
 for chi in [int(a) for a in sys.argv[1:]] or [16, 24, 32]:
-    for alg in ["trg", "hotrg"]:
-        lz, ts = (peer.trg if alg == "trg" else peer.hotrg)(peer.Kc, chi, 40)
+    for alg in ["trg", "btrg", "hotrg"]:
+        f = {"trg": peer.trg, "hotrg": peer.hotrg, "btrg": peer_b.btrg}[alg]
+        lz, ts = f(peer.Kc, chi, 40)
         p_step = float(np.median(ts[8:]))
         out = subprocess.run(["target/release/onsager", alg, "--chi", str(chi), "--steps", "40", "--json"],
                              capture_output=True, text=True, check=True)

@@ -106,3 +106,24 @@ fn bad_input_is_one_line_and_exit_2() {
         assert!(err.contains(needle) && !err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn tensor_network_json() {
+    for m in ["trg", "btrg", "hotrg"] {
+        let v = json(&[m, "--chi", "8", "--steps", "20", "--json"]);
+        for key in ["ln_z_per_site", "free_energy_per_site", "truncation_error", "steps", "seconds"] {
+            assert!(v.get(key).is_some(), "{m}: {key}");
+        }
+        // χ = 8 at K_c is good to ~1e-4 (Onsager 0.9296953983416102)
+        assert!((v["ln_z_per_site"].as_f64().unwrap() - 0.9296953983416102).abs() < 1e-3, "{m}");
+    }
+    let v = json(&["ctmrg", "--beta", "0.6", "--chi", "8", "--json"]);
+    // Onsager energy and Yang magnetization at K = 0.6 (closed forms)
+    let u = onsager::exact::onsager_energy(0.6);
+    assert!((v["energy_per_site"].as_f64().unwrap() - u).abs() < 1e-8);
+    let yang = (1.0 - (1.2f64).sinh().powi(-4)).powf(0.125);
+    assert!((v["magnetization"].as_f64().unwrap() - yang).abs() < 1e-8);
+    assert_eq!(v["converged"], true);
+    let (code, _, err) = run(&["trg", "--model", "ising3d"]);
+    assert!(code == 2 && err.contains("--model"), "{err}");
+}

@@ -33,6 +33,8 @@ enum Command {
     Fisher(fisher::FisherArgs),
     /// Levin–Nave TRG: lnZ/N of the infinite 2D lattice.
     Trg(tn::TnArgs),
+    /// Bond-weighted TRG (k = −1/2): lnZ/N of the infinite 2D lattice.
+    Btrg(tn::TnArgs),
     /// Higher-order TRG (2D): lnZ/N of the infinite 2D lattice.
     Hotrg(tn::TnArgs),
     /// C4v corner transfer matrices: lnZ/N, energy and magnetization of the infinite 2D lattice.
@@ -231,6 +233,7 @@ pub fn main() -> ExitCode {
         Command::Spectrum(a) => spectrum(a),
         Command::Fisher(a) => fisher::run(a),
         Command::Trg(a) => tn::run("trg", a),
+        Command::Btrg(a) => tn::run("btrg", a),
         Command::Hotrg(a) => tn::run("hotrg", a),
         Command::Ctmrg(a) => tn::run("ctmrg", a),
     };

@@ -6,12 +6,13 @@ use onsager_tn::initial::{bond_factors, site_tensor_2d, Insertion};
 use onsager_tn::{run, CoarseGraining, Stop, Truncation};
 
 /// The registered coarse-graining schemes: adding one is one line here (docs/adding-a-scheme.md).
-pub const SCHEMES: &[&str] = &["trg", "hotrg"];
+pub const SCHEMES: &[&str] = &["trg", "btrg", "hotrg"];
 
 /// Builds a registered scheme from the initial site tensor.
 pub fn scheme(name: &str, a: ndarray::ArrayD<f64>) -> Result<Box<dyn CoarseGraining>, JobError> {
     Ok(match name {
         "trg" => Box::new(onsager_tn::trg::Trg::new(a)),
+        "btrg" => Box::new(onsager_tn::btrg::Btrg::new(a, -0.5)),
         "hotrg" => Box::new(onsager_tn::hotrg::Hotrg::new(a)),
         other => {
             return Err(JobError::Usage(format!("scheme = {other} is out of range: one of {}", SCHEMES.join(", "))))

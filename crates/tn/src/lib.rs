@@ -2,13 +2,15 @@
 //!
 //! - [`scheme`]: the coarse-graining interface ([`CoarseGraining`]) and its one driver ([`run`]),
 //!   which owns the loop, the lnZ bookkeeping, stopping rules and observers.
-//! - Schemes, one file each: [`trg`] (Levin–Nave), [`hotrg`] (Xie et al., 2D).
+//! - Schemes, one file each: [`trg`] (Levin–Nave), [`btrg`] (bond-weighted, Adachi et al.),
+//!   [`hotrg`] (Xie et al., 2D).
 //! - Boundary method: [`ctmrg`] (C4v-symmetric corner transfer matrices).
 //! - [`initial`]: site tensors (and impurities) built from the model value.
 //!
 //! Adding a scheme is one file implementing [`CoarseGraining`] plus one registration line in
 //! the CLI (docs/adding-a-scheme.md).
 
+pub mod btrg;
 pub mod contract;
 pub mod ctmrg;
 pub mod hotrg;

@@ -24,16 +24,25 @@ pub(crate) fn normalize(t: &mut ArrayD<f64>) -> f64 {
     n
 }
 
-/// Splits a 4-leg tensor (legs already permuted so the first two go left) as
-/// T = Σ_k L[i,j,k] R[k,m,n] with √s on both sides; returns (L, R, discarded weight).
-pub(crate) fn split(t: &ArrayD<f64>, trunc: &Truncation) -> (ArrayD<f64>, ArrayD<f64>, f64) {
+/// Splits a 4-leg tensor (legs already permuted so the first two go left) by truncated SVD as
+/// T ≈ Σ_k L[i,j,k] s_k^{1−2α} R[k,m,n] with L = U s^α, R = s^α Vᵀ; returns (L, R, s, discarded
+/// weight). α = ½ is TRG's symmetric split.
+pub(crate) fn split_pow(t: &ArrayD<f64>, trunc: &Truncation, alpha: f64) -> (ArrayD<f64>, ArrayD<f64>, Vec<f64>, f64) {
     let s = t.shape().to_vec();
     let (m, n) = (s[0] * s[1], s[2] * s[3]);
     let data = t.as_standard_layout();
     let (u, sv, vt, err) = svd_truncated(data.as_slice().expect("contiguous"), m, n, trunc.chi, trunc.cutoff);
     let k = sv.len();
-    let l = ArrayD::from_shape_fn(IxDyn(&[s[0], s[1], k]), |ix| u[(ix[0] * s[1] + ix[1], ix[2])] * sv[ix[2]].sqrt());
-    let r = ArrayD::from_shape_fn(IxDyn(&[k, s[2], s[3]]), |ix| sv[ix[0]].sqrt() * vt[(ix[0], ix[1] * s[3] + ix[2])]);
+    let l =
+        ArrayD::from_shape_fn(IxDyn(&[s[0], s[1], k]), |ix| u[(ix[0] * s[1] + ix[1], ix[2])] * sv[ix[2]].powf(alpha));
+    let r =
+        ArrayD::from_shape_fn(IxDyn(&[k, s[2], s[3]]), |ix| sv[ix[0]].powf(alpha) * vt[(ix[0], ix[1] * s[3] + ix[2])]);
+    (l, r, sv, err)
+}
+
+/// [`split_pow`] with α = ½: T ≈ Σ_k L[i,j,k] R[k,m,n].
+pub(crate) fn split(t: &ArrayD<f64>, trunc: &Truncation) -> (ArrayD<f64>, ArrayD<f64>, f64) {
+    let (l, r, _, err) = split_pow(t, trunc, 0.5);
     (l, r, err)
 }
 

@@ -22,6 +22,14 @@ fn trg_and_hotrg_at_kc() {
     eprintln!("TRG χ=16: {:.3e}", rel(r.ln_z_per_site, exact));
     // shared/reference.json: numpy TRG χ=16 4.6e-6
     assert!(rel(r.ln_z_per_site, exact) < 5e-6);
+    let r = run(
+        &mut onsager_tn::btrg::Btrg::new(a.clone(), -0.5),
+        &Truncation::chi(16),
+        &Stop::MaxSteps(40),
+        &mut |_, _| {},
+    );
+    // shared/reference.json: numpy BTRG (k = −1/2) χ=16 3.3e-7
+    assert!(rel(r.ln_z_per_site, exact) < 3.5e-7, "BTRG {:.3e}", rel(r.ln_z_per_site, exact));
     let r = run(&mut Hotrg::new(a), &Truncation::chi(16), &Stop::MaxSteps(40), &mut |_, _| {});
     eprintln!("HOTRG χ=16: {:.3e}", rel(r.ln_z_per_site, exact));
     // shared/reference.json: numpy HOTRG χ=16 5.6e-7
