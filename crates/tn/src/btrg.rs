@@ -8,7 +8,7 @@
 
 use crate::contract::tensordot;
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
-use crate::trg::{normalize, split_pow};
+use crate::trg::{closed_trace, normalize, split_pow};
 use ndarray::ArrayD;
 
 /// BTRG state: the site tensor (legs l, u, r, d) and the weights of the horizontal (l–r) and
@@ -68,10 +68,6 @@ impl CoarseGraining for Btrg {
     }
 
     fn trace(&self) -> f64 {
-        let s = self.t.shape();
-        (0..s[0])
-            .flat_map(|a| (0..s[1]).map(move |b| (a, b)))
-            .map(|(a, b)| self.t[[a, b, a, b].as_ref()] * self.wh[a] * self.wv[b])
-            .sum()
+        closed_trace(&self.t, Some((&self.wh, &self.wv)))
     }
 }

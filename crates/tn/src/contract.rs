@@ -26,7 +26,9 @@ pub fn tensordot(a: &ArrayD<f64>, ax: &[usize], b: &ArrayD<f64>, bx: &[usize]) -
     let bm = MatRef::from_row_major_slice(&b2, k, n);
     // write the product straight into the result's row-major buffer
     let mut data = vec![0.0; m * n];
-    matmul(MatMut::from_row_major_slice_mut(&mut data, m, n), Accum::Replace, am, bm, 1.0, Par::rayon(0));
+    // threads pay only for products of some size (CTMRG at χ ≤ 64 is many small ones)
+    let par = if (m * n * k) as f64 > 4e6 { Par::rayon(0) } else { Par::Seq };
+    matmul(MatMut::from_row_major_slice_mut(&mut data, m, n), Accum::Replace, am, bm, 1.0, par);
     let shape: Vec<usize> = a_free.iter().map(|&i| a.shape()[i]).chain(b_free.iter().map(|&i| b.shape()[i])).collect();
     ArrayD::from_shape_vec(IxDyn(&shape), data).expect("shape matches")
 }

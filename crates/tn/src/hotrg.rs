@@ -6,9 +6,9 @@
 //! next step merges along the other axis. Cost O(χ⁷); after 2n steps one tensor holds a
 //! 2ⁿ × 2ⁿ torus.
 
-use crate::contract::{eigh_desc, permute, reshape, tensordot};
+use crate::contract::{eigh_desc, permute, tensordot};
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
-use crate::trg::normalize;
+use crate::trg::{closed_trace, normalize};
 use faer::Mat;
 use ndarray::{ArrayD, IxDyn};
 
@@ -79,12 +79,11 @@ impl CoarseGraining for Hotrg {
         let tn = permute(&tn, &[0, 1, 3, 2]); // l,u,r,d
         let mut t = permute(&tn, &[1, 2, 3, 0]); // rotate by 90°
         let norm = normalize(&mut t);
-        self.t = reshape(t.clone(), t.shape());
+        self.t = t;
         StepInfo { norm, merged: 2.0, truncation_error: err }
     }
 
     fn trace(&self) -> f64 {
-        let s = self.t.shape();
-        (0..s[0]).flat_map(|a| (0..s[1]).map(move |b| (a, b))).map(|(a, b)| self.t[[a, b, a, b].as_ref()]).sum()
+        closed_trace(&self.t, None)
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! T'[a,b,c,d] = Σ F3[a,x,w] F4[b,y,x] F1[z,y,c] F2[w,z,d],  cost O(χ⁶).
 
-use crate::contract::{permute, reshape, svd_truncated, tensordot};
+use crate::contract::{permute, svd_truncated, tensordot};
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
 use ndarray::{ArrayD, IxDyn};
 
@@ -22,6 +22,17 @@ pub(crate) fn normalize(t: &mut ArrayD<f64>) -> f64 {
     let n = t.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     t.mapv_inplace(|x| x / n);
     n
+}
+
+/// Σ_{a,b} T[a,b,a,b] w_h[a] w_v[b]: a tensor closed on itself (a 1 × 1 torus of the coarse
+/// lattice), with optional bond weights (horizontal, vertical).
+pub(crate) fn closed_trace(t: &ArrayD<f64>, weights: Option<(&[f64], &[f64])>) -> f64 {
+    let s = t.shape();
+    let w = |v: Option<&[f64]>, i: usize| v.map_or(1.0, |v| v[i]);
+    (0..s[0])
+        .flat_map(|a| (0..s[1]).map(move |b| (a, b)))
+        .map(|(a, b)| t[[a, b, a, b].as_ref()] * w(weights.map(|x| x.0), a) * w(weights.map(|x| x.1), b))
+        .sum()
 }
 
 /// Splits a 4-leg tensor (legs already permuted so the first two go left) by truncated SVD as
@@ -75,12 +86,11 @@ impl CoarseGraining for Trg {
         let y = tensordot(&f1, &[0], &f2, &[1]); // y,c,w,d
         let mut t = tensordot(&x, &[1, 3], &y, &[2, 0]); // a,b,c,d
         let norm = normalize(&mut t);
-        self.t = reshape(t.clone(), t.shape());
+        self.t = t;
         StepInfo { norm, merged: 2.0, truncation_error: e1.max(e2) }
     }
 
     fn trace(&self) -> f64 {
-        let s = self.t.shape();
-        (0..s[0]).flat_map(|a| (0..s[1]).map(move |b| (a, b))).map(|(a, b)| self.t[[a, b, a, b].as_ref()]).sum()
+        closed_trace(&self.t, None)
     }
 }

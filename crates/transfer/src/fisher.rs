@@ -142,11 +142,14 @@ impl<'a> Engine<'a> {
         e
     }
 
-    /// Σ_{r,s'} E(r,s') Φ_c(r,s') Φ_k(r,s') Φ_kb(r,s') for all (k, kb) (or without kb: a vector).
-    fn spin_basis_block(&self, e: &[f64], c: usize) -> (Vec<f64>, Mat<f64>) {
+    /// Σ_{r,s'} E(r,s') [Φ_c(r,s')] Φ_k(r,s') Φ_kb(r,s') for all (k, kb) as one GEMM, and the
+    /// single sums Σ E [Φ_c] Φ_k; the reference factor Φ_c is left out when `c` is `None`.
+    fn spin_basis_block(&self, e: &[f64], c: Option<usize>) -> (Vec<f64>, Mat<f64>) {
         let (m, len) = (self.m, self.rows * self.n);
-        let pc = self.phi_k(c);
-        let ec: Vec<f64> = e.par_iter().zip(pc.par_iter()).map(|(a, b)| a * b).collect();
+        let ec: Vec<f64> = match c {
+            Some(c) => e.par_iter().zip(self.phi_k(c).par_iter()).map(|(a, b)| a * b).collect(),
+            None => e.to_vec(),
+        };
         let mut stack = vec![0.0; m * len];
         stack.par_chunks_mut(len).enumerate().for_each(|(k, blk)| {
             let pk = self.phi_k(k);
@@ -154,7 +157,6 @@ impl<'a> Engine<'a> {
                 blk[i] = ec[i] * pk[i];
             }
         });
-        // pair sums Σ_i A_k[i] Φ_kb[i] as one GEMM; singles as A_k · 1
         let a = MatRef::from_column_major_slice(&stack, len, m);
         let p = MatRef::from_column_major_slice(&self.phi, len, m);
         let mut out = Mat::zeros(m, m);
@@ -326,7 +328,7 @@ impl<'a> Engine<'a> {
             }
         };
         // all three in layer 0
-        let (single, pair) = self.spin_basis_block(&self.e0, c);
+        let (single, pair) = self.spin_basis_block(&self.e0, Some(c));
         g[..m].copy_from_slice(&single);
         put(&mut t, 0, 0, &pair);
         progress();
@@ -361,7 +363,7 @@ impl<'a> Engine<'a> {
                 })
                 .collect();
             let e = self.environment(&my);
-            let (_, pair) = self.spin_basis_block_plain(&e);
+            let (_, pair) = self.spin_basis_block(&e, None);
             put(&mut t, y, y, &pair);
             progress();
         }
@@ -398,23 +400,6 @@ impl<'a> Engine<'a> {
             progress();
         }
         (g, t)
-    }
-
-    /// Σ_{r,s'} E Φ_k Φ_kb for all (k, kb), without a reference insertion.
-    fn spin_basis_block_plain(&self, e: &[f64]) -> (Vec<f64>, Mat<f64>) {
-        let (m, len) = (self.m, self.rows * self.n);
-        let mut stack = vec![0.0; m * len];
-        stack.par_chunks_mut(len).enumerate().for_each(|(k, blk)| {
-            let pk = self.phi_k(k);
-            for i in 0..len {
-                blk[i] = e[i] * pk[i];
-            }
-        });
-        let a = MatRef::from_column_major_slice(&stack, len, m);
-        let p = MatRef::from_column_major_slice(&self.phi, len, m);
-        let mut out = Mat::zeros(m, m);
-        matmul(&mut out, Accum::Replace, a.transpose(), p, 1.0, self.par);
-        (Vec::new(), out)
     }
 }
 
