@@ -119,6 +119,25 @@ fn stored_ising_table_is_reproduced() {
 }
 
 #[test]
+fn stored_potts_tables_are_reproduced() {
+    // data/fisher/potts{3,4}_Kc.csv, written by `onsager fisher --model potts --q Q --csv ...`;
+    // their L = 3 rows equal brute force (shared/reference.json, 7 significant digits)
+    for (q, csv, r3) in [
+        (3, include_str!("../data/fisher/potts3_Kc.csv"), -79.85048),
+        (4, include_str!("../data/fisher/potts4_Kc.csv"), -74.88285),
+    ] {
+        let rows = table(csv);
+        assert!((rows[0].1 - r3).abs() < 5e-6, "q={q}: {}", rows[0].1);
+        let spec = ModelSpec::parse("potts", Some(q)).unwrap();
+        let (beta, _) = spec.beta("critical").unwrap();
+        for &(l, r, _, _) in rows.iter().filter(|row| row.0 <= 5) {
+            let now = r_of(spec, l, beta);
+            assert!((now - r).abs() < 1e-12 * r.abs(), "q={q} L={l}: {now} vs stored {r}");
+        }
+    }
+}
+
+#[test]
 fn d_r_fit_over_6_to_9_matches_the_paper() {
     // paper (arXiv:2603.07651, shared/reference.json): OLS over L = 6..9 gives 1.11150 ± 0.00023
     let spec = ModelSpec::parse("ising", None).unwrap();

@@ -194,7 +194,8 @@ fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
         if critical { " (critical)" } else { "" }
     );
     println!("x_n = (L/2π) ln(λ0/λn); ξ = 1/ln(λ0/λ1); {} levels", a.levels);
-    println!("{:>4} {:>20} {:>14}  scaling dimensions x_1, x_2, ...", "L", "ln λ0 / L", "ξ");
+    let per = if spec.dim == 3 { "ln λ0 / L²" } else { "ln λ0 / L" };
+    println!("{:>4} {:>20} {:>14}  scaling dimensions x_1, x_2, ...", "L", per, "ξ");
     for r in &rows {
         let x: Vec<String> = r.spectrum.scaling_dimensions(r.width).iter().map(|x| format!("{x:.6}")).collect();
         println!(

@@ -32,7 +32,11 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
     let r: TnResult = if name == "ctmrg" {
         ctmrg(spec, beta, a.chi, a.tol, a.steps.unwrap_or(20000))?
     } else {
-        coarse_grain(name, spec, beta, a.h, a.chi, a.steps.unwrap_or(40))?
+        let steps = a.steps.unwrap_or(40);
+        let bar = super::progress_bar(super::show_progress(a.m.json), steps as u64, "RG steps");
+        let r = coarse_grain(name, spec, beta, a.h, a.chi, steps, &|| bar.inc(1))?;
+        bar.finish_and_clear();
+        r
     };
     let exact =
         (spec.model == onsager_models::Model::Ising && a.h == 0.0).then(|| onsager_exact::onsager_ln_z_per_site(beta));

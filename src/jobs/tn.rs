@@ -64,7 +64,8 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Runs a registered coarse-graining scheme for `steps` steps (each step halves the tensors).
+/// Runs a registered coarse-graining scheme for `steps` steps (each step halves the tensors);
+/// `tick` is called after every step (progress).
 pub fn coarse_grain(
     name: &str,
     spec: ModelSpec,
@@ -72,6 +73,7 @@ pub fn coarse_grain(
     h: f64,
     chi: usize,
     steps: usize,
+    tick: &dyn Fn(),
 ) -> Result<TnResult, JobError> {
     check(spec, chi)?;
     if !(1..=200).contains(&steps) {
@@ -88,6 +90,7 @@ pub fn coarse_grain(
             times.push(last.elapsed().as_secs_f64());
         }
         last = std::time::Instant::now();
+        tick();
     });
     Ok(TnResult {
         ln_z_per_site: r.ln_z_per_site,

@@ -58,14 +58,18 @@ struct Sector {
     u: Mat<f64>,
 }
 
+/// Scratch buffers of the GEMM kernels are built this many doubles at a time (512 MiB).
+const CHUNK_DOUBLES: usize = 1 << 26;
+
 /// Predicted peak memory of [`cumulant_slices`] in bytes.
 pub fn estimate_bytes(model: Model, torus: &Torus) -> f64 {
     let n_s = torus.layer_sites();
     let n = (model.q() as f64).powi(n_s as i32);
     let m = (torus.d() * n_s) as f64;
     let (rows, sec2) = if model.has_z2_flip() { (n / 2.0, n * n / 2.0) } else { (n, n * n) };
-    // dense W (transient) + Wn rows + Φ stack + A stack + X stack + Pa stack + scaled copy + U's
-    8.0 * (n * n + rows * n + 2.0 * m * rows * n + 3.0 * m * sec2 + 4.0 * sec2)
+    // dense W (transient) + Wn rows + environments + Φ stack + X stack + P_a stack + U's and
+    // their products + the chunked scratch of the GEMM kernels
+    8.0 * (n * n + 2.0 * rows * n + m * rows * n + 2.0 * m * sec2 + 5.0 * sec2 + 2.0 * CHUNK_DOUBLES as f64)
 }
 
 /// Everything shared by the slices of the different reference directions.
@@ -142,26 +146,41 @@ impl<'a> Engine<'a> {
         e
     }
 
-    /// Σ_{r,s'} E(r,s') [Φ_c(r,s')] Φ_k(r,s') Φ_kb(r,s') for all (k, kb) as one GEMM, and the
-    /// single sums Σ E [Φ_c] Φ_k; the reference factor Φ_c is left out when `c` is `None`.
+    /// Σ_{r,s'} E(r,s') [Φ_c(r,s')] Φ_k(r,s') Φ_kb(r,s') for all (k, kb), as GEMMs over chunks of
+    /// the (r, s') range (so the m × rows·n product stack is never held at once), and the single
+    /// sums Σ E [Φ_c] Φ_k; the reference factor Φ_c is left out when `c` is `None`.
     fn spin_basis_block(&self, e: &[f64], c: Option<usize>) -> (Vec<f64>, Mat<f64>) {
         let (m, len) = (self.m, self.rows * self.n);
-        let ec: Vec<f64> = match c {
-            Some(c) => e.par_iter().zip(self.phi_k(c).par_iter()).map(|(a, b)| a * b).collect(),
-            None => e.to_vec(),
-        };
-        let mut stack = vec![0.0; m * len];
-        stack.par_chunks_mut(len).enumerate().for_each(|(k, blk)| {
-            let pk = self.phi_k(k);
-            for i in 0..len {
-                blk[i] = ec[i] * pk[i];
-            }
-        });
-        let a = MatRef::from_column_major_slice(&stack, len, m);
-        let p = MatRef::from_column_major_slice(&self.phi, len, m);
+        let chunk = (CHUNK_DOUBLES / m).clamp(1, len);
         let mut out = Mat::zeros(m, m);
-        matmul(&mut out, Accum::Replace, a.transpose(), p, 1.0, self.par);
-        let singles = (0..m).map(|k| stack[k * len..(k + 1) * len].par_iter().sum()).collect();
+        let mut singles = vec![0.0; m];
+        let mut stack = vec![0.0; m * chunk];
+        for i0 in (0..len).step_by(chunk) {
+            let cl = chunk.min(len - i0);
+            stack[..m * cl].par_chunks_mut(cl).enumerate().for_each(|(k, blk)| {
+                let pk = &self.phi_k(k)[i0..i0 + cl];
+                let ek = &e[i0..i0 + cl];
+                match c {
+                    Some(c) => {
+                        let pc = &self.phi_k(c)[i0..i0 + cl];
+                        for i in 0..cl {
+                            blk[i] = ek[i] * pc[i] * pk[i];
+                        }
+                    }
+                    None => {
+                        for i in 0..cl {
+                            blk[i] = ek[i] * pk[i];
+                        }
+                    }
+                }
+            });
+            let a = MatRef::from_column_major_slice(&stack[..m * cl], cl, m);
+            let p = MatRef::from_column_major_slice_with_stride(&self.phi[i0..], cl, m, len);
+            matmul(&mut out, Accum::Add, a.transpose(), p, 1.0, self.par);
+            for (k, sk) in singles.iter_mut().enumerate() {
+                *sk += stack[k * cl..(k + 1) * cl].iter().sum::<f64>();
+            }
+        }
         (singles, out)
     }
 
@@ -172,19 +191,25 @@ impl<'a> Engine<'a> {
         for (s, sec) in self.sectors.iter().enumerate() {
             let ns = sec.lam.len();
             let (wi, wj) = (pow_vec(&sec.lam, pi), pow_vec(&sec.lam, pj));
-            // C_k[j,i] = A_k[i,j] w_i w'_j, so that the sum is a plain dot product with X_kb
-            let mut c = vec![0.0; na * ns * ns];
-            c.par_chunks_mut(ns * ns).enumerate().for_each(|(k, blk)| {
-                let ak = &a[s][k * ns * ns..(k + 1) * ns * ns];
-                for i in 0..ns {
-                    for j in 0..ns {
-                        blk[i * ns + j] = ak[j * ns + i] * wi[i] * wj[j];
-                    }
-                }
-            });
-            let cm = MatRef::from_column_major_slice(&c, ns * ns, na);
             let xm = MatRef::from_column_major_slice(&self.xs[s], ns * ns, self.m);
-            matmul(&mut out, Accum::Add, cm.transpose(), xm, 1.0, self.par);
+            // C_k[j,i] = A_k[i,j] w_i w'_j, so that the sum is a plain dot product with X_kb;
+            // built a few k at a time to bound the scratch memory
+            let kc = (CHUNK_DOUBLES / (ns * ns)).clamp(1, na);
+            let mut c = vec![0.0; kc * ns * ns];
+            for k0 in (0..na).step_by(kc) {
+                let nk = kc.min(na - k0);
+                c[..nk * ns * ns].par_chunks_mut(ns * ns).enumerate().for_each(|(dk, blk)| {
+                    let k = k0 + dk;
+                    let ak = &a[s][k * ns * ns..(k + 1) * ns * ns];
+                    for i in 0..ns {
+                        for j in 0..ns {
+                            blk[i * ns + j] = ak[j * ns + i] * wi[i] * wj[j];
+                        }
+                    }
+                });
+                let cm = MatRef::from_column_major_slice(&c[..nk * ns * ns], ns * ns, nk);
+                matmul(out.as_mut().subrows_mut(k0, nk), Accum::Add, cm.transpose(), xm, 1.0, self.par);
+            }
         }
         out
     }
@@ -299,14 +324,9 @@ impl<'a> Engine<'a> {
                     });
                     let mut t = Mat::zeros(ns, ns);
                     matmul(&mut t, Accum::Replace, sec.u.transpose(), o.as_ref(), 1.0, self.par);
-                    let mut x = Mat::zeros(ns, ns);
-                    matmul(&mut x, Accum::Replace, t.as_ref(), sec.u.as_ref(), 1.0, self.par);
-                    let blk = &mut stack[k * ns * ns..(k + 1) * ns * ns];
-                    for j in 0..ns {
-                        for i in 0..ns {
-                            blk[j * ns + i] = x[(i, j)];
-                        }
-                    }
+                    let blk =
+                        faer::MatMut::from_column_major_slice_mut(&mut stack[k * ns * ns..(k + 1) * ns * ns], ns, ns);
+                    matmul(blk, Accum::Replace, t.as_ref(), sec.u.as_ref(), 1.0, self.par);
                 }
                 stack
             })
@@ -382,14 +402,9 @@ impl<'a> Engine<'a> {
                     let w = pow_vec(&sec.lam, ya - 1);
                     let xcw = Mat::from_fn(ns, ns, |i, j| xc[s][j * ns + i] * w[j]);
                     let xall = MatRef::from_column_major_slice(&self.xs[s], ns, ns * m);
-                    let mut out = Mat::zeros(ns, ns * m);
-                    matmul(&mut out, Accum::Replace, xcw.as_ref(), xall, 1.0, self.par);
                     let mut v = vec![0.0; ns * ns * m];
-                    for j in 0..ns * m {
-                        for i in 0..ns {
-                            v[j * ns + i] = out[(i, j)];
-                        }
-                    }
+                    let out = faer::MatMut::from_column_major_slice_mut(&mut v, ns, ns * m);
+                    matmul(out, Accum::Replace, xcw.as_ref(), xall, 1.0, self.par);
                     v
                 })
                 .collect();
