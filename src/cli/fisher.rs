@@ -93,6 +93,11 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
         None if sizes.iter().filter(|&&l| l >= 6).count() >= 2 => (6, max),
         None => (*sizes.iter().min().expect("non-empty"), max),
     };
+    if let Some(&l) = sizes.iter().find(|&&l| l < 3) {
+        return Err(JobError::Usage(format!(
+            "--sizes contains {l}, out of range: every L ≥ 3 for the Fisher geometry (L = 2 doubles bonds)"
+        )));
+    }
     let mem = jobs::memory_limit();
     // validate every size before the first long computation
     for &l in &sizes {
