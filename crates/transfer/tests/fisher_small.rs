@@ -31,7 +31,6 @@ fn compare(model: Model, dims: &[usize], k: f64) -> f64 {
     assert!((fourier.a - dense.a).abs() < 1e-10 * dense.a.abs().max(1.0));
     assert!((fourier.g_min_eig - dense.g_min_eig).abs() < 1e-12);
     assert!(dense.g_min_eig > 0.0, "g positive definite");
-    let _ = (g, t);
     fourier.r
 }
 
