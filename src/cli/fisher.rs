@@ -1,7 +1,7 @@
 //! `onsager fisher`.
 
 use super::{progress_bar, show_progress, ModelArgs};
-use crate::jobs::fisher::{fisher_row, fit, predicted_d_r, ticks, FisherFit, FisherRow};
+use crate::jobs::fisher::{fisher_row, fit, ticks, FisherFit, FisherRow};
 use crate::jobs::{self, JobError, ModelSpec};
 use clap::Args;
 use onsager_models::Model;
@@ -164,7 +164,7 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
     }
     match &f {
         Some(f) => {
-            let pred = match f.predicted.or(predicted_d_r(spec)) {
+            let pred = match f.predicted {
                 Some((p, label)) => format!("predicted d_R = {label} = {p:.5}"),
                 None => "no prediction for this model".into(),
             };

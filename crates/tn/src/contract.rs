@@ -2,7 +2,7 @@
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
-use ndarray::{Array2, ArrayD, IxDyn};
+use ndarray::{ArrayD, IxDyn};
 
 /// `Σ a[.., i, ..] b[.., i, ..]` over the paired axes (like numpy's tensordot): the result's
 /// axes are a's free axes in order, then b's free axes in order.
@@ -20,10 +20,9 @@ pub fn tensordot(a: &ArrayD<f64>, ax: &[usize], b: &ArrayD<f64>, bx: &[usize]) -
     let pb: Vec<usize> = bx.iter().chain(&b_free).copied().collect();
     let av = a.view().permuted_axes(IxDyn(&pa));
     let bv = b.view().permuted_axes(IxDyn(&pb));
-    let a2 = av.as_standard_layout();
-    let b2 = b2_owned(&bv);
+    let (a2, b2) = (av.as_standard_layout(), bv.as_standard_layout());
     let am = MatRef::from_row_major_slice(a2.as_slice().expect("standard layout"), m, k);
-    let bm = MatRef::from_row_major_slice(&b2, k, n);
+    let bm = MatRef::from_row_major_slice(b2.as_slice().expect("standard layout"), k, n);
     // write the product straight into the result's row-major buffer
     let mut data = vec![0.0; m * n];
     // threads pay only for products of some size (CTMRG at χ ≤ 64 is many small ones)
@@ -33,24 +32,9 @@ pub fn tensordot(a: &ArrayD<f64>, ax: &[usize], b: &ArrayD<f64>, bx: &[usize]) -
     ArrayD::from_shape_vec(IxDyn(&shape), data).expect("shape matches")
 }
 
-fn b2_owned(v: &ndarray::ArrayViewD<'_, f64>) -> Vec<f64> {
-    v.as_standard_layout().into_owned().into_raw_vec_and_offset().0
-}
-
 /// The tensor with its axes permuted, in standard layout.
 pub fn permute(a: &ArrayD<f64>, perm: &[usize]) -> ArrayD<f64> {
     a.view().permuted_axes(IxDyn(perm)).as_standard_layout().into_owned()
-}
-
-/// Reshape (standard layout) to the given shape.
-pub fn reshape(a: ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
-    let a = if a.is_standard_layout() { a } else { a.as_standard_layout().into_owned() };
-    a.into_shape_with_order(IxDyn(shape)).expect("sizes match")
-}
-
-/// A matrix as a faer matrix.
-pub fn to_faer(a: &Array2<f64>) -> Mat<f64> {
-    Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
 }
 
 /// Keep a full SVD when χ is at least this fraction of min(m, n); below it, the randomized

@@ -78,37 +78,27 @@ fn hermitian_eigenvalues(a: &[Vec<C>]) -> Vec<f64> {
     onsager_linalg::eigvalsh(e.as_ref()).expect("tiny eigenproblem converges").into_iter().step_by(2).collect()
 }
 
-/// Index of −k (or k₁ + k₂) in the momentum grid, using site indexing of the torus.
-struct MomentumGrid {
+/// Momenta indexed like the sites of the torus (k_a = 2π n_a / L_a with n the site coordinates).
+struct MomentumGrid<'a> {
+    torus: &'a Torus,
     coords: Vec<Vec<usize>>,
-    dims: Vec<usize>,
 }
 
-impl MomentumGrid {
-    fn new(t: &Torus) -> Self {
-        MomentumGrid { coords: (0..t.sites()).map(|s| t.coords(s)).collect(), dims: t.dims().to_vec() }
+impl<'a> MomentumGrid<'a> {
+    fn new(torus: &'a Torus) -> Self {
+        MomentumGrid { torus, coords: (0..torus.sites()).map(|s| torus.coords(s)).collect() }
     }
-    fn index(&self, x: &[usize]) -> usize {
-        // same layout as Torus::site: C order over the first d−1 axes, last axis outermost
-        let d = self.dims.len();
-        let mut s = 0;
-        for k in 0..d - 1 {
-            s = s * self.dims[k] + x[k];
-        }
-        x[d - 1] * self.dims[..d - 1].iter().product::<usize>() + s
-    }
+    /// Index of sa·k_a + sb·k_b (wrapped), e.g. −k₁−k₂ or −k.
     fn combine(&self, a: usize, b: usize, sa: i64, sb: i64) -> usize {
-        let x: Vec<usize> = (0..self.dims.len())
-            .map(|k| {
-                (sa * self.coords[a][k] as i64 + sb * self.coords[b][k] as i64).rem_euclid(self.dims[k] as i64) as usize
-            })
-            .collect();
-        self.index(&x)
+        let x: Vec<i64> =
+            (0..self.coords[a].len()).map(|k| sa * self.coords[a][k] as i64 + sb * self.coords[b][k] as i64).collect();
+        self.torus.site(&x)
     }
     /// e^{−i k·x} for momentum index k and site index x
     fn phase(&self, k: usize, x: usize) -> C {
-        let ph: f64 = (0..self.dims.len())
-            .map(|a| 2.0 * std::f64::consts::PI * (self.coords[k][a] * self.coords[x][a]) as f64 / self.dims[a] as f64)
+        let dims = self.torus.dims();
+        let ph: f64 = (0..dims.len())
+            .map(|a| 2.0 * std::f64::consts::PI * (self.coords[k][a] * self.coords[x][a]) as f64 / dims[a] as f64)
             .sum();
         C::from_polar(1.0, -ph)
     }
