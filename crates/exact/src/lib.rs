@@ -2,10 +2,13 @@
 //!
 //! - [`onsager`]: the infinite square-lattice Ising model (Onsager 1944): lnZ/N, energy, specific heat.
 //! - [`kaufman`]: any finite L_x × L_y Ising torus in closed form (Kaufman 1949), evaluated in logs.
+//! - [`kasteleyn`]: the same torus as four Pfaffian (free-fermion) sectors, their Bloch blocks and
+//!   propagators: the base of the free-fermion Fisher geometry.
 //! - [`enumerate`]: every configuration of a tiny lattice (≤ 25 Ising spins): lnZ and exact
 //!   cumulants of bond variables, for any model.
 
 pub mod enumerate;
+pub mod kasteleyn;
 pub mod kaufman;
 pub mod onsager;
 mod quad;
