@@ -6,11 +6,13 @@
 //!   dimensions, correlation length and the central charge.
 //! - [`fisher`]: exact cumulants of bond variables with operator insertions, and
 //!   [`geometry`]: the Fisher metric, third cumulant and scalar curvature R from them.
+//! - [`free_fermion`]: the same cumulants for the 2D Ising torus from four Pfaffian sectors, at any L.
 //! - [`fit`]: least-squares fits of scaling laws.
 
 pub mod cylinder;
 pub mod fisher;
 pub mod fit;
+pub mod free_fermion;
 pub mod geometry;
 pub mod memory;
 pub mod strip;

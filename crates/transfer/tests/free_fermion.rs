@@ -1,0 +1,58 @@
+//! Free-fermion (Pfaffian) cumulants against the exact transfer matrix and enumeration.
+
+use onsager_exact::enumerate_cumulants;
+use onsager_models::{Model, Torus};
+use onsager_transfer::fisher::{cumulant_slices, CumulantSlices};
+use onsager_transfer::free_fermion::FreeFermion;
+use onsager_transfer::geometry::{curvature_from_slices, expand_slices};
+
+const KC: f64 = 0.44068679350977147; // ln(1+√2)/2, shared/physics.md
+
+/// Largest deviation of every g and T entry, relative to the largest entry of each.
+fn max_dev(a: &CumulantSlices, b: &CumulantSlices) -> (f64, f64) {
+    let rel = |x: &[Vec<f64>], y: &[Vec<f64>]| {
+        let scale = y.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+        x.iter().flatten().zip(y.iter().flatten()).fold(0.0f64, |m, (p, q)| m.max((p - q).abs())) / scale
+    };
+    (rel(&a.g, &b.g), rel(&a.t, &b.t))
+}
+
+fn versus_transfer(lx: usize, ly: usize, k: f64) {
+    let torus = Torus::new(&[lx, ly]).unwrap();
+    let tm = cumulant_slices(Model::Ising, &torus, &[k, k], 1e10, &|| {}).unwrap();
+    let ff = FreeFermion::new(lx, ly, k, k).unwrap().slices();
+    assert!((ff.ln_z - tm.ln_z).abs() < 1e-12 * tm.ln_z.abs(), "{lx}x{ly} K={k}: lnZ {} vs {}", ff.ln_z, tm.ln_z);
+    for mu in 0..2 {
+        assert!((ff.mean[mu] - tm.mean[mu]).abs() < 1e-12, "{lx}x{ly}: mean {:?} vs {:?}", ff.mean, tm.mean);
+    }
+    let (dg, dt) = max_dev(&ff, &tm);
+    // both are exact; rounding of O(N) sums of O(1) terms: 1e-11 of the largest entry
+    assert!(dg < 1e-11 && dt < 1e-11, "{lx}x{ly} K={k}: g {dg:e}, T {dt:e}");
+    let (a, b) = (curvature_from_slices(&ff), curvature_from_slices(&tm));
+    assert!((a.r - b.r).abs() < 1e-10 * b.r.abs(), "{lx}x{ly} K={k}: R {} vs {}", a.r, b.r);
+}
+
+#[test]
+fn equals_the_transfer_matrix_at_and_off_criticality() {
+    // the transfer-matrix path (crates/transfer/src/fisher.rs, itself checked against enumeration)
+    for &k in &[KC, 0.3, 0.7] {
+        for &(lx, ly) in &[(3, 3), (4, 4), (5, 5), (3, 5), (4, 6), (6, 6)] {
+            versus_transfer(lx, ly, k);
+        }
+    }
+}
+
+#[test]
+fn equals_enumeration_at_3x3_and_4x4() {
+    // brute force over 2^N states (onsager_exact::enumerate_cumulants)
+    for &l in &[3, 4] {
+        let torus = Torus::new(&[l, l]).unwrap();
+        let e = enumerate_cumulants(Model::Ising, &torus, &vec![KC; torus.bonds()]).unwrap();
+        let ff = FreeFermion::new(l, l, KC, KC).unwrap().slices();
+        let (g, t) = expand_slices(&ff);
+        let sg = e.g.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let st = e.t.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        assert!(g.iter().zip(&e.g).all(|(a, b)| (a - b).abs() < 1e-11 * sg));
+        assert!(t.iter().zip(&e.t).all(|(a, b)| (a - b).abs() < 1e-11 * st));
+    }
+}
