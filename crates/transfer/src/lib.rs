@@ -7,6 +7,7 @@
 //! - [`fisher`]: exact cumulants of bond variables with operator insertions, and
 //!   [`geometry`]: the Fisher metric, third cumulant and scalar curvature R from them.
 //! - [`free_fermion`]: the same cumulants for the 2D Ising torus from four Pfaffian sectors, at any L.
+//! - [`streaming`]: R from slices generated on the fly, a slab of momenta at a time (large L).
 //! - [`fit`]: least-squares fits of scaling laws.
 
 pub mod cylinder;
@@ -15,6 +16,7 @@ pub mod fit;
 pub mod free_fermion;
 pub mod geometry;
 pub mod memory;
+pub mod streaming;
 pub mod strip;
 pub mod torus;
 

@@ -5,6 +5,7 @@ use onsager_models::{Model, Torus};
 use onsager_transfer::fisher::{cumulant_slices, CumulantSlices};
 use onsager_transfer::free_fermion::FreeFermion;
 use onsager_transfer::geometry::{curvature_from_slices, expand_slices};
+use onsager_transfer::streaming;
 
 const KC: f64 = 0.44068679350977147; // ln(1+√2)/2, shared/physics.md
 
@@ -54,5 +55,23 @@ fn equals_enumeration_at_3x3_and_4x4() {
         let st = e.t.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         assert!(g.iter().zip(&e.g).all(|(a, b)| (a - b).abs() < 1e-11 * sg));
         assert!(t.iter().zip(&e.t).all(|(a, b)| (a - b).abs() < 1e-11 * st));
+    }
+}
+
+#[test]
+fn streaming_curvature_equals_the_stored_slices() {
+    // the same R by the O(D³)-memory Fourier route (geometry::curvature_from_slices); the small
+    // budget allows one k₁ₓ per slab, so every pass boundary is exercised, both parities of L
+    for &(l, k) in &[(3, KC), (4, KC), (5, 0.3), (6, KC), (7, KC), (8, 0.6)] {
+        let ff = FreeFermion::new(l, l, k, k).unwrap();
+        let want = curvature_from_slices(&ff.slices());
+        let (per_kx, fixed) = streaming::bytes(l, l);
+        assert_eq!(streaming::passes(l, l, fixed + 1.5 * per_kx), Some(l / 2 + 1));
+        for &budget in &[1e9, fixed + 1.5 * per_kx] {
+            let got = ff.curvature(budget, &|| {}).expect("fits");
+            assert!((got.r - want.r).abs() < 1e-11 * want.r.abs(), "L={l} K={k}: R {} vs {}", got.r, want.r);
+            assert!((got.a - want.a).abs() < 1e-11 * want.a.abs().max(1.0), "L={l}: A {} vs {}", got.a, want.a);
+            assert!((got.g_min_eig - want.g_min_eig).abs() < 1e-13);
+        }
     }
 }
