@@ -4,7 +4,7 @@
 //! Run: `cargo bench --bench fisher`; the numpy peer is
 //! `python3 ../shared/anchors/fisher_tm.py ising 2 0.44068679350977147 9 10 11`.
 use criterion::{criterion_group, criterion_main, Criterion};
-use onsager::jobs::fisher::fisher_row;
+use onsager::jobs::fisher::{fisher_row, FisherMethod};
 use onsager::jobs::ModelSpec;
 
 fn bench(c: &mut Criterion) {
@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
         let spec = ModelSpec::parse(name, q).expect("valid model");
         let (b, _) = spec.beta(beta).expect("valid beta");
         g.bench_function(format!("{}_L{l}", spec.name()), |bn| {
-            bn.iter(|| fisher_row(spec, l, b, 16e9, &|| {}).expect("fits in memory"))
+            bn.iter(|| fisher_row(spec, l, b, FisherMethod::Transfer, 16e9, &|| {}).expect("fits in memory"))
         });
     }
     g.finish();

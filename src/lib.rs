@@ -7,8 +7,9 @@
 //! - [`exact`]: Onsager, Kaufman's finite torus, enumeration,
 //! - [`transfer`]: exact transfer matrices, cumulants, the Fisher geometry,
 //! - [`linalg`]: faer-backed kernels, Lanczos,
-//! - [`tn`]: tensor networks (interface only so far),
-//! - [`jobs`]: the computations of the CLI as library calls returning plain data.
+//! - [`tn`]: tensor networks (TRG, BTRG, HOTRG, CTMRG behind one coarse-graining driver),
+//! - [`jobs`]: the computations of the CLI as library calls returning plain data,
+//! - [`plot`]: PNG figures.
 
 pub use onsager_exact as exact;
 pub use onsager_linalg as linalg;
@@ -18,3 +19,4 @@ pub use onsager_transfer as transfer;
 
 pub mod cli;
 pub mod jobs;
+pub mod plot;

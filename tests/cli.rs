@@ -38,6 +38,37 @@ fn fisher_json_has_the_documented_fields() {
 }
 
 #[test]
+fn free_fermion_json_matches_the_transfer_matrix_json() {
+    // the same fields and, at L = 3..6, the same numbers (both exact; 1e-10 relative)
+    let tm = json(&["fisher", "--sizes", "3..6", "--method", "transfer", "--json"]);
+    let ff = json(&["fisher", "--sizes", "3..6", "--method", "free-fermion", "--json"]);
+    assert_eq!(ff["method"], "free-fermion");
+    assert_eq!(tm["method"], "transfer");
+    let (a, b) = (tm["rows"].as_array().unwrap(), ff["rows"].as_array().unwrap());
+    for (x, y) in a.iter().zip(b) {
+        for key in ["L", "bonds", "R", "A", "B", "g_min_eig", "ln_z", "seconds", "peak_rss_bytes"] {
+            assert!(y.get(key).is_some(), "{key}");
+        }
+        let (rx, ry) = (x["R"].as_f64().unwrap(), y["R"].as_f64().unwrap());
+        assert!((rx - ry).abs() < 1e-10 * rx.abs(), "{rx} vs {ry}");
+    }
+    // auto picks free fermions for the 2D Ising model
+    assert_eq!(json(&["fisher", "--sizes", "3..4", "--json"])["method"], "free-fermion");
+}
+
+#[test]
+fn fisher_plot_writes_a_png() {
+    let path = std::env::temp_dir().join(format!("onsager-fisher-{}.png", std::process::id()));
+    let (code, out, err) = run(&["fisher", "--sizes", "4..30", "--plot", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("extrapolated d_R"), "{out}");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    assert!(bytes.len() > 10_000, "an empty canvas compresses to a few kB: {}", bytes.len());
+    std::fs::remove_file(path).ok();
+}
+
+#[test]
 fn default_fisher_prints_a_table_with_the_fit() {
     let (code, out, _) = run(&["fisher", "--sizes", "3..7"]);
     assert_eq!(code, 0);
@@ -87,7 +118,7 @@ fn spectrum_json() {
 
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 12] = [
         (&["partition", "--lx", "0"], "--lx"),
         (&["partition", "--lx", "4", "--model", "potts", "--q", "1"], "--q"),
         (&["partition", "--lx", "4", "--beta", "-0.5"], "--beta"),
@@ -97,6 +128,9 @@ fn bad_input_is_one_line_and_exit_2() {
         (&["fisher", "--sizes", "9..3"], "--sizes"),
         (&["fisher", "--model", "ising1d"], "critical"),
         (&["fisher", "--model", "clock", "--q", "6", "--beta", "1.1", "--sizes", "9"], "needs"),
+        (&["fisher", "--model", "potts", "--q", "3", "--method", "free-fermion"], "--method"),
+        (&["fisher", "--method", "pfaffian"], "--method"),
+        (&["fisher", "--method", "free-fermion", "--sizes", "4,100000"], "--sizes"),
     ];
     for (args, needle) in cases {
         let (code, out, err) = run(args);

@@ -1,7 +1,7 @@
 //! The exact Fisher geometry: against closed forms, brute-force reference values, the stored
 //! data tables, and its own invariances (transfer direction, positive definiteness).
 
-use onsager::jobs::fisher::{fisher_row, fit};
+use onsager::jobs::fisher::{extrapolate, fisher_row, fit, read_csv, FisherMethod};
 use onsager::jobs::ModelSpec;
 use onsager::models::{Model, Torus};
 use onsager::transfer::fisher::cumulant_slices;
@@ -10,7 +10,7 @@ use onsager::transfer::geometry::curvature_from_slices;
 const KC: f64 = 0.44068679350977147; // ln(1+√2)/2
 
 fn r_of(spec: ModelSpec, l: usize, beta: f64) -> f64 {
-    fisher_row(spec, l, beta, 16e9, &|| {}).unwrap().r
+    fisher_row(spec, l, beta, FisherMethod::Transfer, 16e9, &|| {}).unwrap().r
 }
 
 fn r_torus(model: Model, dims: &[usize], k: f64) -> f64 {
@@ -85,7 +85,7 @@ fn r_3d_does_not_depend_on_the_transfer_axis() {
 fn metric_is_positive_definite_and_r_negative_at_kc() {
     let spec = ModelSpec::parse("ising", None).unwrap();
     for l in 3..=7 {
-        let row = fisher_row(spec, l, KC, 16e9, &|| {}).unwrap();
+        let row = fisher_row(spec, l, KC, FisherMethod::Transfer, 16e9, &|| {}).unwrap();
         assert!(row.g_min_eig > 0.0 && row.r < 0.0, "L={l}: {row:?}");
     }
 }
@@ -111,7 +111,7 @@ fn stored_ising_table_is_reproduced() {
     assert!((rows[1].1 - -265.31214279349814).abs() < 1e-10 * 265.3);
     let spec = ModelSpec::parse("ising", None).unwrap();
     for &(l, r, a, b) in rows.iter().filter(|row| row.0 <= 9) {
-        let now = fisher_row(spec, l, KC, 16e9, &|| {}).unwrap();
+        let now = fisher_row(spec, l, KC, FisherMethod::Transfer, 16e9, &|| {}).unwrap();
         for (x, y) in [(now.r, r), (now.a, a), (now.b, b)] {
             assert!((x - y).abs() < 1e-12 * y.abs(), "L={l}: {x} vs stored {y}");
         }
@@ -161,8 +161,38 @@ fn fake_row(l: usize, r: f64, a: f64, b: f64) -> onsager::jobs::fisher::FisherRo
         ln_z: f64::NAN,
         bond_mean: vec![],
         seconds: 0.0,
+        method: FisherMethod::Transfer,
+        ln_z_dev_kaufman: None,
         peak_rss: f64::NAN,
     }
+}
+
+#[test]
+fn extrapolation_recovers_a_logarithmic_law_and_reads_the_stored_table() {
+    // synthetic exact data ln|R| = 1.05 ln N + 0.3 + 1.2 ln ln N + 2/L (one of the forms): the
+    // fit must return d = 1.05 and p = 1.2 to rounding
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    let rows: Vec<_> = (16..=96)
+        .step_by(4)
+        .map(|l| {
+            let ln_n = 2.0 * (l as f64).ln();
+            fake_row(l, -(1.05 * ln_n + 0.3 + 1.2 * ln_n.ln() + 2.0 / l as f64).exp(), 0.0, 0.0)
+        })
+        .collect();
+    let e = extrapolate(spec, &rows).unwrap();
+    assert!((e.d_r - 1.05).abs() < 1e-7, "{e:?}");
+    assert!((e.central.log_power.unwrap() - 1.2).abs() < 1e-6);
+    // data/fisher/ising2d_Kc_free_fermion.csv (L = 4..128): the analysis quoted in docs/fisher.md
+    let text = include_str!("../data/fisher/ising2d_Kc_free_fermion.csv");
+    let rows = read_csv(text, FisherMethod::FreeFermion).unwrap();
+    let e = extrapolate(spec, &rows).unwrap();
+    assert!((e.d_r - 0.9951).abs() < 5e-4 && e.uncertainty < 0.01, "{:?}", (e.d_r, e.uncertainty));
+    assert!((e.d_r - 10.0 / 9.0).abs() > 10.0 * e.uncertainty);
+    let d1 = e.fits.iter().find(|f| f.fixed_d && f.from_l == 64).unwrap();
+    assert!((d1.log_power.unwrap() - 1.0).abs() < 0.02 && d1.rms < 1e-9, "{d1:?}");
+    // a malformed line is reported with its number
+    let err = read_csv("# header\nL,bonds\n4,32,x\n", FisherMethod::FreeFermion).unwrap_err();
+    assert!(err.starts_with("line 3:"), "{err}");
 }
 
 #[test]
@@ -170,7 +200,7 @@ fn fisher_ln_z_equals_kaufman() {
     // the Fisher engine's own ln Z is Kaufman's (closed form) to 1e-12
     let spec = ModelSpec::parse("ising", None).unwrap();
     for l in [5, 8] {
-        let row = fisher_row(spec, l, KC, 16e9, &|| {}).unwrap();
+        let row = fisher_row(spec, l, KC, FisherMethod::Transfer, 16e9, &|| {}).unwrap();
         let kf = onsager::exact::kaufman_ln_z(l, l, KC);
         assert!((row.ln_z - kf).abs() < 1e-12 * kf, "L={l}");
     }
@@ -184,7 +214,55 @@ fn stored_ising_table_large_sizes() {
     let rows = table(include_str!("../data/fisher/ising2d_Kc.csv"));
     let spec = ModelSpec::parse("ising", None).unwrap();
     for &(l, r, _, _) in rows.iter().filter(|row| row.0 >= 10) {
-        let now = fisher_row(spec, l, KC, 20e9, &|| {}).unwrap();
+        let now = fisher_row(spec, l, KC, FisherMethod::Transfer, 20e9, &|| {}).unwrap();
         assert!((now.r - r).abs() < 1e-12 * r.abs(), "L={l}: {} vs stored {r}", now.r);
     }
+}
+
+#[test]
+fn free_fermions_equal_the_transfer_matrix_table() {
+    // data/fisher/ising2d_Kc.csv: the transfer-matrix path, L = 3..12 (every size both can do)
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    let rows = table(include_str!("../data/fisher/ising2d_Kc.csv"));
+    assert!(rows.iter().any(|r| r.0 == 12));
+    for &(l, r, a, b) in &rows {
+        let ff = fisher_row(spec, l, KC, FisherMethod::FreeFermion, 16e9, &|| {}).unwrap();
+        for (x, y) in [(ff.r, r), (ff.a, a), (ff.b, b)] {
+            assert!((x - y).abs() < 1e-10 * y.abs(), "L={l}: free fermions {x} vs transfer matrix {y}");
+        }
+        // Kaufman's closed form for ln Z
+        assert!(ff.ln_z_dev_kaufman.unwrap() < 1e-12, "L={l}: {:?}", ff.ln_z_dev_kaufman);
+    }
+}
+
+/// Recomputes the rows of data/fisher/ising2d_Kc_free_fermion.csv with `pick(L)` true.
+fn reproduce_free_fermion_table(pick: impl Fn(usize) -> bool) {
+    // written by `onsager fisher --sizes 4..64,68,...,128 --csv ...` (docs/fisher.md)
+    let rows = table(include_str!("../data/fisher/ising2d_Kc_free_fermion.csv"));
+    assert!(rows.iter().any(|r| r.0 == 128));
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    let mut done = 0;
+    for &(l, r, a, b) in rows.iter().filter(|row| pick(row.0)) {
+        let now = fisher_row(spec, l, KC, FisherMethod::FreeFermion, 16e9, &|| {}).unwrap();
+        for (x, y) in [(now.r, r), (now.a, a), (now.b, b)] {
+            // deterministic up to the order of rayon's reductions: 1e-12
+            assert!((x - y).abs() < 1e-12 * y.abs(), "L={l}: {x} vs stored {y}");
+        }
+        assert!(now.ln_z_dev_kaufman.unwrap() < 1e-12, "L={l}: {:?}", now.ln_z_dev_kaufman);
+        done += 1;
+    }
+    assert!(done > 0);
+}
+
+#[test]
+fn stored_free_fermion_table_is_reproduced() {
+    reproduce_free_fermion_table(|l| l <= 12 || l == 16 || l == 24 || l == 32);
+}
+
+/// Heavy (about 4 minutes and 9 GiB on 2 cores): run with
+/// `cargo test --release --test fisher_exact -- --ignored stored_free_fermion_table_to_128`
+#[test]
+#[ignore]
+fn stored_free_fermion_table_to_128() {
+    reproduce_free_fermion_table(|l| l == 64 || l == 128);
 }

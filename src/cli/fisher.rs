@@ -1,7 +1,10 @@
 //! `onsager fisher`.
 
 use super::{progress_bar, show_progress, ModelArgs};
-use crate::jobs::fisher::{fisher_row, fit, ticks, FisherFit, FisherRow};
+use crate::jobs::fisher::{
+    check_size, corrected_fits, extrapolate, fisher_row, fit, local_exponents, predicted_d_r, ticks, AnsatzFit,
+    CorrectedFit, Extrapolation, FisherFit, FisherMethod, FisherRow,
+};
 use crate::jobs::{self, JobError, ModelSpec};
 use clap::Args;
 use onsager_models::Model;
@@ -20,6 +23,15 @@ pub(crate) struct FisherArgs {
     /// also write the table to this CSV file, with provenance
     #[arg(long)]
     csv: Option<std::path::PathBuf>,
+    /// auto (free fermions for the 2D Ising model, else the transfer matrix), transfer, free-fermion
+    #[arg(long, default_value = "auto")]
+    method: String,
+    /// also draw d_R(L) vs 1/L and ln|R| vs ln N into this PNG file
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
+    /// analyse a stored table (written by --csv) instead of computing: fits, extrapolation, plot
+    #[arg(long, conflicts_with = "sizes")]
+    from_csv: Option<std::path::PathBuf>,
 }
 
 fn default_sizes(spec: ModelSpec) -> &'static str {
@@ -50,11 +62,22 @@ fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-fn write_csv(path: &std::path::Path, spec: ModelSpec, beta: f64, rows: &[FisherRow]) -> Result<(), JobError> {
+fn write_csv(
+    path: &std::path::Path,
+    spec: ModelSpec,
+    beta: f64,
+    method: FisherMethod,
+    rows: &[FisherRow],
+) -> Result<(), JobError> {
     let mut s = String::new();
-    s.push_str(
-        "# Exact Fisher information geometry of the bond couplings (onsager, transfer matrix with insertions)\n",
-    );
+    s.push_str(&format!(
+        "# Exact Fisher information geometry of the bond couplings (onsager, {})\n",
+        if method == FisherMethod::FreeFermion {
+            "free fermions: four Pfaffian sectors"
+        } else {
+            "transfer matrix with insertions"
+        }
+    ));
     s.push_str(&format!("# model: {} on L^{} periodic tori, uniform coupling K = {beta:.17}\n", spec.name(), spec.dim));
     s.push_str("# R = (B - A)/4, A = v g^-1 v, B = T.T with three g^-1 (shared/physics.md sign: sphere > 0)\n");
     s.push_str(&format!("# command: onsager {}\n", std::env::args().skip(1).collect::<Vec<_>>().join(" ")));
@@ -83,7 +106,22 @@ fn fit_json(f: &Option<FisherFit>) -> serde_json::Value {
 
 pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
     let (spec, beta, critical) = a.m.resolve()?;
-    let sizes = jobs::parse_sizes("--sizes", a.sizes.as_deref().unwrap_or(default_sizes(spec)))?;
+    let method = FisherMethod::parse(&a.method)?.resolve(spec, beta)?;
+    let stored = match &a.from_csv {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| JobError::Usage(format!("--from-csv {}: cannot read: {e}", p.display())))?;
+            Some(
+                crate::jobs::fisher::read_csv(&text, method)
+                    .map_err(|e| JobError::Usage(format!("--from-csv {}: {e}", p.display())))?,
+            )
+        }
+        None => None,
+    };
+    let sizes = match &stored {
+        Some(rows) => rows.iter().map(|r| r.l).collect(),
+        None => jobs::parse_sizes("--sizes", a.sizes.as_deref().unwrap_or(default_sizes(spec)))?,
+    };
     let max = *sizes.iter().max().expect("non-empty");
     let window = match &a.fit_window {
         Some(w) => {
@@ -99,14 +137,30 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
         )));
     }
     let mem = jobs::memory_limit();
+    let rows = match stored {
+        Some(rows) => rows,
+        None => compute(a, spec, beta, critical, method, &sizes, mem)?,
+    };
+    report(a, spec, beta, critical, method, window, rows)
+}
+
+fn compute(
+    a: &FisherArgs,
+    spec: ModelSpec,
+    beta: f64,
+    critical: bool,
+    method: FisherMethod,
+    sizes: &[usize],
+    mem: f64,
+) -> Result<Vec<FisherRow>, JobError> {
     // validate every size before the first long computation
-    for &l in &sizes {
-        onsager_transfer::fisher::check_fisher_lattice(spec.model, &jobs::fisher::lattice(spec, l)?, mem)?;
+    for &l in sizes {
+        check_size(spec, l, method, mem)?;
     }
     let show = show_progress(a.m.json);
     if show {
         eprintln!(
-            "Fisher curvature of the {}{} model on L^{} tori at K = {beta}{}, exact (transfer matrix)",
+            "Fisher curvature of the {}{} model on L^{} tori at K = {beta}{}, exact ({})",
             spec.model,
             if spec.dim == 2 {
                 ""
@@ -116,51 +170,87 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
                 " (1D)"
             },
             spec.dim,
-            if critical { " (critical)" } else { "" }
+            if critical { " (critical)" } else { "" },
+            if method == FisherMethod::FreeFermion { "four Pfaffian sectors" } else { "transfer matrix" }
         );
     }
-    let total: usize = sizes.iter().map(|&l| ticks(spec, l)).sum();
+    let total: usize = sizes.iter().map(|&l| ticks(spec, l, method, mem)).sum();
     let bar = progress_bar(show, total as u64, "steps");
     let mut rows = Vec::new();
-    for &l in &sizes {
+    for &l in sizes {
         bar.set_message(format!("L = {l}"));
-        rows.push(fisher_row(spec, l, beta, mem, &|| bar.inc(1))?);
+        rows.push(fisher_row(spec, l, beta, method, mem, &|| bar.inc(1))?);
     }
     bar.finish_and_clear();
+    Ok(rows)
+}
+
+fn report(
+    a: &FisherArgs,
+    spec: ModelSpec,
+    beta: f64,
+    critical: bool,
+    method: FisherMethod,
+    window: (usize, usize),
+    rows: Vec<FisherRow>,
+) -> Result<(), JobError> {
     let f = fit(spec, &rows, window);
+    let corrected = corrected_fits(spec, &rows, 6);
+    let extra = extrapolate(spec, &rows);
+    if let Some(path) = &a.plot {
+        plot(path, spec, beta, &rows, &f, &extra)?;
+    }
     if let Some(path) = &a.csv {
-        write_csv(path, spec, beta, &rows)?;
+        write_csv(path, spec, beta, method, &rows)?;
     }
     if a.m.json {
         let out = json!({
             "model": spec.name(), "dimension": spec.dim, "beta": beta, "critical": critical,
-            "method": "transfer", "boundary": "periodic",
+            "method": method.name(), "boundary": "periodic",
             "rows": rows.iter().map(|r| json!({"L": r.l, "bonds": r.bonds, "R": r.r, "A": r.a, "B": r.b,
-                "g_min_eig": r.g_min_eig, "ln_z": r.ln_z, "bond_mean": r.bond_mean, "seconds": r.seconds,
+                "g_min_eig": r.g_min_eig, "ln_z": r.ln_z, "ln_z_rel_dev_kaufman": r.ln_z_dev_kaufman, "bond_mean": r.bond_mean, "seconds": r.seconds,
                 "peak_rss_bytes": r.peak_rss})).collect::<Vec<_>>(),
             "fit": fit_json(&f),
+            "corrected_fits": corrected.iter().map(|c| json!({"window": [c.window.0, c.window.1], "points": c.points,
+                "d_R": c.d_r, "stderr": c.stderr, "form": "ln|R| = d_R ln N + a + b/L + c/L^2"})).collect::<Vec<_>>(),
+            "extrapolation": extra.as_ref().map(|e| json!({"d_R": e.d_r, "uncertainty": e.uncertainty,
+                "central": ansatz_json(&e.central), "fits": e.fits.iter().map(ansatz_json).collect::<Vec<_>>()})),
         });
         println!("{out}");
         return Ok(());
     }
     println!(
-        "Exact Fisher curvature R = (B − A)/4 of the {} model on periodic L^{} tori, K = {beta}{}",
+        "Exact Fisher curvature R = (B − A)/4 of the {} model on periodic L^{} tori, K = {beta}{} [{}]",
         spec.model,
         spec.dim,
-        if critical { " (critical)" } else { "" }
+        if critical { " (critical)" } else { "" },
+        method.name()
     );
-    println!("{:>4} {:>7} {:>24} {:>24} {:>24} {:>9} {:>10}", "L", "bonds", "R", "A", "B", "time [s]", "peak mem");
+    println!(
+        "{:>4} {:>7} {:>24} {:>24} {:>24} {:>9} {:>9} {:>10}",
+        "L", "bonds", "R", "A", "B", "d_R loc", "time [s]", "peak mem"
+    );
+    let mut prev: Option<&FisherRow> = None;
     for r in &rows {
+        let local = match prev {
+            Some(p) if p.l < r.l => format!(
+                "{:.5}",
+                (r.r.abs().ln() - p.r.abs().ln()) / (spec.dim as f64 * ((r.l as f64).ln() - (p.l as f64).ln()))
+            ),
+            _ => "".into(),
+        };
         println!(
-            "{:>4} {:>7} {:>24.15e} {:>24.15e} {:>24.15e} {:>9.3} {:>10}",
+            "{:>4} {:>7} {:>24.15e} {:>24.15e} {:>24.15e} {:>9} {:>9.3} {:>10}",
             r.l,
             r.bonds,
             r.r,
             r.a,
             r.b,
+            local,
             r.seconds,
             if r.peak_rss.is_nan() { "-".into() } else { onsager_transfer::memory::human(r.peak_rss) }
         );
+        prev = Some(r);
     }
     match &f {
         Some(f) => {
@@ -172,10 +262,130 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
                 "\nfit |R| ~ N^d_R (OLS of ln|R| on ln N, N = L^{}) over L = {}..{}: d_R = {:.5} ± {:.5};  {pred}",
                 spec.dim, f.window.0, f.window.1, f.d_r, f.stderr
             );
-            let slopes: Vec<String> = f.local_slopes.iter().map(|(a, b, s)| format!("{a}→{b}: {s:.5}")).collect();
-            println!("local slopes Δln|R|/Δln N:  {}", slopes.join("  "));
+            if f.local_slopes.len() <= 8 {
+                let slopes: Vec<String> = f.local_slopes.iter().map(|(a, b, s)| format!("{a}→{b}: {s:.5}")).collect();
+                println!("local slopes Δln|R|/Δln N:  {}", slopes.join("  "));
+            }
         }
         None => println!("\n(no fit: the window {}..{} holds fewer than two sizes)", window.0, window.1),
     }
+    print_analysis(&corrected, &extra, predicted_d_r(spec));
     Ok(())
+}
+
+fn ansatz_json(f: &AnsatzFit) -> serde_json::Value {
+    json!({"form": f.form, "from_L": f.from_l, "points": f.points, "d_R": f.d_r, "stderr": f.stderr,
+        "log_power": f.log_power, "rms_residual": f.rms, "d_fixed": f.fixed_d})
+}
+
+fn print_analysis(corrected: &[CorrectedFit], extra: &Option<Extrapolation>, predicted: Option<(f64, &str)>) {
+    if !corrected.is_empty() {
+        println!("\nfits ln|R| = d_R ln N + a + b/L + c/L² over L₀..L_max:");
+        for c in corrected.iter().step_by(corrected.len().div_ceil(12)) {
+            println!(
+                "  L = {:>3}..{:<3} ({:>2} sizes): d_R = {:.5} ± {:.5}",
+                c.window.0, c.window.1, c.points, c.d_r, c.stderr
+            );
+        }
+    }
+    if let Some(e) = extra {
+        println!("\nscaling forms for ln|R| over L ≥ L₀ (rms = residual of ln|R|):");
+        for f in &e.fits {
+            println!(
+                "  {:<48} L ≥ {:>3} ({:>2} sizes): d_R = {:.5} ± {:.5}{}  rms {:.1e}",
+                f.form,
+                f.from_l,
+                f.points,
+                f.d_r,
+                f.stderr,
+                f.log_power.map(|p| format!(", p = {p:.3}")).unwrap_or_default(),
+                f.rms
+            );
+        }
+        println!(
+            "extrapolated d_R(L → ∞) = {:.4} ± {:.4}  (central: {} over L ≥ {}; ± = spread of the log-corrected fits + stderr)",
+            e.d_r, e.uncertainty, e.central.form, e.central.from_l
+        );
+        if let Some((p, label)) = predicted {
+            let z = (e.d_r - p) / e.uncertainty;
+            println!(
+                "  vs predicted {label} = {p:.5}: difference {:+.4} = {z:+.1} × uncertainty ({})",
+                e.d_r - p,
+                if z.abs() <= 2.0 { "consistent" } else { "not consistent" }
+            );
+        }
+    }
+}
+
+fn plot(
+    path: &std::path::Path,
+    spec: ModelSpec,
+    beta: f64,
+    rows: &[FisherRow],
+    f: &Option<FisherFit>,
+    extra: &Option<Extrapolation>,
+) -> Result<(), JobError> {
+    use crate::plot::{panels, Panel, Series};
+    let d = spec.dim as f64;
+    let local: Vec<(f64, f64)> = local_exponents(spec, rows).iter().map(|&(l, s)| (1.0 / l, s)).collect();
+    let mut h1 = Vec::new();
+    if let Some((p, label)) = predicted_d_r(spec) {
+        h1.push((p, format!("predicted {label}")));
+    }
+    let mut series1 = vec![Series { label: "exact local slope", points: local, line: true }];
+    let labels: Vec<String>;
+    if let Some(e) = extra {
+        h1.push((e.d_r, format!("extrapolated {:.4} ± {:.4}", e.d_r, e.uncertainty)));
+        // the fitted forms' own local slopes, continued to L = 16384
+        let shown: Vec<&AnsatzFit> =
+            [Some(&e.central), e.fits.iter().find(|f| f.fixed_d && f.from_l == e.central.from_l)]
+                .into_iter()
+                .flatten()
+                .collect();
+        labels = shown.iter().map(|f| format!("fit: {} (L ≥ {})", f.form, f.from_l)).collect();
+        for (f, label) in shown.iter().zip(&labels) {
+            let pts = f
+                .curve
+                .windows(2)
+                .map(|w| (2.0 / (w[0].0 + w[1].0), (w[1].1 - w[0].1) / (d * (w[1].0.ln() - w[0].0.ln()))))
+                .collect();
+            series1.push(Series { label, points: pts, line: true });
+        }
+    }
+    let pts: Vec<(f64, f64)> = rows.iter().map(|r| (d * (r.l as f64).ln(), r.r.abs().ln())).collect();
+    let mut series2 = vec![Series { label: "exact ln|R|", points: pts.clone(), line: false }];
+    let fit_label;
+    if let Some(f) = f {
+        let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
+        let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
+        let sel: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].l >= f.window.0 && rows[i].l <= f.window.1).collect();
+        let xm = sel.iter().map(|&i| xs[i]).sum::<f64>() / sel.len() as f64;
+        let ym = sel.iter().map(|&i| ys[i]).sum::<f64>() / sel.len() as f64;
+        let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, &x| (a.0.min(x), a.1.max(x)));
+        fit_label = format!("OLS L = {}..{}: slope {:.4}", f.window.0, f.window.1, f.d_r);
+        series2.push(Series {
+            label: &fit_label,
+            points: vec![(lo, ym + f.d_r * (lo - xm)), (hi, ym + f.d_r * (hi - xm))],
+            line: true,
+        });
+    }
+    panels(
+        path,
+        &[
+            Panel {
+                title: format!("local d_R(L) = Δln|R|/Δln N, {} at K = {beta:.6}", spec.name()),
+                x_label: "1/L (L = mean of neighbouring sizes)",
+                y_label: "d_R(L)",
+                series: series1,
+                hlines: h1,
+            },
+            Panel {
+                title: format!("ln|R| vs ln N, N = L^{}", spec.dim),
+                x_label: "ln N",
+                y_label: "ln|R|",
+                series: series2,
+                hlines: vec![],
+            },
+        ],
+    )
 }

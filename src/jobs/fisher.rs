@@ -4,7 +4,85 @@ use super::{JobError, ModelSpec};
 use onsager_models::{Model, Torus};
 use onsager_transfer::fisher::{cumulant_slices, work_units};
 use onsager_transfer::fit::line;
+use onsager_transfer::free_fermion::FreeFermion;
 use onsager_transfer::geometry::curvature_from_slices;
+use onsager_transfer::streaming;
+
+/// How the cumulants are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FisherMethod {
+    /// free fermions for the 2D Ising model with K > 0, else the transfer matrix
+    Auto,
+    /// transfer matrix with insertions (any model, L up to about 12 in 2D)
+    Transfer,
+    /// four Pfaffian sectors (2D Ising, K > 0, any L the memory allows)
+    FreeFermion,
+}
+
+impl FisherMethod {
+    /// Parses `--method`.
+    pub fn parse(s: &str) -> Result<Self, JobError> {
+        match s {
+            "auto" => Ok(FisherMethod::Auto),
+            "transfer" => Ok(FisherMethod::Transfer),
+            "free-fermion" => Ok(FisherMethod::FreeFermion),
+            _ => Err(JobError::Usage(format!("--method = {s} is out of range: one of auto, transfer, free-fermion"))),
+        }
+    }
+
+    /// The method actually used for `spec` at coupling β (resolves `Auto`; errors if free
+    /// fermions are asked for a model they do not describe).
+    pub fn resolve(self, spec: ModelSpec, beta: f64) -> Result<Self, JobError> {
+        let fermions = spec.model == Model::Ising && spec.dim == 2 && beta > 0.0;
+        match self {
+            FisherMethod::Auto if fermions => Ok(FisherMethod::FreeFermion),
+            FisherMethod::Auto => Ok(FisherMethod::Transfer),
+            FisherMethod::FreeFermion if !fermions => Err(JobError::Usage(format!(
+                "--method free-fermion is for --model ising in 2D with --beta > 0 (got {} in {}D, β = {beta})",
+                spec.name(),
+                spec.dim
+            ))),
+            m => Ok(m),
+        }
+    }
+
+    /// Name in output.
+    pub fn name(self) -> &'static str {
+        match self {
+            FisherMethod::Auto => "auto",
+            FisherMethod::Transfer => "transfer",
+            FisherMethod::FreeFermion => "free-fermion",
+        }
+    }
+}
+
+/// Memory the free-fermion slabs may use: the machine's limit, capped at 12 GiB so that the
+/// process (slab + buffers + allocator slack) stays under 16 GB; smaller caps mean more passes.
+pub fn free_fermion_budget(mem_limit: f64) -> f64 {
+    mem_limit.min(12.0 * 1024f64.powi(3))
+}
+
+/// Checks that size L can run with `method` (sides, states, memory) before anything is allocated.
+pub fn check_size(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f64) -> Result<(), JobError> {
+    match method {
+        FisherMethod::FreeFermion => {
+            if l < 3 {
+                return Err(JobError::Usage(format!("--sizes contains {l}, out of range: every L ≥ 3")));
+            }
+            let budget = free_fermion_budget(mem_limit);
+            if streaming::passes(l, l, budget).is_none() {
+                let (per, fixed) = streaming::bytes(l, l);
+                return Err(JobError::Usage(format!(
+                    "--sizes contains {l}: the free-fermion curvature needs at least {} but only {} is available",
+                    onsager_transfer::memory::human(per + fixed),
+                    onsager_transfer::memory::human(budget)
+                )));
+            }
+            Ok(())
+        }
+        _ => Ok(onsager_transfer::fisher::check_fisher_lattice(spec.model, &lattice(spec, l)?, mem_limit)?),
+    }
+}
 
 /// One lattice size.
 #[derive(Debug, Clone)]
@@ -27,6 +105,10 @@ pub struct FisherRow {
     pub bond_mean: Vec<f64>,
     /// wall time
     pub seconds: f64,
+    /// how it was computed
+    pub method: FisherMethod,
+    /// |ln Z − ln Z_Kaufman| / |ln Z_Kaufman| (2D Ising with K > 0 only)
+    pub ln_z_dev_kaufman: Option<f64>,
     /// peak resident memory of the process after this size (bytes; NaN where unknown)
     pub peak_rss: f64,
 }
@@ -69,8 +151,11 @@ pub fn lattice(spec: ModelSpec, l: usize) -> Result<Torus, JobError> {
 }
 
 /// Progress ticks for one size (see [`fisher_row`]).
-pub fn ticks(spec: ModelSpec, l: usize) -> usize {
-    Torus::hypercube(l, spec.dim).map(|t| work_units(&t)).unwrap_or(1)
+pub fn ticks(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f64) -> usize {
+    match method {
+        FisherMethod::FreeFermion => streaming::passes(l, l, free_fermion_budget(mem_limit)).unwrap_or(1) * l,
+        _ => Torus::hypercube(l, spec.dim).map(|t| work_units(&t)).unwrap_or(1),
+    }
 }
 
 /// Exact R, A, B of the L^d torus at uniform coupling β.
@@ -78,13 +163,25 @@ pub fn fisher_row(
     spec: ModelSpec,
     l: usize,
     beta: f64,
+    method: FisherMethod,
     mem_limit: f64,
     tick: &(dyn Fn() + Sync),
 ) -> Result<FisherRow, JobError> {
     let torus = lattice(spec, l)?;
     let t0 = std::time::Instant::now();
-    let s = cumulant_slices(spec.model, &torus, &vec![beta; spec.dim], mem_limit, tick)?;
-    let c = curvature_from_slices(&s);
+    let (c, ln_z, bond_mean) = match method {
+        FisherMethod::FreeFermion => {
+            let ff = FreeFermion::new(l, l, beta, beta).map_err(JobError::Usage)?;
+            let c = ff
+                .curvature(free_fermion_budget(mem_limit), tick)
+                .ok_or_else(|| JobError::Usage(format!("L = {l}: the free-fermion slab does not fit in memory")))?;
+            (c, ff.ln_z(), vec![ff.mean(0), ff.mean(1)])
+        }
+        _ => {
+            let s = cumulant_slices(spec.model, &torus, &vec![beta; spec.dim], mem_limit, tick)?;
+            (curvature_from_slices(&s), s.ln_z, s.mean)
+        }
+    };
     Ok(FisherRow {
         l,
         bonds: torus.bonds(),
@@ -92,9 +189,14 @@ pub fn fisher_row(
         a: c.a,
         b: c.b,
         g_min_eig: c.g_min_eig,
-        ln_z: s.ln_z,
-        bond_mean: s.mean,
+        ln_z,
+        bond_mean,
         seconds: t0.elapsed().as_secs_f64(),
+        method,
+        ln_z_dev_kaufman: (spec.model == Model::Ising && spec.dim == 2 && beta > 0.0).then(|| {
+            let k = onsager_exact::kaufman_ln_z(l, l, beta);
+            (ln_z - k).abs() / k.abs()
+        }),
         peak_rss: super::peak_rss_bytes().unwrap_or(f64::NAN),
     })
 }
@@ -115,4 +217,311 @@ pub fn fit(spec: ModelSpec, rows: &[FisherRow], window: (usize, usize)) -> Optio
         .collect();
     let used = (sel.iter().map(|r| r.l).min()?, sel.iter().map(|r| r.l).max()?);
     Some(FisherFit { window: used, d_r, stderr, predicted: predicted_d_r(spec), local_slopes })
+}
+
+/// ln|R| = d_R ln N + a + b/L + c/L² fitted over one window of sizes (QR least squares).
+#[derive(Debug, Clone)]
+pub struct CorrectedFit {
+    /// (first L, last L) used
+    pub window: (usize, usize),
+    /// number of sizes in the window
+    pub points: usize,
+    /// fitted exponent
+    pub d_r: f64,
+    /// its standard error from the residuals (0 when the fit is exact)
+    pub stderr: f64,
+}
+
+/// [`CorrectedFit`]s over the windows [L₀, L_max] for every L₀ that leaves at least `min_points`
+/// sizes (at least 5: four parameters and one degree of freedom).
+pub fn corrected_fits(spec: ModelSpec, rows: &[FisherRow], min_points: usize) -> Vec<CorrectedFit> {
+    let d = spec.dim as f64;
+    let mut sorted: Vec<&FisherRow> = rows.iter().collect();
+    sorted.sort_by_key(|r| r.l);
+    let min_points = min_points.max(5);
+    let mut out = Vec::new();
+    for start in 0..sorted.len() {
+        let sel = &sorted[start..];
+        if sel.len() < min_points {
+            break;
+        }
+        let ls: Vec<f64> = sel.iter().map(|r| r.l as f64).collect();
+        let ys: Vec<f64> = sel.iter().map(|r| r.r.abs().ln()).collect();
+        let basis: [&dyn Fn(f64) -> f64; 4] =
+            [&|l: f64| d * l.ln(), &|_| 1.0, &|l: f64| 1.0 / l, &|l: f64| 1.0 / (l * l)];
+        if let Some(f) = onsager_transfer::fit::least_squares(&ls, &ys, &basis) {
+            out.push(CorrectedFit {
+                window: (sel[0].l, sel[sel.len() - 1].l),
+                points: sel.len(),
+                d_r: f.coef[0],
+                stderr: f.stderr[0],
+            });
+        }
+    }
+    out
+}
+
+/// One fit of ln|R| against a scaling form over the sizes L ≥ L₀.
+#[derive(Debug, Clone)]
+pub struct AnsatzFit {
+    /// the form, e.g. "d ln N + a + p ln ln N + b/L"
+    pub form: &'static str,
+    /// smallest L used
+    pub from_l: usize,
+    /// number of sizes used
+    pub points: usize,
+    /// fitted d_R
+    pub d_r: f64,
+    /// its standard error
+    pub stderr: f64,
+    /// the power p of the logarithm (forms with ln ln N)
+    pub log_power: Option<f64>,
+    /// root-mean-square residual of ln|R|
+    pub rms: f64,
+    /// d was fixed (a test of a hypothesis, not an estimate)
+    pub fixed_d: bool,
+    /// the fitted ln|R| at L = L₀·2^{i/8} up to 2^14 (for plots of the trend)
+    pub curve: Vec<(f64, f64)>,
+}
+
+/// Sizes at which fitted forms are tabulated: L₀·2^{i/8} up to 2^14.
+fn curve_sizes(l0: usize) -> Vec<f64> {
+    (0..).map(|i| l0 as f64 * 2f64.powf(i as f64 / 8.0)).take_while(|&l| l <= 16384.0).collect()
+}
+
+/// d_R(L → ∞) from fits of ln|R| with and without a logarithmic factor (ln N)^p.
+#[derive(Debug, Clone)]
+pub struct Extrapolation {
+    /// central estimate of d_R(∞)
+    pub d_r: f64,
+    /// uncertainty: the largest deviation from the central value of the other log-corrected fits
+    /// on windows L₀ ≥ 24 (and of the d = 1 hypothesis where it fits as well), plus the
+    /// central fit's standard error
+    pub uncertainty: f64,
+    /// the central fit
+    pub central: AnsatzFit,
+    /// every fit made, for the record (power-law-only forms included)
+    pub fits: Vec<AnsatzFit>,
+}
+
+/// The scaling forms tried by [`extrapolate`]: (name, has ln ln N, basis in L for N = L^d).
+type Form = (&'static str, bool, Vec<Box<dyn Fn(f64) -> f64>>);
+
+fn forms(d: f64) -> Vec<Form> {
+    let ln_n = move |l: f64| d * l.ln();
+    let lnln = move |l: f64| (d * l.ln()).ln();
+    vec![
+        (
+            "d ln N + a + b/L + c/L^2",
+            false,
+            vec![Box::new(ln_n), Box::new(|_| 1.0), Box::new(|l| 1.0 / l), Box::new(|l| 1.0 / (l * l))],
+        ),
+        (
+            "d ln N + a + p ln ln N + b/L",
+            true,
+            vec![Box::new(ln_n), Box::new(|_| 1.0), Box::new(lnln), Box::new(|l| 1.0 / l)],
+        ),
+        (
+            "d ln N + a + p ln ln N + b/L + c/L^2",
+            true,
+            vec![Box::new(ln_n), Box::new(|_| 1.0), Box::new(lnln), Box::new(|l| 1.0 / l), Box::new(|l| 1.0 / (l * l))],
+        ),
+        (
+            "d ln N + a + p ln ln N + b/L + e ln ln N/L",
+            true,
+            vec![
+                Box::new(ln_n),
+                Box::new(|_| 1.0),
+                Box::new(lnln),
+                Box::new(|l| 1.0 / l),
+                Box::new(move |l| lnln(l) / l),
+            ],
+        ),
+    ]
+}
+
+/// Result of [`shifted_log_fit`].
+struct ShiftedLog {
+    d_r: f64,
+    stderr: f64,
+    p: f64,
+    rms: f64,
+    curve: Vec<(f64, f64)>,
+}
+
+/// ln|R| = d ln N + a + p ln(ln N + c) + b/L + e/L² with the shift c chosen by minimising the
+/// residual (profile least squares: a grid in c, then golden-section refinement; the other
+/// parameters are linear). `fixed_d = Some(1.0)` fits ln|R| − ln N without the d term. The
+/// standard errors are conditional on the optimal c.
+fn shifted_log_fit(xs: &[f64], ys: &[f64], d: f64, fixed_d: Option<f64>) -> Option<ShiftedLog> {
+    let ln_n_min = xs.iter().map(|&l| d * l.ln()).fold(f64::INFINITY, f64::min);
+    let fit_at = |c: f64| {
+        let yv: Vec<f64> = xs.iter().zip(ys).map(|(&l, &y)| y - fixed_d.map_or(0.0, |dd| dd * d * l.ln())).collect();
+        let lnln = move |l: f64| (d * l.ln() + c).ln();
+        let mut basis: Vec<Box<dyn Fn(f64) -> f64>> = Vec::new();
+        if fixed_d.is_none() {
+            basis.push(Box::new(move |l: f64| d * l.ln()));
+        }
+        basis.push(Box::new(|_| 1.0));
+        basis.push(Box::new(lnln));
+        basis.push(Box::new(|l: f64| 1.0 / l));
+        basis.push(Box::new(|l: f64| 1.0 / (l * l)));
+        let refs: Vec<&dyn Fn(f64) -> f64> = basis.iter().map(|b| b.as_ref()).collect();
+        onsager_transfer::fit::least_squares(xs, &yv, &refs)
+    };
+    let lo = -ln_n_min + 0.2;
+    let grid: Vec<f64> = (0..=200).map(|i| lo + (6.0 - lo) * i as f64 / 200.0).collect();
+    let best = grid.iter().filter_map(|&c| fit_at(c).map(|f| (c, f.rss))).min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let h = (6.0 - lo) / 200.0;
+    let (mut a, mut b) = ((best.0 - h).max(lo), best.0 + h);
+    let phi = 0.5 * (5f64.sqrt() - 1.0);
+    for _ in 0..60 {
+        let (c1, c2) = (b - phi * (b - a), a + phi * (b - a));
+        let (r1, r2) = (fit_at(c1)?.rss, fit_at(c2)?.rss);
+        if r1 < r2 {
+            b = c2;
+        } else {
+            a = c1;
+        }
+    }
+    let c = 0.5 * (a + b);
+    let f = fit_at(c)?;
+    let off = usize::from(fixed_d.is_none());
+    let (d_r, se) = match fixed_d {
+        Some(dd) => (dd, 0.0),
+        None => (f.coef[0], f.stderr[0]),
+    };
+    let model = |l: f64| {
+        let ln_n = d * l.ln();
+        let k = &f.coef[off..];
+        fixed_d.map_or(f.coef[0] * ln_n, |dd| dd * ln_n) + k[0] + k[1] * (ln_n + c).ln() + k[2] / l + k[3] / (l * l)
+    };
+    let l0 = xs.iter().cloned().fold(f64::INFINITY, f64::min) as usize;
+    let curve = curve_sizes(l0).into_iter().map(|l| (l, model(l))).collect();
+    Some(ShiftedLog { d_r, stderr: se, p: f.coef[off + 1], rms: (f.rss / xs.len() as f64).sqrt(), curve })
+}
+
+/// Fits ln|R| over the windows L ≥ L₀ (L₀ = 16, 24, 32, 48, 64; at least 8 sizes) to a
+/// power-law form (d ln N + a + b/L + c/L²) and to three forms with a logarithmic factor
+/// |R| ∝ N^d (ln N)^p (plus 1/L, 1/L², ln ln N/L corrections), and tests the hypothesis d = 1
+/// with |R| ∝ N (ln N + c)^p. The central value is the free log-corrected form with the
+/// smallest residual on the largest window; see [`Extrapolation`] for the uncertainty.
+/// `None` with fewer than 8 sizes ≥ 16.
+pub fn extrapolate(spec: ModelSpec, rows: &[FisherRow]) -> Option<Extrapolation> {
+    let d = spec.dim as f64;
+    let mut fits = Vec::new();
+    for l0 in [16usize, 24, 32, 48, 64] {
+        let sel: Vec<&FisherRow> = rows.iter().filter(|r| r.l >= l0).collect();
+        if sel.len() < 8 {
+            continue;
+        }
+        let xs: Vec<f64> = sel.iter().map(|r| r.l as f64).collect();
+        let ys: Vec<f64> = sel.iter().map(|r| r.r.abs().ln()).collect();
+        // the hypothesis d = 1 with a shifted logarithm (free d with a free shift is too weakly
+        // determined: d, p and c trade off along a flat valley of the residual)
+        for (form, fixed) in [("ln N + a + p ln(ln N + c) + b/L + e/L^2 (d = 1)", Some(1.0))] {
+            if let Some(ShiftedLog { d_r, stderr, p, rms, curve }) = shifted_log_fit(&xs, &ys, d, fixed) {
+                fits.push(AnsatzFit {
+                    form,
+                    from_l: l0,
+                    points: sel.len(),
+                    d_r,
+                    stderr,
+                    log_power: Some(p),
+                    rms,
+                    fixed_d: fixed.is_some(),
+                    curve,
+                });
+            }
+        }
+        for (form, has_log, basis) in forms(d) {
+            let refs: Vec<&dyn Fn(f64) -> f64> = basis.iter().map(|b| b.as_ref()).collect();
+            if let Some(f) = onsager_transfer::fit::least_squares(&xs, &ys, &refs) {
+                fits.push(AnsatzFit {
+                    form,
+                    from_l: l0,
+                    points: sel.len(),
+                    d_r: f.coef[0],
+                    stderr: f.stderr[0],
+                    log_power: has_log.then_some(f.coef[2]),
+                    rms: (f.rss / sel.len() as f64).sqrt(),
+                    fixed_d: false,
+                    curve: curve_sizes(l0)
+                        .into_iter()
+                        .map(|l| (l, basis.iter().zip(&f.coef).map(|(b, c)| c * b(l)).sum()))
+                        .collect(),
+                });
+            }
+        }
+    }
+    let last = fits.iter().map(|f| f.from_l).max()?;
+    let central = fits
+        .iter()
+        .filter(|f| f.from_l == last && f.log_power.is_some() && !f.fixed_d)
+        .min_by(|a, b| a.rms.total_cmp(&b.rms))?
+        .clone();
+    // spread: every free log-corrected fit on windows L₀ ≥ 24, and a fixed-d hypothesis when it
+    // fits its window as well as the best free fit there (rms within a factor 2)
+    let best_rms = |l0: usize| {
+        fits.iter()
+            .filter(|f| f.from_l == l0 && f.log_power.is_some() && !f.fixed_d)
+            .map(|f| f.rms)
+            .fold(f64::INFINITY, f64::min)
+    };
+    let spread = fits
+        .iter()
+        .filter(|f| f.log_power.is_some() && f.from_l >= 24 && (!f.fixed_d || f.rms <= 2.0 * best_rms(f.from_l)))
+        .map(|f| (f.d_r - central.d_r).abs())
+        .fold(0.0, f64::max);
+    Some(Extrapolation { d_r: central.d_r, uncertainty: spread + central.stderr, central, fits })
+}
+
+/// Local slopes with their mean size L̄ = (L₁ + L₂)/2: (L̄, d_R).
+pub fn local_exponents(spec: ModelSpec, rows: &[FisherRow]) -> Vec<(f64, f64)> {
+    let d = spec.dim as f64;
+    let mut sorted: Vec<&FisherRow> = rows.iter().collect();
+    sorted.sort_by_key(|r| r.l);
+    sorted
+        .windows(2)
+        .map(|w| {
+            let (l1, l2) = (w[0].l as f64, w[1].l as f64);
+            (0.5 * (l1 + l2), (w[1].r.abs().ln() - w[0].r.abs().ln()) / (d * (l2.ln() - l1.ln())))
+        })
+        .collect()
+}
+
+/// Reads a table written by `onsager fisher --csv` (header lines start with `#`; columns
+/// L,bonds,R,A,B,g_min_eig,ln_z,seconds). Errors name the line.
+pub fn read_csv(text: &str, method: FisherMethod) -> Result<Vec<FisherRow>, String> {
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("L,") {
+            continue;
+        }
+        let f: Vec<&str> = line.split(',').collect();
+        let bad = || format!("line {}: expected L,bonds,R,A,B,g_min_eig,ln_z,seconds, got `{line}`", i + 1);
+        if f.len() < 8 {
+            return Err(bad());
+        }
+        let num = |k: usize| f[k].trim().parse::<f64>().map_err(|_| bad());
+        rows.push(FisherRow {
+            l: f[0].trim().parse().map_err(|_| bad())?,
+            bonds: f[1].trim().parse().map_err(|_| bad())?,
+            r: num(2)?,
+            a: num(3)?,
+            b: num(4)?,
+            g_min_eig: num(5)?,
+            ln_z: num(6)?,
+            bond_mean: vec![],
+            seconds: num(7)?,
+            method,
+            ln_z_dev_kaufman: None,
+            peak_rss: f64::NAN,
+        });
+    }
+    if rows.is_empty() {
+        return Err("no data rows".into());
+    }
+    Ok(rows)
 }

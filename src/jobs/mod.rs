@@ -72,17 +72,21 @@ impl ModelSpec {
 
 /// Parses an inclusive range `A..B`, a comma-separated list `4,6,8`, or a single number.
 pub fn parse_sizes(name: &str, spec: &str) -> Result<Vec<usize>, ModelError> {
-    let bad = || ModelError::range(name, spec, "A..B (inclusive), a comma-separated list, or one number, all ≥ 1");
-    let list: Vec<usize> = if let Some((a, b)) = spec.split_once("..") {
-        let (a, b): (usize, usize) =
-            (a.trim().parse().map_err(|_| bad())?, b.trim().trim_start_matches('=').parse().map_err(|_| bad())?);
-        if a > b {
-            return Err(bad());
+    let bad =
+        || ModelError::range(name, spec, "A..B (inclusive), a comma-separated list, or both (4..8,12,16), all ≥ 1");
+    let mut list: Vec<usize> = Vec::new();
+    for item in spec.split(',') {
+        if let Some((a, b)) = item.split_once("..") {
+            let (a, b): (usize, usize) =
+                (a.trim().parse().map_err(|_| bad())?, b.trim().trim_start_matches('=').parse().map_err(|_| bad())?);
+            if a > b {
+                return Err(bad());
+            }
+            list.extend(a..=b);
+        } else {
+            list.push(item.trim().parse::<usize>().map_err(|_| bad())?);
         }
-        (a..=b).collect()
-    } else {
-        spec.split(',').map(|x| x.trim().parse::<usize>().map_err(|_| bad())).collect::<Result<_, _>>()?
-    };
+    }
     if list.is_empty() || list.contains(&0) {
         return Err(bad());
     }
@@ -113,6 +117,8 @@ mod tests {
     #[test]
     fn ranges_are_inclusive() {
         assert_eq!(parse_sizes("--sizes", "3..6").unwrap(), vec![3, 4, 5, 6]);
+        assert_eq!(parse_sizes("--sizes", "3..5,8,10..11").unwrap(), vec![3, 4, 5, 8, 10, 11]);
+        assert!(parse_sizes("--sizes", "5..3,8").is_err());
         assert_eq!(parse_sizes("--sizes", "4,6,8").unwrap(), vec![4, 6, 8]);
         assert_eq!(parse_sizes("--sizes", "7").unwrap(), vec![7]);
         assert!(parse_sizes("--sizes", "9..3").is_err());

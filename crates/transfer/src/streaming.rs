@@ -55,6 +55,9 @@ fn eig2(m: [[C; 2]; 2]) -> (f64, f64) {
     (mid - r, mid + r)
 }
 
+/// `row(γ, site₁, α, out)` fills out[site₂·2 + β] = T_{(0,γ),(site₁,α),(site₂,β)}.
+pub type SliceRow<'a> = dyn Fn(usize, usize, usize, &mut [f64]) + Sync + 'a;
+
 struct Plans {
     x: Arc<dyn Fft<f64>>,
     y: Arc<dyn Fft<f64>>,
@@ -88,7 +91,7 @@ pub fn curvature_streaming(
     lx: usize,
     ly: usize,
     g: &[Vec<f64>; 2],
-    row: &(dyn Fn(usize, usize, usize, &mut [f64]) + Sync),
+    row: &SliceRow<'_>,
     budget: f64,
     tick: &(dyn Fn() + Sync),
 ) -> Option<Curvature> {

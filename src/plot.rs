@@ -1,0 +1,135 @@
+//! PNG figures (plotters, bitmap backend, text by ab_glyph from a TrueType font on disk).
+
+use crate::jobs::JobError;
+use plotters::prelude::*;
+
+/// Font files tried in order after `$ONSAGER_FONT`.
+const FONT_PATHS: [&str; 3] = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+];
+
+/// Registers a sans-serif font once (plotters' ab_glyph backend needs bytes that live forever).
+fn ensure_font() -> Result<(), JobError> {
+    static DONE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        let candidates: Vec<String> =
+            std::env::var("ONSAGER_FONT").into_iter().chain(FONT_PATHS.iter().map(|s| s.to_string())).collect();
+        for p in &candidates {
+            if let Ok(bytes) = std::fs::read(p) {
+                let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+                if plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).is_ok() {
+                    return Ok(());
+                }
+            }
+        }
+        Err(format!(
+            "--plot needs a TrueType font: none of {} is readable; set ONSAGER_FONT=/path/to/font.ttf",
+            candidates.join(", ")
+        ))
+    })
+    .clone()
+    .map_err(JobError::Usage)
+}
+
+/// One series of points with a label.
+pub struct Series<'a> {
+    /// legend text
+    pub label: &'a str,
+    /// (x, y)
+    pub points: Vec<(f64, f64)>,
+    /// draw as a line (else as dots)
+    pub line: bool,
+}
+
+/// One panel: title, axis labels, series, and horizontal reference lines (value, label).
+pub struct Panel<'a> {
+    /// caption
+    pub title: String,
+    /// x axis label
+    pub x_label: &'a str,
+    /// y axis label
+    pub y_label: &'a str,
+    /// data
+    pub series: Vec<Series<'a>>,
+    /// y = const lines
+    pub hlines: Vec<(f64, String)>,
+}
+
+fn draw_err<E: std::fmt::Display>(path: &std::path::Path) -> impl Fn(E) -> JobError + '_ {
+    move |e| JobError::Usage(format!("--plot {}: {e}", path.display()))
+}
+
+/// Writes the panels side by side into a PNG (600 × 480 pixels each).
+pub fn panels(path: &std::path::Path, panels: &[Panel]) -> Result<(), JobError> {
+    ensure_font()?;
+    let err = draw_err(path);
+    let root = BitMapBackend::new(path, (600 * panels.len() as u32, 480)).into_drawing_area();
+    root.fill(&WHITE).map_err(&err)?;
+    let areas = root.split_evenly((1, panels.len()));
+    let colors = [RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44), RGBColor(148, 103, 189)];
+    let line_colors = [RGBColor(214, 39, 40), RGBColor(90, 90, 90), RGBColor(0, 0, 0)];
+    for (area, p) in areas.iter().zip(panels) {
+        let all: Vec<(f64, f64)> = p.series.iter().flat_map(|s| s.points.iter().copied()).collect();
+        if all.is_empty() {
+            continue;
+        }
+        let (mut x0, mut x1) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.0), a.1.max(p.0)));
+        let ys = all.iter().map(|p| p.1).chain(p.hlines.iter().map(|h| h.0));
+        let (mut y0, mut y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |a, y| (a.0.min(y), a.1.max(y)));
+        let (px, py) = (0.05 * (x1 - x0).max(1e-12), 0.08 * (y1 - y0).max(1e-12));
+        x0 -= px;
+        x1 += px;
+        y0 -= py;
+        y1 += py;
+        let mut chart = ChartBuilder::on(area)
+            .caption(&p.title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(&err)?;
+        chart
+            .configure_mesh()
+            .x_desc(p.x_label)
+            .y_desc(p.y_label)
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(&err)?;
+        for (i, (y, label)) in p.hlines.iter().enumerate() {
+            let c = line_colors[i % line_colors.len()];
+            chart
+                .draw_series(LineSeries::new(vec![(x0, *y), (x1, *y)], c.stroke_width(1)))
+                .map_err(&err)?
+                .label(label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c));
+        }
+        for (i, s) in p.series.iter().enumerate() {
+            let c = colors[i % colors.len()];
+            if s.line {
+                chart
+                    .draw_series(LineSeries::new(s.points.clone(), c.stroke_width(2)))
+                    .map_err(&err)?
+                    .label(s.label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+            } else {
+                chart
+                    .draw_series(s.points.iter().map(|&pt| Circle::new(pt, 3, c.filled())))
+                    .map_err(&err)?
+                    .label(s.label)
+                    .legend(move |(x, y)| Circle::new((x + 9, y), 3, c.filled()));
+            }
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 13))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(&err)?;
+    }
+    root.present().map_err(&err)?;
+    Ok(())
+}
