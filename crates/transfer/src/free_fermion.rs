@@ -66,9 +66,32 @@ impl Mul for Dual {
     }
 }
 
-trait Ring: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {}
-impl Ring for f64 {}
-impl Ring for Dual {}
+trait Ring: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
+    /// value with its F-part (dropped by plain f64)
+    fn lift(re: f64, eps: f64) -> Self;
+    /// the Gaussian part with weight ω minus the derivative part with weight ρ
+    fn emit(self, w: f64, dw: f64) -> f64;
+}
+impl Ring for f64 {
+    #[inline]
+    fn lift(re: f64, _eps: f64) -> Self {
+        re
+    }
+    #[inline]
+    fn emit(self, w: f64, _dw: f64) -> f64 {
+        w * self
+    }
+}
+impl Ring for Dual {
+    #[inline]
+    fn lift(re: f64, eps: f64) -> Self {
+        Dual { re, eps }
+    }
+    #[inline]
+    fn emit(self, w: f64, dw: f64) -> f64 {
+        w * self.re - dw * self.eps
+    }
+}
 
 /// A 2 × 2 block of contractions between the endpoints (i, j) of two bonds u, v:
 /// [C(i_u,i_v), C(i_u,j_v), C(j_u,i_v), C(j_u,j_v)].
@@ -218,60 +241,14 @@ impl FreeFermion {
     pub fn t_row(&self, gamma: usize, site1: usize, al: usize, g0: &[f64], out: &mut [f64]) {
         let (lx, ly) = (self.lx, self.ly);
         let n = lx * ly;
-        let (x1, y1) = (site1 % lx, site1 / lx);
         let scale_ab = (1.0 - self.t[gamma].powi(2)) * (1.0 - self.t[al].powi(2));
         out.iter_mut().for_each(|v| *v = 0.0);
         for s in &self.sectors {
-            let ab = s.pair[(gamma * 2 + al) * n + site1];
-            let abe = s.pair_eps[gamma * 2 + al];
+            // regular sectors in plain f64; the completed one carries d/dλ as a dual number
             if s.dweight == 0.0 {
-                let kab = kappa2(&ab);
-                let (da, db) = (s.delta[gamma].re, s.delta[al].re);
-                for be in 0..2 {
-                    let dc = s.delta[be].re;
-                    let row_const = kab * dc + da * db * dc;
-                    let ac_tab = &s.pair[(gamma * 2 + be) * n..(gamma * 2 + be + 1) * n];
-                    let bc_tab = &s.pair[(al * 2 + be) * n..(al * 2 + be + 1) * n];
-                    for y2 in 0..ly {
-                        let (dy, sy) = if y2 >= y1 { (y2 - y1, 1.0) } else { (y2 + ly - y1, s.twist.1) };
-                        for x2 in 0..lx {
-                            let (dx, sx) = if x2 >= x1 { (x2 - x1, 1.0) } else { (x2 + lx - x1, s.twist.0) };
-                            let site2 = y2 * lx + x2;
-                            let ac = &ac_tab[site2];
-                            let sg = sx * sy;
-                            let b0 = &bc_tab[dy * lx + dx];
-                            let bc = [sg * b0[0], sg * b0[1], sg * b0[2], sg * b0[3]];
-                            let v = kappa3(&ab, ac, &bc) + kappa2(ac) * db + kappa2(&bc) * da + row_const;
-                            out[site2 * 2 + be] += s.weight * v;
-                        }
-                    }
-                }
+                sector_row::<f64>(s, lx, ly, gamma, site1, al, out);
             } else {
-                let abd = [0, 1, 2, 3].map(|i| Dual { re: ab[i], eps: abe[i] });
-                let kab = kappa2(&abd);
-                let (da, db) = (s.delta[gamma], s.delta[al]);
-                for be in 0..2 {
-                    let dc = s.delta[be];
-                    let row_const = kab * dc + da * db * dc;
-                    let ace = s.pair_eps[gamma * 2 + be];
-                    let bce = s.pair_eps[al * 2 + be];
-                    let ac_tab = &s.pair[(gamma * 2 + be) * n..(gamma * 2 + be + 1) * n];
-                    let bc_tab = &s.pair[(al * 2 + be) * n..(al * 2 + be + 1) * n];
-                    for y2 in 0..ly {
-                        let (dy, sy) = if y2 >= y1 { (y2 - y1, 1.0) } else { (y2 + ly - y1, s.twist.1) };
-                        for x2 in 0..lx {
-                            let (dx, sx) = if x2 >= x1 { (x2 - x1, 1.0) } else { (x2 + lx - x1, s.twist.0) };
-                            let site2 = y2 * lx + x2;
-                            let a0 = &ac_tab[site2];
-                            let sg = sx * sy;
-                            let b0 = &bc_tab[dy * lx + dx];
-                            let ac = [0, 1, 2, 3].map(|i| Dual { re: a0[i], eps: ace[i] });
-                            let bc = [0, 1, 2, 3].map(|i| Dual { re: sg * b0[i], eps: bce[i] });
-                            let v = kappa3(&abd, &ac, &bc) + kappa2(&ac) * db + kappa2(&bc) * da + row_const;
-                            out[site2 * 2 + be] += s.weight * v.re - s.dweight * v.eps;
-                        }
-                    }
-                }
+                sector_row::<Dual>(s, lx, ly, gamma, site1, al, out);
             }
         }
         let scale_ab_c = [scale_ab * (1.0 - self.t[0].powi(2)), scale_ab * (1.0 - self.t[1].powi(2))];
@@ -316,6 +293,37 @@ impl FreeFermion {
             }
         }
         CumulantSlices { torus, ln_z: self.ln_z, mean: vec![self.mean(0), self.mean(1)], g, t }
+    }
+}
+
+/// Adds one sector's share of T_{(0,γ),(site₁,α),(site₂,β)} (before the (1 − t²)³ scale) to
+/// `out` for every site₂, β: the connected triangle plus the law-of-total-cumulance terms.
+fn sector_row<N: Ring>(s: &SectorData, lx: usize, ly: usize, gamma: usize, site1: usize, al: usize, out: &mut [f64]) {
+    let n = lx * ly;
+    let (x1, y1) = (site1 % lx, site1 / lx);
+    let lift = |b: &Block<f64>, e: &Block<f64>, sg: f64| [0, 1, 2, 3].map(|i| N::lift(sg * b[i], e[i]));
+    let ab = lift(&s.pair[(gamma * 2 + al) * n + site1], &s.pair_eps[gamma * 2 + al], 1.0);
+    let kab = kappa2(&ab);
+    let delta = |mu: usize| N::lift(s.delta[mu].re, s.delta[mu].eps);
+    let (da, db) = (delta(gamma), delta(al));
+    for be in 0..2 {
+        let dc = delta(be);
+        let row_const = kab * dc + da * db * dc;
+        let (ace, bce) = (&s.pair_eps[gamma * 2 + be], &s.pair_eps[al * 2 + be]);
+        let ac_tab = &s.pair[(gamma * 2 + be) * n..(gamma * 2 + be + 1) * n];
+        let bc_tab = &s.pair[(al * 2 + be) * n..(al * 2 + be + 1) * n];
+        for y2 in 0..ly {
+            // c sits at x₂ but the table holds x₂ − x₁ mod L: a wrap costs the twist
+            let (dy, sy) = if y2 >= y1 { (y2 - y1, 1.0) } else { (y2 + ly - y1, s.twist.1) };
+            for x2 in 0..lx {
+                let (dx, sx) = if x2 >= x1 { (x2 - x1, 1.0) } else { (x2 + lx - x1, s.twist.0) };
+                let site2 = y2 * lx + x2;
+                let ac = lift(&ac_tab[site2], ace, 1.0);
+                let bc = lift(&bc_tab[dy * lx + dx], bce, sx * sy);
+                let v = kappa3(&ab, &ac, &bc) + kappa2(&ac) * db + kappa2(&bc) * da + row_const;
+                out[site2 * 2 + be] += v.emit(s.weight, s.dweight);
+            }
+        }
     }
 }
 
