@@ -4,6 +4,7 @@
 //! `--beta critical` is the model's known critical coupling; `--json` prints exactly one JSON
 //! object on stdout and nothing else there; errors go to stderr as one line, exit code 2.
 
+mod dos;
 mod fisher;
 mod tn;
 
@@ -39,6 +40,10 @@ enum Command {
     Hotrg(tn::TnArgs),
     /// C4v corner transfer matrices: lnZ/N, energy and magnetization of the infinite 2D lattice.
     Ctmrg(tn::TnArgs),
+    /// Exact density of states: number of configurations per total energy (big integers).
+    Dos(dos::DosArgs),
+    /// Monte Carlo samples (energy, magnetization) against exact finite-lattice results.
+    Validate(dos::ValidateArgs),
 }
 
 /// Model selection shared by all commands.
@@ -237,6 +242,8 @@ pub fn main() -> ExitCode {
         Command::Btrg(a) => tn::run("btrg", a),
         Command::Hotrg(a) => tn::run("hotrg", a),
         Command::Ctmrg(a) => tn::run("ctmrg", a),
+        Command::Dos(a) => dos::run_dos(a),
+        Command::Validate(a) => dos::run_validate(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

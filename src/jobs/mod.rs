@@ -1,9 +1,11 @@
 //! The computations behind the CLI, as library calls that return plain data.
 
+pub mod dos;
 pub mod fisher;
 pub mod partition;
 pub mod spectrum;
 pub mod tn;
+pub mod validate;
 
 use onsager_models::{critical_coupling, Model, ModelError};
 use thiserror::Error;

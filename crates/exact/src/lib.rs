@@ -4,16 +4,20 @@
 //! - [`kaufman`]: any finite L_x × L_y Ising torus in closed form (Kaufman 1949), evaluated in logs.
 //! - [`kasteleyn`]: the same torus as four Pfaffian (free-fermion) sectors, their Bloch blocks and
 //!   propagators: the base of the free-fermion Fisher geometry.
+//! - [`dos`]: the exact density of states g(E) of the Ising torus in big integers (Pfaffians mod p).
 //! - [`enumerate`]: every configuration of a tiny lattice (≤ 25 Ising spins): lnZ and exact
 //!   cumulants of bond variables, for any model.
 
+pub mod dos;
 pub mod enumerate;
 pub mod kasteleyn;
 pub mod kaufman;
 pub mod onsager;
 mod quad;
 
-pub use enumerate::{enumerate_cumulants, enumerate_ln_z, BondCumulants, MAX_ENUMERATION_STATES};
+pub use enumerate::{
+    enumerate_cumulants, enumerate_energy_counts, enumerate_ln_z, BondCumulants, MAX_ENUMERATION_STATES,
+};
 pub use kaufman::kaufman_ln_z;
 pub use onsager::{onsager_energy, onsager_ln_z_per_site, onsager_specific_heat};
 

@@ -8,6 +8,7 @@
 //!   [`geometry`]: the Fisher metric, third cumulant and scalar curvature R from them.
 //! - [`free_fermion`]: the same cumulants for the 2D Ising torus from four Pfaffian sectors, at any L.
 //! - [`streaming`]: R from slices generated on the fly, a slab of momenta at a time (large L).
+//! - [`magnetization`]: the exact distribution of the total magnetization of the 2D Ising torus.
 //! - [`fit`]: least-squares fits of scaling laws.
 
 pub mod cylinder;
@@ -15,6 +16,7 @@ pub mod fisher;
 pub mod fit;
 pub mod free_fermion;
 pub mod geometry;
+pub mod magnetization;
 pub mod memory;
 pub mod streaming;
 pub mod strip;
