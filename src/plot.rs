@@ -68,7 +68,16 @@ pub fn panels(path: &std::path::Path, panels: &[Panel]) -> Result<(), JobError> 
     let root = BitMapBackend::new(path, (600 * panels.len() as u32, 480)).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
     let areas = root.split_evenly((1, panels.len()));
-    let colors = [RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44), RGBColor(148, 103, 189)];
+    let colors = [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(23, 190, 207),
+        RGBColor(188, 189, 34),
+    ];
     let line_colors = [RGBColor(214, 39, 40), RGBColor(90, 90, 90), RGBColor(0, 0, 0)];
     for (area, p) in areas.iter().zip(panels) {
         let all: Vec<(f64, f64)> = p.series.iter().flat_map(|s| s.points.iter().copied()).collect();

@@ -74,6 +74,45 @@ fn fisher_plot_writes_a_png() {
 }
 
 #[test]
+fn dos_json_counts_are_exact_strings() {
+    // 4×4 torus: the classic counts (brute force in crates/exact/src/dos.rs), summing to 2^16
+    let v = json(&["dos", "--model", "ising", "--lx", "4", "--ly", "4", "--json"]);
+    let e: Vec<f64> = v["energies"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let c: Vec<&str> = v["counts"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    assert_eq!(e[..4], [-32.0, -24.0, -20.0, -16.0]);
+    assert_eq!(c[..8], ["2", "32", "64", "424", "1728", "6688", "13568", "20524"]);
+    assert_eq!(v["total"], "65536");
+    // Potts by enumeration
+    let p = json(&["dos", "--model", "potts", "--q", "3", "--lx", "3", "--json"]);
+    assert_eq!(p["total"], "19683");
+    assert_eq!(p["method"], "enumeration");
+}
+
+#[test]
+fn validate_json_and_line_numbered_errors() {
+    let dir = std::env::temp_dir();
+    let good = dir.join(format!("onsager-samples-{}.csv", std::process::id()));
+    // a constant series at the ground state: the histogram test must reject it at K = 0.3
+    let mut text = String::from("energy,magnetization\n");
+    for _ in 0..500 {
+        text.push_str("-32,16\n");
+    }
+    std::fs::write(&good, &text).unwrap();
+    let v = json(&["validate", "--lx", "4", "--beta", "0.3", "--input", good.to_str().unwrap(), "--json"]);
+    assert_eq!(v["verdict"], "inconsistent");
+    for key in ["name", "mc_mean", "mc_error", "exact", "z"] {
+        assert!(v["observables"][0].get(key).is_some(), "{key}");
+    }
+    assert!(v["histogram_p_value"].as_f64().unwrap() < 1e-10);
+    text.push_str("-32,sixteen\n");
+    std::fs::write(&good, &text).unwrap();
+    let (code, out, err) = run(&["validate", "--lx", "4", "--beta", "0.3", "--input", good.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty() && err.contains("line 502") && err.trim_end().lines().count() == 1, "{err}");
+    std::fs::remove_file(good).ok();
+}
+
+#[test]
 fn default_fisher_prints_a_table_with_the_fit() {
     let (code, out, _) = run(&["fisher", "--sizes", "3..7"]);
     assert_eq!(code, 0);

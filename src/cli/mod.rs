@@ -102,6 +102,67 @@ struct SpectrumArgs {
     /// auto (dense up to 512 states, else Lanczos) | dense (all levels with multiplicity) | lanczos
     #[arg(long, default_value = "auto")]
     solver: String,
+    /// draw x_n vs 1/L and ln λ0/L vs 1/L² (with the central-charge fit) to a PNG
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
+}
+
+fn spectrum_plot(
+    path: &std::path::Path,
+    spec: ModelSpec,
+    beta: f64,
+    rows: &[jobs::spectrum::SpectrumRow],
+    cc: Option<(f64, f64, f64)>,
+) -> Result<(), JobError> {
+    use crate::plot::{panels, Panel, Series};
+    let levels = rows.iter().map(|r| r.spectrum.scaling_dimensions(r.width).len()).min().unwrap_or(0);
+    let names: Vec<String> = (1..=levels).map(|n| format!("x_{n}")).collect();
+    let series: Vec<Series> = (0..levels)
+        .map(|n| Series {
+            label: &names[n],
+            points: rows.iter().map(|r| (1.0 / r.width as f64, r.spectrum.scaling_dimensions(r.width)[n])).collect(),
+            line: true,
+        })
+        .collect();
+    let per: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (1.0 / (r.width * r.width) as f64, r.spectrum.ln_lambda[0] / r.layer_sites as f64))
+        .collect();
+    let mut s2 = vec![Series { label: "ln λ0 per site", points: per.clone(), line: false }];
+    let fit_label;
+    if let Some((c, se, f)) = cc {
+        fit_label = format!("f + πc/(6L²), c = {c:.4} ± {se:.4}");
+        let xmax = per.iter().map(|p| p.0).fold(0.0, f64::max);
+        s2.push(Series {
+            label: &fit_label,
+            points: (0..=20)
+                .map(|i| {
+                    let x = xmax * i as f64 / 20.0;
+                    (x, f + std::f64::consts::PI * c / 6.0 * x)
+                })
+                .collect(),
+            line: true,
+        });
+    }
+    panels(
+        path,
+        &[
+            Panel {
+                title: format!("scaling dimensions, {} at K = {beta:.6}", spec.name()),
+                x_label: "1/L",
+                y_label: "x_n = (L/2π) ln(λ0/λn)",
+                series,
+                hlines: vec![],
+            },
+            Panel {
+                title: "ln λ0 per site vs 1/L²".into(),
+                x_label: "1/L²",
+                y_label: "ln λ0 / L",
+                series: s2,
+                hlines: vec![],
+            },
+        ],
+    )
 }
 
 /// Whether to draw progress bars: on a terminal, never with --json.
@@ -173,6 +234,9 @@ fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
     } else {
         None
     };
+    if let Some(path) = &a.plot {
+        spectrum_plot(path, spec, beta, &rows, cc)?;
+    }
     if a.m.json {
         let mut out = if rows.len() == 1 {
             row_json(&rows[0])

@@ -22,6 +22,9 @@ pub(crate) struct TnArgs {
     /// ctmrg: stop when the normalised corner spectrum changes by less than this
     #[arg(long, default_value_t = 1e-13)]
     tol: f64,
+    /// trg, btrg, hotrg: draw the convergence (lnZ/N error and discarded weight per step) to a PNG
+    #[arg(long)]
+    plot: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
@@ -40,6 +43,9 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
     };
     let exact =
         (spec.model == onsager_models::Model::Ising && a.h == 0.0).then(|| onsager_exact::onsager_ln_z_per_site(beta));
+    if let Some(path) = &a.plot {
+        plot(path, name, a.chi, beta, &r, exact)?;
+    }
     if a.m.json {
         let mut out = json!({
             "method": name, "model": spec.name(), "beta": beta, "critical": critical, "chi": a.chi,
@@ -92,4 +98,49 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
     println!("  truncation error       {:.3e}", r.truncation_error);
     println!("  time                   {:.3} s ({:.4} s per step)", r.seconds, r.seconds_per_step);
     Ok(())
+}
+
+/// log10 of |x|, floored at 1e-17 (exact zeros stay on the chart).
+fn lg(x: f64) -> f64 {
+    x.abs().max(1e-17).log10()
+}
+
+fn plot(
+    path: &std::path::Path,
+    name: &str,
+    chi: usize,
+    beta: f64,
+    r: &TnResult,
+    exact: Option<f64>,
+) -> Result<(), JobError> {
+    use crate::plot::{panels, Panel, Series};
+    if r.history.is_empty() {
+        return Err(JobError::Usage(format!("--plot draws the RG steps of trg, btrg and hotrg, not {name}")));
+    }
+    let reference = exact.unwrap_or(r.ln_z_per_site);
+    let err: Vec<(f64, f64)> = r.history.iter().map(|&(k, l, _)| (k as f64, lg((l - reference) / reference))).collect();
+    let trunc: Vec<(f64, f64)> = r.history.iter().map(|&(k, _, t)| (k as f64, lg(t))).collect();
+    panels(
+        path,
+        &[
+            Panel {
+                title: format!("{name}, χ = {chi}, K = {beta:.6}"),
+                x_label: "RG step",
+                y_label: if exact.is_some() {
+                    "log10 rel. error of lnZ/N vs Onsager"
+                } else {
+                    "log10 |lnZ/N − final| / final"
+                },
+                series: vec![Series { label: "lnZ/N estimate", points: err, line: true }],
+                hlines: vec![],
+            },
+            Panel {
+                title: "discarded weight per step".into(),
+                x_label: "RG step",
+                y_label: "log10 truncation error",
+                series: vec![Series { label: "truncation error", points: trunc, line: true }],
+                hlines: vec![],
+            },
+        ],
+    )
 }

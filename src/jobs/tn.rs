@@ -41,6 +41,8 @@ pub struct TnResult {
     pub magnetization: Option<f64>,
     /// whether CTMRG met its criterion
     pub converged: Option<bool>,
+    /// per RG step: (step, lnZ/N estimate, discarded weight of the step) — empty for CTMRG
+    pub history: Vec<(usize, f64, f64)>,
 }
 
 fn check(spec: ModelSpec, chi: usize) -> Result<(), JobError> {
@@ -84,7 +86,9 @@ pub fn coarse_grain(
     let t0 = std::time::Instant::now();
     let mut last = std::time::Instant::now();
     let mut times = Vec::new();
+    let mut history = Vec::new();
     let r = run(s.as_mut(), &Truncation::chi(chi), &Stop::MaxSteps(steps), &mut |_, rec| {
+        history.push((rec.step, rec.ln_z_per_site, rec.info.truncation_error));
         // steady state: skip the first steps, while χ is still growing
         if rec.step > 8 {
             times.push(last.elapsed().as_secs_f64());
@@ -102,6 +106,7 @@ pub fn coarse_grain(
         energy_per_site: None,
         magnetization: None,
         converged: None,
+        history,
     })
 }
 
@@ -128,5 +133,6 @@ pub fn ctmrg(spec: ModelSpec, beta: f64, chi: usize, tol: f64, max_iter: usize) 
         energy_per_site: Some(-2.0 * bond),
         magnetization: Some(mag),
         converged: Some(rec.converged),
+        history: vec![],
     })
 }

@@ -4,9 +4,9 @@
 //! - each observable's mean with error σ √(2τ_int/n), τ_int = ½ + Σ_{t=1}^{W} ρ(t) with the
 //!   automatic window W = min{W : W ≥ 6 τ_int(W)};
 //! - the specific heat C = β² Var(E)/N with a jackknife error over blocks of ≥ 4τ_int samples;
-//! - the energy histogram against the exact P(E) at β: Pearson χ² divided by 2τ_int(E) (the
-//!   effective number of independent samples), adjacent levels merged until each expects ≥ 5
-//!   effective counts, p-value from the χ² distribution.
+//! - the energy histogram against the exact P(E) at β: adjacent levels merged until each bin
+//!   expects ≥ 5 effective counts (n/2τ_int(E)), each bin's Pearson term divided by 2τ_int of its
+//!   own indicator series, p-value from the χ² distribution with bins − 1 degrees of freedom.
 //!
 //! Verdict: "inconsistent" when some |z| > 4 or the histogram p-value < 10⁻⁴ (with about five
 //! tests the false-alarm rate of a correct sampler is ~3·10⁻⁴ per run), else "consistent".
@@ -225,7 +225,7 @@ pub struct Validation {
     pub samples: usize,
     /// compared observables
     pub observables: Vec<Observable>,
-    /// χ²/(2τ_int) of the energy histogram
+    /// Σ_bins (O − E)²/(E · 2τ_bin) of the energy histogram
     pub chi2: f64,
     /// its degrees of freedom
     pub dof: usize,
@@ -292,24 +292,31 @@ pub fn validate(samples: &Samples, exact: &ExactReference, beta: f64, sites: usi
             obs.push(observable("M² (total)", series_stats(&sq), m2));
         }
     }
-    // histogram: χ² on effective counts, merged until ≥ 5 expected
-    let g = 2.0 * se.tau_int;
-    let (mut chi2, mut bins) = (0.0, 0usize);
-    let (mut o, mut ex) = (0.0, 0.0);
+    // histogram: adjacent levels merged until each expects ≥ 5 effective counts (n/2τ_E); then
+    // each merged bin's Pearson term is divided by 2τ_int of its own indicator series (bins of a
+    // fine histogram decorrelate faster than E itself)
+    let level_index: Vec<usize> = samples.energy.iter().map(|&e| level_of(e).expect("checked above")).collect();
+    let mut bin_of_level = vec![0usize; exact.levels.len()];
+    let mut bin_expect = Vec::new();
+    let mut ex = 0.0;
     for (k, &(_, p)) in exact.levels.iter().enumerate() {
-        o += counts[k] as f64;
+        bin_of_level[k] = bin_expect.len();
         ex += n as f64 * p;
-        let last = k + 1 == exact.levels.len();
-        if ex / g >= 5.0 || last {
-            if ex > 0.0 {
-                chi2 += (o - ex).powi(2) / ex;
-                bins += 1;
-            }
-            o = 0.0;
+        if ex / (2.0 * se.tau_int) >= 5.0 || k + 1 == exact.levels.len() {
+            bin_expect.push(ex);
             ex = 0.0;
         }
     }
-    let chi2 = chi2 / g;
+    let mut chi2 = 0.0;
+    for (b, &e) in bin_expect.iter().enumerate() {
+        let ind: Vec<f64> = level_index.iter().map(|&k| if bin_of_level[k] == b { 1.0 } else { 0.0 }).collect();
+        let o: f64 = ind.iter().sum();
+        let tau = series_stats(&ind).tau_int;
+        if e > 0.0 {
+            chi2 += (o - e).powi(2) / e / (2.0 * tau);
+        }
+    }
+    let bins = bin_expect.len();
     let dof = bins.saturating_sub(1).max(1);
     let p = gamma_q(dof as f64 / 2.0, chi2 / 2.0);
     let bad = obs.iter().any(|o| o.z.abs() > 4.0) || p < 1e-4;
