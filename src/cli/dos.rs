@@ -56,10 +56,10 @@ fn dims(spec: ModelSpec, lx: usize, ly: Option<usize>, lz: Option<usize>) -> Vec
 pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
     let (spec, _, _) = a.m.resolve()?;
     let d = dims(spec, a.lx, a.ly, a.lz);
-    let bar = progress_bar(show_progress(a.m.json), 1, "lattice");
+    let bar = progress_bar(show_progress(a.m.json), dos::ticks(spec, &d) as u64, "primes");
     bar.set_message(format!("exact DOS of {}", d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x")));
     let t0 = std::time::Instant::now();
-    let r = dos::dos(spec, &d)?;
+    let r = dos::dos(spec, &d, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let secs = t0.elapsed().as_secs_f64();
     if let Some(p) = &a.csv {

@@ -26,6 +26,15 @@ pub fn check_ising_dos(lx: usize, ly: usize) -> Result<(), JobError> {
     Ok(())
 }
 
+/// Progress ticks of [`dos`]: one per prime for the 2D Ising model, else one.
+pub fn ticks(spec: ModelSpec, dims: &[usize]) -> usize {
+    if spec.model == Model::Ising && spec.dim == 2 && dims.len() == 2 {
+        onsager_exact::dos::dos_primes(dims[0], dims[1])
+    } else {
+        1
+    }
+}
+
 /// An exact energy distribution.
 #[derive(Debug, Clone)]
 pub struct Dos {
@@ -41,10 +50,10 @@ pub struct Dos {
 
 /// The exact DOS: Pfaffians mod p for the 2D Ising torus (any size up to [`MAX_DOS_SITES`]),
 /// enumeration (≤ 2^25 configurations) for the other models. Levels with no state are omitted.
-pub fn dos(spec: ModelSpec, dims: &[usize]) -> Result<Dos, JobError> {
+pub fn dos(spec: ModelSpec, dims: &[usize], tick: &(dyn Fn() + Sync)) -> Result<Dos, JobError> {
     if spec.model == Model::Ising && spec.dim == 2 {
         check_ising_dos(dims[0], dims[1])?;
-        let d = onsager_exact::dos::ising_dos(dims[0], dims[1]);
+        let d = onsager_exact::dos::ising_dos_with_progress(dims[0], dims[1], tick);
         let total: num_bigint::BigUint = d.counts.iter().sum();
         let (energies, counts) = d
             .energies

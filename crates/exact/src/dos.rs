@@ -333,12 +333,29 @@ pub fn ln_big(x: &BigUint) -> f64 {
 
 /// Exact g(E) of the L_x × L_y Ising torus (L_x, L_y ≥ 2): see the module docs.
 pub fn ising_dos(lx: usize, ly: usize) -> DensityOfStates {
+    ising_dos_with_progress(lx, ly, &|| {})
+}
+
+/// Number of primes (progress ticks) [`ising_dos`] uses for an L_x × L_y torus.
+pub fn dos_primes(lx: usize, ly: usize) -> usize {
+    (lx * ly + 2).div_ceil(61) + 1
+}
+
+/// [`ising_dos`] calling `tick` once per prime finished.
+pub fn ising_dos_with_progress(lx: usize, ly: usize, tick: &(dyn Fn() + Sync)) -> DensityOfStates {
     assert!(lx >= 2 && ly >= 2, "ising_dos needs L_x, L_y ≥ 2");
     let n = lx * ly;
     let m = 2 * (lx as u64 * ly as u64 / gcd(lx as u64, ly as u64));
-    let count = (n + 2).div_ceil(61) + 1;
+    let count = dos_primes(lx, ly);
     let ps = primes(m, count);
-    let residues: Vec<Vec<u64>> = ps.par_iter().map(|&p| dos_mod_p(lx, ly, p)).collect();
+    let residues: Vec<Vec<u64>> = ps
+        .par_iter()
+        .map(|&p| {
+            let r = dos_mod_p(lx, ly, p);
+            tick();
+            r
+        })
+        .collect();
     // CRT with all but the last prime; the last one must agree (a check of the bound)
     let crt = |upto: usize| -> Vec<BigUint> {
         (0..=2 * n)
