@@ -19,4 +19,6 @@ pub use onsager_transfer as transfer;
 
 pub mod cli;
 pub mod jobs;
+#[cfg(feature = "mpi")]
+pub mod mpi_sweep;
 pub mod plot;

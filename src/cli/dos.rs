@@ -76,11 +76,10 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
         std::fs::write(p, s).map_err(|e| JobError::Usage(format!("--csv {}: cannot write: {e}", p.display())))?;
     }
     if a.m.json {
-        println!(
-            "{}",
+        super::emit_json(
             json!({"model": spec.name(), "dims": d, "sites": d.iter().product::<usize>(), "method": r.method,
                 "energy_convention": "total E = -sum over bonds of the bond variable (Ising s_i s_j)",
-                "energies": r.energies, "counts": r.counts, "total": r.total, "seconds": secs})
+                "energies": r.energies, "counts": r.counts, "total": r.total, "seconds": secs}),
         );
         return Ok(());
     }
@@ -147,13 +146,12 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
         )?;
     }
     if a.m.json {
-        println!(
-            "{}",
+        super::emit_json(
             json!({"model": spec.name(), "dims": d, "beta": beta, "critical": critical, "samples": v.samples,
                 "observables": v.observables.iter().map(|o| json!({"name": o.name, "mc_mean": o.mc_mean,
                     "mc_error": o.mc_error, "exact": o.exact, "z": o.z, "tau_int": o.tau_int})).collect::<Vec<_>>(),
                 "histogram_chi2": v.chi2, "histogram_dof": v.dof, "histogram_p_value": v.histogram_p_value,
-                "verdict": v.verdict, "exact_source": v.source})
+                "verdict": v.verdict, "exact_source": v.source}),
         );
         return Ok(());
     }

@@ -2,7 +2,7 @@
 
 use super::{progress_bar, show_progress, ModelArgs};
 use crate::jobs::fisher::{
-    check_size, corrected_fits, extrapolate, fisher_row, fit, local_exponents, predicted_d_r, ticks, AnsatzFit,
+    check_size, corrected_fits, extrapolate, fisher_row_shared, fit, local_exponents, predicted_d_r, ticks, AnsatzFit,
     CorrectedFit, Extrapolation, FisherFit, FisherMethod, FisherRow,
 };
 use crate::jobs::{self, JobError, ModelSpec};
@@ -139,7 +139,10 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
     let mem = jobs::memory_limit();
     let rows = match stored {
         Some(rows) => rows,
-        None => compute(a, spec, beta, critical, method, &sizes, mem)?,
+        None => match compute(a, spec, beta, critical, method, &sizes, mem)? {
+            Some(rows) => rows,
+            None => return Ok(()), // an MPI rank other than 0: rank 0 reports
+        },
     };
     report(a, spec, beta, critical, method, window, rows)
 }
@@ -152,12 +155,22 @@ fn compute(
     method: FisherMethod,
     sizes: &[usize],
     mem: f64,
-) -> Result<Vec<FisherRow>, JobError> {
+) -> Result<Option<Vec<FisherRow>>, JobError> {
+    // under mpirun (mpi feature), the ranks share each free-fermion size
+    #[cfg(feature = "mpi")]
+    let universe = if method == FisherMethod::FreeFermion { mpi::initialize() } else { None };
+    #[cfg(feature = "mpi")]
+    let part: Box<dyn onsager_transfer::streaming::Partition> = match &universe {
+        Some(u) => Box::new(crate::mpi_sweep::MpiPartition::new(u.world())),
+        None => Box::new(onsager_transfer::streaming::Alone),
+    };
+    #[cfg(not(feature = "mpi"))]
+    let part: Box<dyn onsager_transfer::streaming::Partition> = Box::new(onsager_transfer::streaming::Alone);
     // validate every size before the first long computation
     for &l in sizes {
         check_size(spec, l, method, mem)?;
     }
-    let show = show_progress(a.m.json);
+    let show = show_progress(a.m.json) && part.rank() == 0;
     if show {
         eprintln!(
             "Fisher curvature of the {}{} model on L^{} tori at K = {beta}{}, exact ({})",
@@ -179,10 +192,10 @@ fn compute(
     let mut rows = Vec::new();
     for &l in sizes {
         bar.set_message(format!("L = {l}"));
-        rows.push(fisher_row(spec, l, beta, method, mem, &|| bar.inc(1))?);
+        rows.push(fisher_row_shared(spec, l, beta, method, mem, &|| bar.inc(1), part.as_ref())?);
     }
     bar.finish_and_clear();
-    Ok(rows)
+    Ok((part.rank() == 0).then_some(rows))
 }
 
 fn report(
@@ -216,7 +229,7 @@ fn report(
             "extrapolation": extra.as_ref().map(|e| json!({"d_R": e.d_r, "uncertainty": e.uncertainty,
                 "central": ansatz_json(&e.central), "fits": e.fits.iter().map(ansatz_json).collect::<Vec<_>>()})),
         });
-        println!("{out}");
+        super::emit_json(out);
         return Ok(());
     }
     println!(

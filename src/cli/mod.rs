@@ -6,6 +6,7 @@
 
 mod dos;
 mod fisher;
+mod sweep;
 mod tn;
 
 use crate::jobs::{self, partition::Method, JobError, ModelSpec};
@@ -44,6 +45,9 @@ enum Command {
     Dos(dos::DosArgs),
     /// Monte Carlo samples (energy, magnetization) against exact finite-lattice results.
     Validate(dos::ValidateArgs),
+    /// Runs a grid of jobs from a TOML spec, resumably, into a JSON Lines results file
+    /// (with the `mpi` feature: across MPI ranks).
+    Sweep(sweep::SweepArgs),
 }
 
 /// Model selection shared by all commands.
@@ -186,7 +190,7 @@ fn partition(a: &PartitionArgs) -> Result<(), JobError> {
             "critical": critical, "method": p.method.name(), "ln_z": p.ln_z,
             "ln_z_per_site": p.ln_z_per_site, "free_energy_per_site": p.free_energy_per_site,
         });
-        println!("{out}");
+        emit_json(out);
     } else {
         println!(
             "{} model on the periodic {} torus, K = {beta}{}",
@@ -254,7 +258,7 @@ fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
                 "fit": "ln λ0/L = f + (πc/6)/L² + e/L⁴"}),
             );
         }
-        println!("{out}");
+        emit_json(out);
         return Ok(());
     }
     println!(
@@ -295,10 +299,47 @@ pub(crate) fn progress_bar(show: bool, len: u64, what: &str) -> indicatif::Progr
     bar
 }
 
-/// Runs the CLI: parses arguments, runs the command, maps errors to one stderr line and exit 2.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match &cli.command {
+thread_local! {
+    /// When set, JSON results are captured here instead of printed (see [`run_json`]).
+    static CAPTURE: std::cell::RefCell<Option<Option<serde_json::Value>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Prints a command's one JSON object, or hands it to [`run_json`] on this thread.
+pub(crate) fn emit_json(v: serde_json::Value) {
+    let captured = CAPTURE.with(|c| {
+        let mut c = c.borrow_mut();
+        match c.as_mut() {
+            Some(slot) => {
+                *slot = Some(v.clone());
+                true
+            }
+            None => false,
+        }
+    });
+    if !captured {
+        println!("{v}");
+    }
+}
+
+/// Runs one command in-process with `--json` and returns its JSON object, e.g.
+/// `run_json(&["fisher", "--sizes", "6"])` (the sweep runner; no subprocess, no stdout).
+pub fn run_json(args: &[String]) -> Result<serde_json::Value, JobError> {
+    let argv =
+        std::iter::once("onsager".to_string()).chain(args.iter().cloned()).chain(std::iter::once("--json".into()));
+    let cli = Cli::try_parse_from(argv).map_err(|e| {
+        JobError::Usage(
+            e.to_string().lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_string(),
+        )
+    })?;
+    CAPTURE.with(|c| *c.borrow_mut() = Some(None));
+    let r = dispatch(&cli);
+    let out = CAPTURE.with(|c| c.borrow_mut().take()).flatten();
+    r?;
+    out.ok_or_else(|| JobError::Usage(format!("`{}` printed no JSON", args.join(" "))))
+}
+
+fn dispatch(cli: &Cli) -> Result<(), JobError> {
+    match &cli.command {
         Command::Partition(a) => partition(a),
         Command::Spectrum(a) => spectrum(a),
         Command::Fisher(a) => fisher::run(a),
@@ -308,7 +349,14 @@ pub fn main() -> ExitCode {
         Command::Ctmrg(a) => tn::run("ctmrg", a),
         Command::Dos(a) => dos::run_dos(a),
         Command::Validate(a) => dos::run_validate(a),
-    };
+        Command::Sweep(a) => sweep::run(a),
+    }
+}
+
+/// Runs the CLI: parses arguments, runs the command, maps errors to one stderr line and exit 2.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = dispatch(&cli);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -66,7 +66,7 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         if let Some(e) = exact {
             o.insert("relative_error_vs_onsager".into(), json!((r.ln_z_per_site - e).abs() / e));
         }
-        println!("{out}");
+        super::emit_json(out);
         return Ok(());
     }
     println!(

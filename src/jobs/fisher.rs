@@ -167,13 +167,27 @@ pub fn fisher_row(
     mem_limit: f64,
     tick: &(dyn Fn() + Sync),
 ) -> Result<FisherRow, JobError> {
+    fisher_row_shared(spec, l, beta, method, mem_limit, tick, &onsager_transfer::streaming::Alone)
+}
+
+/// [`fisher_row`] with a free-fermion job's rows and momenta dealt among the processes of `part`
+/// (MPI ranks); the transfer-matrix path ignores `part`.
+pub fn fisher_row_shared(
+    spec: ModelSpec,
+    l: usize,
+    beta: f64,
+    method: FisherMethod,
+    mem_limit: f64,
+    tick: &(dyn Fn() + Sync),
+    part: &dyn onsager_transfer::streaming::Partition,
+) -> Result<FisherRow, JobError> {
     let torus = lattice(spec, l)?;
     let t0 = std::time::Instant::now();
     let (c, ln_z, bond_mean) = match method {
         FisherMethod::FreeFermion => {
             let ff = FreeFermion::new(l, l, beta, beta).map_err(JobError::Usage)?;
             let c = ff
-                .curvature(free_fermion_budget(mem_limit), tick)
+                .curvature_shared(free_fermion_budget(mem_limit), tick, part)
                 .ok_or_else(|| JobError::Usage(format!("L = {l}: the free-fermion slab does not fit in memory")))?;
             (c, ff.ln_z(), vec![ff.mean(0), ff.mean(1)])
         }

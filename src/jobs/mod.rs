@@ -4,6 +4,7 @@ pub mod dos;
 pub mod fisher;
 pub mod partition;
 pub mod spectrum;
+pub mod sweep;
 pub mod tn;
 pub mod validate;
 

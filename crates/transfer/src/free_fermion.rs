@@ -275,9 +275,19 @@ impl FreeFermion {
     /// R, A, B by [`crate::streaming`] (slices generated, never stored); `None` if even one
     /// k₁ₓ slab does not fit in `budget` bytes.
     pub fn curvature(&self, budget: f64, tick: &(dyn Fn() + Sync)) -> Option<crate::geometry::Curvature> {
+        self.curvature_shared(budget, tick, &crate::streaming::Alone)
+    }
+
+    /// [`Self::curvature`] with the rows and momenta dealt among the processes of `part`.
+    pub fn curvature_shared(
+        &self,
+        budget: f64,
+        tick: &(dyn Fn() + Sync),
+        part: &dyn crate::streaming::Partition,
+    ) -> Option<crate::geometry::Curvature> {
         let g = [self.g_row(0), self.g_row(1)];
         let row = |gamma: usize, site1: usize, al: usize, out: &mut [f64]| self.t_row(gamma, site1, al, &g[gamma], out);
-        crate::streaming::curvature_streaming(self.lx, self.ly, &g, &row, budget, tick)
+        crate::streaming::curvature_streaming_shared(self.lx, self.ly, &g, &row, budget, tick, part)
     }
 
     /// All pinned slices (g and T with the first bond at the origin): O(N²) memory, for small

@@ -55,6 +55,33 @@ fn eig2(m: [[C; 2]; 2]) -> (f64, f64) {
     (mid - r, mid + r)
 }
 
+/// How one job is shared among processes (MPI ranks): this process's rank, the count, and an
+/// elementwise sum over all of them. Rows y₁ are dealt round-robin; the slab (zero in the rows of
+/// other ranks) is summed; each rank then transforms and contracts its own k₁ₓ, and the partial
+/// B and v are summed, so every process ends with the same R. [`Alone`] is the single-process
+/// case (no reduction at all).
+pub trait Partition {
+    /// this process, 0-based
+    fn rank(&self) -> usize;
+    /// number of processes
+    fn size(&self) -> usize;
+    /// x ← Σ_processes x, on every process
+    fn all_sum(&self, x: &mut [f64]);
+}
+
+/// One process.
+pub struct Alone;
+
+impl Partition for Alone {
+    fn rank(&self) -> usize {
+        0
+    }
+    fn size(&self) -> usize {
+        1
+    }
+    fn all_sum(&self, _x: &mut [f64]) {}
+}
+
 /// `row(γ, site₁, α, out)` fills out[site₂·2 + β] = T_{(0,γ),(site₁,α),(site₂,β)}.
 pub type SliceRow<'a> = dyn Fn(usize, usize, usize, &mut [f64]) + Sync + 'a;
 
@@ -95,6 +122,20 @@ pub fn curvature_streaming(
     budget: f64,
     tick: &(dyn Fn() + Sync),
 ) -> Option<Curvature> {
+    curvature_streaming_shared(lx, ly, g, row, budget, tick, &Alone)
+}
+
+/// [`curvature_streaming`] with the work dealt among the processes of `part`.
+pub fn curvature_streaming_shared(
+    lx: usize,
+    ly: usize,
+    g: &[Vec<f64>; 2],
+    row: &SliceRow<'_>,
+    budget: f64,
+    tick: &(dyn Fn() + Sync),
+    part: &dyn Partition,
+) -> Option<Curvature> {
+    let (me, procs) = (part.rank(), part.size());
     let n = lx * ly;
     let nd = 2 * n;
     let mut planner = FftPlanner::<f64>::new();
@@ -133,7 +174,7 @@ pub fn curvature_streaming(
         }
         // slab[((γ·cn + kxl)·L_y + y₁)·2 + α][k₂·2 + β]
         let mut slab = vec![C::new(0.0, 0.0); 2 * cn * ly * 2 * nd];
-        for y1 in 0..ly {
+        for y1 in (0..ly).filter(|y| y % procs == me) {
             // one row block: u[(γ·2 + α)·L_x + x₁][k₂·2 + β]
             let mut u = vec![C::new(0.0, 0.0); 4 * lx * nd];
             u.par_chunks_mut(nd).enumerate().for_each(|(r, out)| {
@@ -178,8 +219,11 @@ pub fn curvature_streaming(
             }
             tick();
         }
-        // over y₁
-        slab.par_chunks_mut(ly * 2 * nd).for_each(|blk| {
+        // every rank filled only its rows: the sum is the whole slab (before the y₁ transform)
+        part.all_sum(bytemuck::cast_slice_mut(&mut slab));
+        // over y₁, and below the contraction, only for this rank's k₁ₓ
+        let mine = |kxl: usize| kxl % procs == me;
+        slab.par_chunks_mut(ly * 2 * nd).enumerate().filter(|(b, _)| mine(b % cn)).for_each(|(_, blk)| {
             let mut col = vec![C::new(0.0, 0.0); ly];
             for j in 0..2 * nd {
                 for y1 in 0..ly {
@@ -197,6 +241,7 @@ pub fn curvature_streaming(
         };
         let (b_part, v_part) = (0..cn * ly)
             .into_par_iter()
+            .filter(|idx| mine(idx / ly))
             .map(|idx| {
                 let (kxl, k1y) = (idx / ly, idx % ly);
                 let kx = k_lo + kxl;
@@ -260,9 +305,11 @@ pub fn curvature_streaming(
                 (w * bs.re, [v[0] * w, v[1] * w])
             })
             .reduce(|| (0.0, [C::new(0.0, 0.0); 2]), |a, b| (a.0 + b.0, [a.1[0] + b.1[0], a.1[1] + b.1[1]]));
-        bsum += b_part;
-        vsum[0] += v_part[0];
-        vsum[1] += v_part[1];
+        let mut partial = [b_part, v_part[0].re, v_part[0].im, v_part[1].re, v_part[1].im];
+        part.all_sum(&mut partial);
+        bsum += partial[0];
+        vsum[0] += C::new(partial[1], partial[2]);
+        vsum[1] += C::new(partial[3], partial[4]);
     }
     let nf = n as f64;
     let bval = bsum / nf;

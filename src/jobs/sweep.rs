@@ -1,0 +1,312 @@
+//! `onsager sweep`: a grid of jobs from a TOML spec, resumable, into a JSON Lines file.
+//!
+//! The spec's keys are the flags of the command it runs (`command = "fisher"`, `sizes = [6, 7]`,
+//! `beta = [0.3, 0.4]`, ...); a list is a grid axis, a scalar is fixed. Each job runs the command
+//! in-process with `--json`; its record (parameters, result or error, version, timings) is
+//! appended to the results file as one line in one `write` followed by `fsync`, so a killed sweep
+//! leaves at most one truncated last line. On restart that line is cut off and every job whose
+//! key (command + parameters, canonical JSON) has a record is skipped: nothing is lost or repeated.
+
+use super::JobError;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+
+/// Keys each command accepts in a spec (besides `command`), with whether they must be integers ≥ 1.
+fn allowed(command: &str) -> Option<&'static [(&'static str, bool)]> {
+    Some(match command {
+        "fisher" => &[("model", false), ("q", true), ("beta", false), ("sizes", true), ("method", false)],
+        "partition" => &[
+            ("model", false),
+            ("q", true),
+            ("beta", false),
+            ("lx", true),
+            ("ly", true),
+            ("lz", true),
+            ("method", false),
+        ],
+        "spectrum" => {
+            &[("model", false), ("q", true), ("beta", false), ("width", true), ("levels", true), ("solver", false)]
+        }
+        "trg" | "btrg" | "hotrg" => {
+            &[("model", false), ("q", true), ("beta", false), ("chi", true), ("steps", true), ("h", false)]
+        }
+        "ctmrg" => &[("model", false), ("q", true), ("beta", false), ("chi", true), ("steps", true), ("tol", false)],
+        "dos" => &[("model", false), ("q", true), ("lx", true), ("ly", true), ("lz", true)],
+        _ => return None,
+    })
+}
+
+/// One job: the command and one value per key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// e.g. "fisher"
+    pub command: String,
+    /// key → scalar value (sorted)
+    pub params: BTreeMap<String, Value>,
+}
+
+impl Job {
+    /// Canonical identity: the command and parameters as sorted JSON.
+    pub fn key(&self) -> String {
+        json!({"command": self.command, "params": self.params}).to_string()
+    }
+
+    /// The command line (without `--json`).
+    pub fn args(&self) -> Vec<String> {
+        let mut a = vec![self.command.clone()];
+        for (k, v) in &self.params {
+            a.push(format!("--{}", k.replace('_', "-")));
+            a.push(match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+        }
+        a
+    }
+
+    /// A rough cost for ordering (big jobs first): the product of the size-like parameters,
+    /// to a power that reflects how the command scales.
+    pub fn cost(&self) -> f64 {
+        let num = |k: &str| self.params.get(k).and_then(|v| v.as_f64()).unwrap_or(1.0);
+        match self.command.as_str() {
+            "fisher" => num("sizes").powi(6),
+            "dos" => (num("lx") * num("ly")).powi(3),
+            "spectrum" => 2f64.powf(num("width")),
+            "partition" => num("lx") * num("ly") * num("lz"),
+            _ => num("chi").powi(6) * num("steps"),
+        }
+    }
+}
+
+/// Parses and checks a spec; returns the jobs in grid order. Errors are one line naming the key.
+pub fn parse_spec(text: &str) -> Result<Vec<Job>, String> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        format!("not valid TOML: {}", e.message().lines().next().unwrap_or("parse error"))
+    })?;
+    let command = match table.get("command") {
+        Some(toml::Value::String(c)) => c.clone(),
+        Some(_) => return Err("key `command` must be a string".into()),
+        None => return Err("missing key `command` (fisher, partition, spectrum, trg, btrg, hotrg, ctmrg, dos)".into()),
+    };
+    let keys = allowed(&command).ok_or_else(|| {
+        if command == "dmrg" || command == "vumps" {
+            format!("command `{command}` is not available in this version of onsager")
+        } else {
+            format!("command `{command}` is out of range: fisher, partition, spectrum, trg, btrg, hotrg, ctmrg, dos")
+        }
+    })?;
+    let mut axes: Vec<(String, Vec<Value>)> = Vec::new();
+    for (k, v) in &table {
+        if k == "command" {
+            continue;
+        }
+        let Some(&(_, integer)) = keys.iter().find(|(name, _)| name == k) else {
+            let names: Vec<&str> = keys.iter().map(|k| k.0).collect();
+            return Err(format!("unknown key `{k}` for command {command} (allowed: {})", names.join(", ")));
+        };
+        let values: Vec<&toml::Value> = match v {
+            toml::Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        if values.is_empty() {
+            return Err(format!("key `{k}` is an empty list: the grid would have no job"));
+        }
+        let mut out = Vec::new();
+        for x in values {
+            let j = match x {
+                toml::Value::Integer(i) if integer && *i < 1 => {
+                    return Err(format!("key `{k}` = {i} is out of range: every value ≥ 1"));
+                }
+                toml::Value::Integer(i) => json!(i),
+                toml::Value::Float(f) if integer => {
+                    return Err(format!("key `{k}` = {f} is out of range: integers ≥ 1"));
+                }
+                toml::Value::Float(f) => json!(f),
+                toml::Value::String(s) if integer => {
+                    return Err(format!("key `{k}` = \"{s}\" is out of range: integers ≥ 1"));
+                }
+                toml::Value::String(s) => json!(s),
+                other => return Err(format!("key `{k}` has an unsupported value {other}")),
+            };
+            out.push(j);
+        }
+        axes.push((k.clone(), out));
+    }
+    let mut jobs = vec![BTreeMap::new()];
+    for (k, vals) in &axes {
+        jobs = jobs
+            .into_iter()
+            .flat_map(|p: BTreeMap<String, Value>| {
+                vals.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q.insert(k.clone(), v.clone());
+                    q
+                })
+            })
+            .collect();
+    }
+    Ok(jobs.into_iter().map(|params| Job { command: command.clone(), params }).collect())
+}
+
+/// Reads the keys of the finished jobs; cuts a truncated or unparsable last line off the file
+/// (returning how many bytes were dropped). A bad line in the middle is an error.
+pub fn finished_keys(path: &std::path::Path) -> Result<(HashSet<String>, usize), String> {
+    let Ok(bytes) = std::fs::read(path) else { return Ok((HashSet::new(), 0)) };
+    let mut keys = HashSet::new();
+    let mut good_end = 0;
+    let mut start = 0;
+    let mut line_no = 0;
+    while start < bytes.len() {
+        line_no += 1;
+        let end = bytes[start..].iter().position(|&b| b == b'\n').map(|p| start + p);
+        let line = &bytes[start..end.unwrap_or(bytes.len())];
+        let parsed = serde_json::from_slice::<Value>(line).ok().and_then(|v| v.get("key")?.as_str().map(String::from));
+        match (parsed, end) {
+            (Some(k), Some(e)) => {
+                keys.insert(k);
+                good_end = e + 1;
+                start = e + 1;
+            }
+            // the last line, cut short by a kill: drop it, its job is redone
+            (_, None) | (None, Some(_)) if end.is_none_or(|e| e + 1 == bytes.len()) => break,
+            _ => return Err(format!("{}: line {line_no} is not a result record", path.display())),
+        }
+    }
+    let dropped = bytes.len() - good_end;
+    if dropped > 0 {
+        let f = std::fs::OpenOptions::new().write(true).open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        f.set_len(good_end as u64).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok((keys, dropped))
+}
+
+/// Appends records as single lines, each in one write followed by fsync.
+pub struct ResultsFile {
+    file: std::sync::Mutex<std::fs::File>,
+}
+
+impl ResultsFile {
+    /// Opens (creates) the file for appending.
+    pub fn open(path: &std::path::Path) -> Result<Self, String> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("--output {}: {e}", path.display()))?;
+        Ok(ResultsFile { file: std::sync::Mutex::new(file) })
+    }
+
+    /// Writes one record.
+    pub fn append(&self, record: &Value) -> Result<(), String> {
+        let mut line = record.to_string();
+        line.push('\n');
+        let mut f = self.file.lock().map_err(|_| "results file lock poisoned".to_string())?;
+        f.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
+        f.sync_data().map_err(|e| e.to_string())
+    }
+}
+
+/// Runs one job in-process and builds its record.
+pub fn run_job(job: &Job, rank: usize) -> Value {
+    let t0 = std::time::Instant::now();
+    let r = crate::cli::run_json(&job.args());
+    let mut rec = Map::new();
+    rec.insert("key".into(), json!(job.key()));
+    rec.insert("command".into(), json!(job.command));
+    rec.insert("params".into(), json!(job.params));
+    match r {
+        Ok(v) => {
+            rec.insert("result".into(), v);
+            rec.insert("error".into(), Value::Null);
+        }
+        Err(e) => {
+            rec.insert("result".into(), Value::Null);
+            rec.insert("error".into(), json!(e.to_string()));
+        }
+    }
+    rec.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
+    rec.insert("seconds".into(), json!(t0.elapsed().as_secs_f64()));
+    rec.insert("rank".into(), json!(rank));
+    rec.insert(
+        "finished_unix".into(),
+        json!(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)),
+    );
+    Value::Object(rec)
+}
+
+/// The jobs still to run, biggest first.
+pub fn pending(jobs: Vec<Job>, done: &HashSet<String>) -> Vec<Job> {
+    let mut todo: Vec<Job> = jobs.into_iter().filter(|j| !done.contains(&j.key())).collect();
+    todo.sort_by(|a, b| b.cost().total_cmp(&a.cost()));
+    todo
+}
+
+/// Runs the pending jobs on `workers` threads (each job may itself use rayon), appending each
+/// record as it finishes; `tick` after each job. Returns (ran, failed).
+pub fn run_local(
+    todo: Vec<Job>,
+    out: &ResultsFile,
+    workers: usize,
+    tick: &(dyn Fn() + Sync),
+) -> Result<(usize, usize), JobError> {
+    let queue = std::sync::Mutex::new(todo.into_iter());
+    let failed = std::sync::atomic::AtomicUsize::new(0);
+    let ran = std::sync::atomic::AtomicUsize::new(0);
+    let write_err = std::sync::Mutex::new(None::<String>);
+    std::thread::scope(|s| {
+        for _ in 0..workers.max(1) {
+            s.spawn(|| loop {
+                let next = queue.lock().ok().and_then(|mut q| q.next());
+                let Some(job) = next else { break };
+                let rec = run_job(&job, 0);
+                if !rec["error"].is_null() {
+                    failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                if let Err(e) = out.append(&rec) {
+                    *write_err.lock().expect("not poisoned") = Some(e);
+                    break;
+                }
+                ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tick();
+            });
+        }
+    });
+    if let Some(e) = write_err.into_inner().expect("not poisoned") {
+        return Err(JobError::Usage(format!("writing the results file: {e}")));
+    }
+    Ok((ran.into_inner(), failed.into_inner()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_and_errors() {
+        let jobs = parse_spec("command = \"fisher\"\nmodel = \"ising\"\nsizes = [6, 7]\nbeta = [0.3, 0.4]\n").unwrap();
+        assert_eq!(jobs.len(), 4);
+        assert_eq!(jobs[0].args(), ["fisher", "--beta", "0.3", "--model", "ising", "--sizes", "6"]);
+        let err = |t: &str| parse_spec(t).unwrap_err();
+        assert!(err("command = \"fisher\"\nsize = [6]\n").contains("unknown key `size`"));
+        assert!(err("command = \"fisher\"\nsizes = [6, -2]\n").contains("`sizes` = -2"));
+        assert!(err("command = \"fisher\"\nsizes = []\n").contains("empty list"));
+        assert!(err("sizes = [6]\n").contains("missing key `command`"));
+        assert!(err("command = \"dmrg\"\n").contains("not available"));
+    }
+
+    #[test]
+    fn truncated_last_line_is_cut_and_middle_garbage_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("onsager-sweep-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("r.jsonl");
+        std::fs::write(&p, "{\"key\":\"a\"}\n{\"key\":\"b\"}\n{\"key\":\"c").unwrap();
+        let (keys, dropped) = finished_keys(&p).unwrap();
+        assert_eq!(keys.len(), 2);
+        assert_eq!(dropped, 10);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "{\"key\":\"a\"}\n{\"key\":\"b\"}\n");
+        std::fs::write(&p, "{\"key\":\"a\"}\nxx\n{\"key\":\"b\"}\n").unwrap();
+        assert!(finished_keys(&p).unwrap_err().contains("line 2"));
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,0 +1,123 @@
+//! `onsager sweep`: grids, resumption after SIGKILL, truncated last lines, bad specs.
+
+use std::collections::HashSet;
+use std::process::Command;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_onsager")
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("onsager-sweep-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// (key, result) of every record; panics on a bad line.
+fn records(path: &std::path::Path) -> Vec<(String, serde_json::Value)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (v["key"].as_str().unwrap().to_string(), v["result"].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn grid_runs_once_and_resumes_without_repeating() {
+    let d = tmp("grid");
+    let out = d.join("r.jsonl");
+    let run = || {
+        let o = Command::new(bin())
+            .args(["sweep", "tests/data/sweep_small.toml", "--output", out.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let first = run();
+    assert_eq!(
+        (first["jobs"].as_u64(), first["ran"].as_u64(), first["failed"].as_u64()),
+        (Some(12), Some(12), Some(0))
+    );
+    let again = run();
+    assert_eq!((again["skipped"].as_u64(), again["ran"].as_u64()), (Some(12), Some(0)));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 12);
+    assert_eq!(recs.iter().map(|r| &r.0).collect::<HashSet<_>>().len(), 12);
+    // every record carries the command's own JSON: R at L = 6, K_c equals the stored table
+    // (data/fisher/ising2d_Kc_free_fermion.csv: −6.712472387142561e2)
+    let r6 = recs
+        .iter()
+        .find(|r| r.0.contains("\"sizes\":6") && r.0.contains("0.44068679350977147"))
+        .map(|r| r.1["rows"][0]["R"].as_f64().unwrap())
+        .unwrap();
+    assert!((r6 - -671.2472387142561).abs() < 1e-9, "{r6}");
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn sigkill_mid_sweep_then_restart_loses_and_repeats_nothing() {
+    let d = tmp("kill");
+    let spec = d.join("s.toml");
+    // 14 free-fermion Fisher jobs of 0.05–1 s each (≈ 5 s in all), so the kill lands mid-sweep
+    std::fs::write(
+        &spec,
+        "command = \"fisher\"\nmethod = \"free-fermion\"\nsizes = [20, 24, 28, 32, 36, 40, 44]\nbeta = [0.3, 0.4]\n",
+    )
+    .unwrap();
+    let out = d.join("r.jsonl");
+    let mut child = Command::new(bin())
+        .args(["sweep", spec.to_str().unwrap(), "--output", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while std::fs::read_to_string(&out).map(|s| s.lines().count()).unwrap_or(0) < 2 {
+        assert!(t0.elapsed().as_secs() < 120, "no record after 120 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let before = records(&out).len();
+    assert!(before < 14, "the sweep finished before the kill ({before} records)");
+    // a write cut short by the kill: half a record, no newline
+    let mut f = std::fs::OpenOptions::new().append(true).open(&out).unwrap();
+    std::io::Write::write_all(&mut f, b"{\"key\":\"{\\\"command\\\":\\\"fisher\\\",\\\"par").unwrap();
+    drop(f);
+    let o = Command::new(bin())
+        .args(["sweep", spec.to_str().unwrap(), "--output", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("truncated last line"));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 14, "one record per job");
+    assert_eq!(recs.iter().map(|r| &r.0).collect::<HashSet<_>>().len(), 14, "no duplicates");
+    assert!(recs.iter().all(|r| r.1["rows"][0]["R"].is_number()));
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn bad_specs_are_one_line_errors() {
+    let d = tmp("bad");
+    for (text, needle) in [
+        ("command = \"fisher\"\nsize = [6]\n", "unknown key `size`"),
+        ("command = \"fisher\"\nsizes = [6, -1]\n", "`sizes` = -1"),
+        ("command = \"partition\"\nlx = []\n", "empty list"),
+        ("command = \"fisher\"\nsizes = [6\n", "not valid TOML"),
+    ] {
+        let p = d.join("bad.toml");
+        std::fs::write(&p, text).unwrap();
+        let o = Command::new(bin()).args(["sweep", p.to_str().unwrap()]).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert!(o.stdout.is_empty());
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{text}: {err}");
+    }
+    std::fs::remove_dir_all(d).ok();
+}
