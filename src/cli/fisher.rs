@@ -156,9 +156,9 @@ fn compute(
     sizes: &[usize],
     mem: f64,
 ) -> Result<Option<Vec<FisherRow>>, JobError> {
-    // under mpirun (mpi feature), the ranks share each free-fermion size
+    // under mpirun (mpi feature), the ranks share each size
     #[cfg(feature = "mpi")]
-    let universe = if method == FisherMethod::FreeFermion { mpi::initialize() } else { None };
+    let universe = mpi::initialize();
     #[cfg(feature = "mpi")]
     let part: Box<dyn onsager_transfer::streaming::Partition> = match &universe {
         Some(u) => Box::new(crate::mpi_sweep::MpiPartition::new(u.world())),

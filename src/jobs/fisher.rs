@@ -2,7 +2,7 @@
 
 use super::{JobError, ModelSpec};
 use onsager_models::{Model, Torus};
-use onsager_transfer::fisher::{cumulant_slices, work_units};
+use onsager_transfer::fisher::{cumulant_slices_shared, work_units};
 use onsager_transfer::fit::line;
 use onsager_transfer::free_fermion::FreeFermion;
 use onsager_transfer::geometry::curvature_from_slices;
@@ -170,8 +170,9 @@ pub fn fisher_row(
     fisher_row_shared(spec, l, beta, method, mem_limit, tick, &onsager_transfer::streaming::Alone)
 }
 
-/// [`fisher_row`] with a free-fermion job's rows and momenta dealt among the processes of `part`
-/// (MPI ranks); the transfer-matrix path ignores `part`.
+/// [`fisher_row`] with the work dealt among the processes of `part` (MPI ranks): the
+/// transfer-matrix units (same-layer and three-layer slice blocks) or the free-fermion rows
+/// and momenta.
 pub fn fisher_row_shared(
     spec: ModelSpec,
     l: usize,
@@ -192,7 +193,7 @@ pub fn fisher_row_shared(
             (c, ff.ln_z(), vec![ff.mean(0), ff.mean(1)])
         }
         _ => {
-            let s = cumulant_slices(spec.model, &torus, &vec![beta; spec.dim], mem_limit, tick)?;
+            let s = cumulant_slices_shared(spec.model, &torus, &vec![beta; spec.dim], mem_limit, tick, part)?;
             (curvature_from_slices(&s), s.ln_z, s.mean)
         }
     };

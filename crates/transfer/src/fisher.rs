@@ -334,7 +334,21 @@ impl<'a> Engine<'a> {
     }
 
     /// The directly computed entries of the slices for reference direction `c` (the rest NaN).
-    fn direct_slices(&self, c: usize, progress: &(dyn Fn() + Sync)) -> (Vec<f64>, Vec<f64>) {
+    /// The directly computed entries of the slices of direction c. The units of work (layer 0,
+    /// each same-layer y, each three-layer ya) are dealt round-robin over `part`, counting from
+    /// `*unit`; entries of other ranks' units stay NaN.
+    fn direct_slices(
+        &self,
+        c: usize,
+        progress: &(dyn Fn() + Sync),
+        part: &dyn crate::streaming::Partition,
+        unit: &mut usize,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let mut mine = || {
+            let m = *unit % part.size() == part.rank();
+            *unit += 1;
+            m
+        };
         let (m, layers, big_d) = (self.m, self.layers, self.torus.bonds());
         let mut g = vec![f64::NAN; big_d];
         let mut t = vec![f64::NAN; big_d * big_d];
@@ -348,10 +362,12 @@ impl<'a> Engine<'a> {
             }
         };
         // all three in layer 0
-        let (single, pair) = self.spin_basis_block(&self.e0, Some(c));
-        g[..m].copy_from_slice(&single);
-        put(&mut t, 0, 0, &pair);
-        progress();
+        if mine() {
+            let (single, pair) = self.spin_basis_block(&self.e0, Some(c));
+            g[..m].copy_from_slice(&single);
+            put(&mut t, 0, 0, &pair);
+            progress();
+        }
         let xc: Vec<Vec<f64>> = self
             .sectors
             .iter()
@@ -362,6 +378,9 @@ impl<'a> Engine<'a> {
             })
             .collect();
         for y in 1..layers {
+            if !mine() {
+                continue;
+            }
             // g: Tr[O_c W^{y−1} O_a W^{L−1−y}]
             let row = self.eigen_pairs(&xc, 1, layers - 1 - y, y - 1);
             for kb in 0..m {
@@ -391,6 +410,9 @@ impl<'a> Engine<'a> {
         for ya in 1..layers {
             if 2 * ya > layers - ya {
                 break;
+            }
+            if !mine() {
+                continue;
             }
             // P_a = X_c Λ^{ya−1} X_a for every a of the layer: one GEMM per sector
             let pa: Vec<Vec<f64>> = self
@@ -469,14 +491,39 @@ pub fn cumulant_slices(
     mem_limit: f64,
     progress: &(dyn Fn() + Sync),
 ) -> Result<CumulantSlices, TransferError> {
+    cumulant_slices_shared(model, torus, k, mem_limit, progress, &crate::streaming::Alone)
+}
+
+/// [`cumulant_slices`] with its units of work dealt among the processes of `part` (MPI ranks).
+/// Every directly computed entry comes from exactly one rank; the others contribute an exact
+/// zero and a zero mask, so the summed slices equal the single-process ones bit for bit.
+pub fn cumulant_slices_shared(
+    model: Model,
+    torus: &Torus,
+    k: &[f64],
+    mem_limit: f64,
+    progress: &(dyn Fn() + Sync),
+    part: &dyn crate::streaming::Partition,
+) -> Result<CumulantSlices, TransferError> {
     check_fisher_lattice(model, torus, mem_limit)?;
     let eng = Engine::new(model, torus, k);
     let mut g = Vec::new();
     let mut t = Vec::new();
+    let mut unit = 0;
     for c in 0..eng.d {
-        let (gc, tc) = eng.direct_slices(c, progress);
+        let (gc, tc) = eng.direct_slices(c, progress, part, &mut unit);
         g.push(gc);
         t.push(tc);
+    }
+    if part.size() > 1 {
+        // value (0 where not computed here) and a mask of computed entries, summed over ranks
+        for v in g.iter_mut().chain(t.iter_mut()) {
+            let mut mask: Vec<f64> = v.iter().map(|x| if x.is_nan() { 0.0 } else { 1.0 }).collect();
+            v.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = 0.0);
+            part.all_sum(v);
+            part.all_sum(&mut mask);
+            v.iter_mut().zip(&mask).filter(|(_, &m)| m == 0.0).for_each(|(x, _)| *x = f64::NAN);
+        }
     }
     fill_by_translation(torus, &mut t);
     // g[c][b] for b in layer 0 and y ≥ 1 are all direct; divide everything by Z
