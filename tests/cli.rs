@@ -74,6 +74,19 @@ fn fisher_plot_writes_a_png() {
 }
 
 #[test]
+fn gu_wen_conformal_data_at_the_critical_point() {
+    // 2D Ising CFT: c = 1/2, x_σ = 1/8, x_ε = 1 (issue targets: c ± 0.01, x ± 0.02); the
+    // fixed point is reached after about 8 steps (a 16 × 16 block) before truncation drifts it
+    for (scheme, chi) in [("trg", "24"), ("btrg", "24"), ("hotrg", "16")] {
+        let v = json(&[scheme, "--chi", chi, "--steps", "8", "--spectrum", "--json"]);
+        let c = v["central_charge"].as_f64().unwrap();
+        let x: Vec<f64> = v["scaling_dimensions"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        assert!((c - 0.5).abs() < 0.01, "{scheme}: c = {c}");
+        assert!((x[0] - 0.125).abs() < 0.02 && (x[1] - 1.0).abs() < 0.02, "{scheme}: {x:?}");
+    }
+}
+
+#[test]
 fn dos_json_counts_are_exact_strings() {
     // 4×4 torus: the classic counts (brute force in crates/exact/src/dos.rs), summing to 2^16
     let v = json(&["dos", "--model", "ising", "--lx", "4", "--ly", "4", "--json"]);

@@ -22,6 +22,10 @@ pub(crate) struct TnArgs {
     /// ctmrg: stop when the normalised corner spectrum changes by less than this
     #[arg(long, default_value_t = 1e-13)]
     tol: f64,
+    /// trg, btrg, hotrg: central charge and scaling dimensions from the last tensor (Gu–Wen);
+    /// at a critical point choose --steps so the tensor sits at its fixed point (about 10–16)
+    #[arg(long)]
+    spectrum: bool,
     /// trg, btrg, hotrg: draw the convergence (lnZ/N error and discarded weight per step) to a PNG
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
@@ -37,7 +41,7 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
     } else {
         let steps = a.steps.unwrap_or(40);
         let bar = super::progress_bar(super::show_progress(a.m.json), steps as u64, "RG steps");
-        let r = coarse_grain(name, spec, beta, a.h, a.chi, steps, &|| bar.inc(1))?;
+        let r = coarse_grain(name, spec, beta, a.h, a.chi, steps, a.spectrum, &|| bar.inc(1))?;
         bar.finish_and_clear();
         r
     };
@@ -62,6 +66,10 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         }
         if let Some(c) = r.converged {
             o.insert("converged".into(), json!(c));
+        }
+        if let Some(cft) = &r.cft {
+            o.insert("central_charge".into(), json!(cft.central_charge));
+            o.insert("scaling_dimensions".into(), json!(cft.scaling_dimensions));
         }
         if let Some(e) = exact {
             o.insert("relative_error_vs_onsager".into(), json!((r.ln_z_per_site - e).abs() / e));
@@ -96,6 +104,11 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         }
     );
     println!("  truncation error       {:.3e}", r.truncation_error);
+    if let Some(cft) = &r.cft {
+        println!("  central charge (Gu–Wen) {:.6}", cft.central_charge);
+        let x: Vec<String> = cft.scaling_dimensions.iter().map(|v| format!("{v:.5}")).collect();
+        println!("  scaling dimensions     {}", x.join(" "));
+    }
     println!("  time                   {:.3} s ({:.4} s per step)", r.seconds, r.seconds_per_step);
     Ok(())
 }

@@ -43,6 +43,8 @@ pub struct TnResult {
     pub converged: Option<bool>,
     /// per RG step: (step, lnZ/N estimate, discarded weight of the step) — empty for CTMRG
     pub history: Vec<(usize, f64, f64)>,
+    /// Gu–Wen conformal data of the last tensor (with `spectrum`)
+    pub cft: Option<onsager_tn::gu_wen::CftData>,
 }
 
 fn check(spec: ModelSpec, chi: usize) -> Result<(), JobError> {
@@ -75,6 +77,7 @@ pub fn coarse_grain(
     h: f64,
     chi: usize,
     steps: usize,
+    spectrum: bool,
     tick: &dyn Fn(),
 ) -> Result<TnResult, JobError> {
     check(spec, chi)?;
@@ -106,6 +109,7 @@ pub fn coarse_grain(
         energy_per_site: None,
         magnetization: None,
         converged: None,
+        cft: if spectrum { s.site_tensor().and_then(|t| onsager_tn::gu_wen::cft_data(&t, 6)) } else { None },
         history,
     })
 }
@@ -134,5 +138,6 @@ pub fn ctmrg(spec: ModelSpec, beta: f64, chi: usize, tol: f64, max_iter: usize) 
         magnetization: Some(mag),
         converged: Some(rec.converged),
         history: vec![],
+        cft: None,
     })
 }

@@ -40,6 +40,15 @@ pub fn eigh(a: MatRef<'_, f64>) -> Result<(Vec<f64>, Mat<f64>), LinalgError> {
     Ok((lam, evd.U().to_owned()))
 }
 
+/// Moduli of the eigenvalues of a general real square matrix, descending (faer's Schur-based
+/// eigenvalue solver).
+pub fn eig_moduli(a: MatRef<'_, f64>) -> Result<Vec<f64>, LinalgError> {
+    let ev = a.eigenvalues().map_err(|_| LinalgError::NoConvergence(a.nrows()))?;
+    let mut m: Vec<f64> = ev.iter().map(|z| (z.re * z.re + z.im * z.im).sqrt()).collect();
+    m.sort_by(|x, y| y.total_cmp(x));
+    Ok(m)
+}
+
 /// Eigenvalues of a symmetric matrix, ascending.
 pub fn eigvalsh(a: MatRef<'_, f64>) -> Result<Vec<f64>, LinalgError> {
     a.self_adjoint_eigenvalues(faer::Side::Lower).map_err(|_| LinalgError::NoConvergence(a.nrows()))

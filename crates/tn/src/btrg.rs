@@ -70,4 +70,10 @@ impl CoarseGraining for Btrg {
     fn trace(&self) -> f64 {
         closed_trace(&self.t, Some((&self.wh, &self.wv)))
     }
+    fn site_tensor(&self) -> Option<ArrayD<f64>> {
+        // each bond weight once: on the left and the up leg of every site
+        let mut t = self.t.clone();
+        t.indexed_iter_mut().for_each(|(ix, v)| *v *= self.wh[ix[0]] * self.wv[ix[1]]);
+        Some(t)
+    }
 }

@@ -86,4 +86,7 @@ impl CoarseGraining for Hotrg {
     fn trace(&self) -> f64 {
         closed_trace(&self.t, None)
     }
+    fn site_tensor(&self) -> Option<ArrayD<f64>> {
+        Some(self.t.clone())
+    }
 }

@@ -48,6 +48,11 @@ pub trait CoarseGraining {
     fn step(&mut self, trunc: &Truncation) -> StepInfo;
     /// The current tensor closed on itself (trace over both pairs of legs).
     fn trace(&self) -> f64;
+    /// The current tensor as one 4-leg site tensor (l, u, r, d), bond weights absorbed, for
+    /// fixed-point analysis ([`crate::gu_wen`]); `None` if the scheme has no such form.
+    fn site_tensor(&self) -> Option<ndarray::ArrayD<f64>> {
+        None
+    }
 }
 
 /// When to stop. Compose with [`Stop::Any`] (like TNRKit's `maxiter(25) & convcrit(...)`).

@@ -93,4 +93,7 @@ impl CoarseGraining for Trg {
     fn trace(&self) -> f64 {
         closed_trace(&self.t, None)
     }
+    fn site_tensor(&self) -> Option<ArrayD<f64>> {
+        Some(self.t.clone())
+    }
 }
