@@ -72,7 +72,13 @@ impl Ctmrg {
         let (w, v) = eigh_desc(&mm);
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&x, &y| w[y].abs().total_cmp(&w[x].abs()));
-        let keep = self.chi.min(n);
+        // never cut through a (near-)degenerate multiplet: the kept vectors of a split multiplet
+        // are arbitrary from one iteration to the next and the corners never settle
+        let mut keep = self.chi.min(n);
+        let top = w[order[0]].abs();
+        while keep < n && keep > 1 && (w[order[keep - 1]].abs() - w[order[keep]].abs()) < 1e-10 * top {
+            keep -= 1;
+        }
         let total: f64 = w.iter().map(|x| x.abs()).sum();
         let dropped: f64 = order[keep..].iter().map(|&i| w[i].abs()).sum();
         let p = ArrayD::from_shape_fn(IxDyn(&[k, d, keep]), |ix| v[(ix[0] * d + ix[1], order[ix[2]])]);
