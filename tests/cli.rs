@@ -87,6 +87,23 @@ fn gu_wen_conformal_data_at_the_critical_point() {
 }
 
 #[test]
+fn hotrg_impurity_energy_and_magnetization() {
+    // Onsager's energy per site at K = 0.3 (onsager_exact::onsager_energy, AGM closed form) and
+    // Yang's spontaneous magnetization at K = 0.6, (1 − sinh⁻⁴ 2K)^{1/8} = 0.9736086674403005,
+    // with a field h = 1e-7 to select the ordered state on the 2^15 × 2^15 torus of 30 steps
+    // (hN = 100; the shift χ_m h ≈ 3e-9 is negligible). Impurity tensors share the pure
+    // tensor's isometries: at χ = 16 they are off by 4.5e-6 (energy) and 2.4e-6 (m), measured;
+    // at χ = 24 by 1.6e-6 and 8e-8, hence 1e-5 here
+    let e = json(&["hotrg", "--beta", "0.3", "--chi", "16", "--steps", "20", "--json"]);
+    let u = e["energy_per_site"].as_f64().unwrap();
+    let exact = onsager::exact::onsager_energy(0.3);
+    assert!((u - exact).abs() < 1e-5 * exact.abs(), "{u} vs {exact}");
+    let m = json(&["hotrg", "--beta", "0.6", "--chi", "16", "--steps", "30", "--h", "1e-7", "--json"]);
+    let mag = m["magnetization"].as_f64().unwrap();
+    assert!((mag - 0.9736086674403005).abs() < 1e-5, "{mag}");
+}
+
+#[test]
 fn dos_json_counts_are_exact_strings() {
     // 4×4 torus: the classic counts (brute force in crates/exact/src/dos.rs), summing to 2^16
     let v = json(&["dos", "--model", "ising", "--lx", "4", "--ly", "4", "--json"]);

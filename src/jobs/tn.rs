@@ -85,7 +85,17 @@ pub fn coarse_grain(
         return Err(JobError::Usage(format!("--steps = {steps} is out of range: 1 ≤ steps ≤ 200")));
     }
     let a = site_tensor_2d(spec.model, beta, h, Insertion::None);
-    let mut s = scheme(name, a)?;
+    // HOTRG carries impurities for the energy (one bond variable) and the magnetization
+    let observables = name == "hotrg";
+    let mut s = if observables {
+        let imps = [Insertion::BondRight, Insertion::Magnetization]
+            .into_iter()
+            .map(|i| site_tensor_2d(spec.model, beta, h, i))
+            .collect();
+        Box::new(onsager_tn::hotrg::Hotrg::with_impurities(a, imps))
+    } else {
+        scheme(name, a)?
+    };
     let t0 = std::time::Instant::now();
     let mut last = std::time::Instant::now();
     let mut times = Vec::new();
@@ -106,8 +116,8 @@ pub fn coarse_grain(
         steps: r.steps,
         seconds: t0.elapsed().as_secs_f64(),
         seconds_per_step: median(times),
-        energy_per_site: None,
-        magnetization: None,
+        energy_per_site: observables.then(|| -2.0 * s.expectations()[0]),
+        magnetization: observables.then(|| s.expectations()[1]),
         converged: None,
         cft: if spectrum { s.site_tensor().and_then(|t| onsager_tn::gu_wen::cft_data(&t, 6)) } else { None },
         history,

@@ -12,19 +12,41 @@ use crate::trg::{closed_trace, normalize};
 use faer::Mat;
 use ndarray::{ArrayD, IxDyn};
 
-/// HOTRG state: the current tensor, legs (l, u, r, d).
+/// HOTRG state: the current tensor, legs (l, u, r, d), and impurity tensors carried along.
 #[derive(Debug, Clone)]
 pub struct Hotrg {
     t: ArrayD<f64>,
     norm0: f64,
+    /// impurity tensors: the block with one insertion, averaged over its positions
+    imps: Vec<ArrayD<f64>>,
 }
 
 impl Hotrg {
     /// Starts from a site tensor a[l,u,r,d] holding one site.
     pub fn new(mut a: ArrayD<f64>) -> Self {
         let norm0 = normalize(&mut a);
-        Hotrg { t: a, norm0 }
+        Hotrg { t: a, norm0, imps: vec![] }
     }
+
+    /// Starts from a site tensor and impurity tensors b_i (a with an operator inserted, e.g.
+    /// `initial::site_tensor_2d(.., Insertion::Magnetization)`). Each step merges the impurity
+    /// with a pure tensor in both orders, ½(F(b, a) + F(a, b)), with the pure tensor's isometry
+    /// and norm, so Tr b / Tr a stays the expectation value ⟨O⟩ of the block (translation average).
+    pub fn with_impurities(a: ArrayD<f64>, imps: Vec<ArrayD<f64>>) -> Self {
+        let mut h = Hotrg::new(a);
+        h.imps = imps.into_iter().map(|b| b.mapv(|x| x / h.norm0)).collect();
+        h
+    }
+}
+
+/// Merges `a` (first) and `b` (second) along the vertical bond and compresses the doubled
+/// horizontal legs with `u`; returns the new tensor rotated by 90° (legs l, u, r, d).
+fn merge(u: &ArrayD<f64>, a: &ArrayD<f64>, b: &ArrayD<f64>) -> ArrayD<f64> {
+    let x = tensordot(u, &[0], a, &[0]); // l2,a,u,r1,k
+    let y = tensordot(&x, &[0, 4], b, &[0, 1]); // a,u,r1,r2,d
+    let tn = tensordot(&y, &[2, 3], u, &[0, 1]); // a,u,d,b
+    let tn = permute(&tn, &[0, 1, 3, 2]); // l,u,r,d
+    permute(&tn, &[1, 2, 3, 0]) // rotate by 90°
 }
 
 /// Environment of the doubled left (or right) legs: E[(x1,x2),(x1',x2')].
@@ -73,12 +95,18 @@ impl CoarseGraining for Hotrg {
         let ((vl, el), (vr, er)) = (pick(true), pick(false));
         let (v, err) = if el <= er { (vl, el) } else { (vr, er) };
         let u = ArrayD::from_shape_fn(IxDyn(&[d, d, k]), |ix| v[(ix[0] * d + ix[1], ix[2])]);
-        let x = tensordot(&u, &[0], &self.t, &[0]); // l2,a,u,r1,k
-        let y = tensordot(&x, &[0, 4], &self.t, &[0, 1]); // a,u,r1,r2,d
-        let tn = tensordot(&y, &[2, 3], &u, &[0, 1]); // a,u,d,b
-        let tn = permute(&tn, &[0, 1, 3, 2]); // l,u,r,d
-        let mut t = permute(&tn, &[1, 2, 3, 0]); // rotate by 90°
+        let mut t = merge(&u, &self.t, &self.t);
         let norm = normalize(&mut t);
+        let imps: Vec<ArrayD<f64>> = self
+            .imps
+            .iter()
+            .map(|b| {
+                let mut m = merge(&u, b, &self.t);
+                m.zip_mut_with(&merge(&u, &self.t, b), |x, y| *x = 0.5 * (*x + y) / norm);
+                m
+            })
+            .collect();
+        self.imps = imps;
         self.t = t;
         StepInfo { norm, merged: 2.0, truncation_error: err }
     }
@@ -88,5 +116,10 @@ impl CoarseGraining for Hotrg {
     }
     fn site_tensor(&self) -> Option<ArrayD<f64>> {
         Some(self.t.clone())
+    }
+    /// ⟨O_i⟩ = Tr b_i / Tr a for each impurity, on the torus the current tensor closes.
+    fn expectations(&self) -> Vec<f64> {
+        let z = closed_trace(&self.t, None);
+        self.imps.iter().map(|b| closed_trace(b, None) / z).collect()
     }
 }

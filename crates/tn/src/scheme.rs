@@ -53,6 +53,11 @@ pub trait CoarseGraining {
     fn site_tensor(&self) -> Option<ndarray::ArrayD<f64>> {
         None
     }
+    /// Expectation values of the impurities the scheme carries (⟨O⟩ on the torus the current
+    /// tensor closes); empty if it carries none.
+    fn expectations(&self) -> Vec<f64> {
+        vec![]
+    }
 }
 
 /// When to stop. Compose with [`Stop::Any`] (like TNRKit's `maxiter(25) & convcrit(...)`).
