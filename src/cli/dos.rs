@@ -1,7 +1,7 @@
 //! `onsager dos` and `onsager validate`.
 
-use super::{progress_bar, show_progress, ModelArgs};
-use crate::jobs::{dos, validate, JobError, ModelSpec};
+use super::{progress_bar, show_progress, LatticeArgs, ModelArgs};
+use crate::jobs::{dos, validate, JobError};
 use clap::Args;
 use serde_json::json;
 
@@ -9,15 +9,8 @@ use serde_json::json;
 pub(crate) struct DosArgs {
     #[command(flatten)]
     m: ModelArgs,
-    /// side along x
-    #[arg(long)]
-    lx: usize,
-    /// side along y (default: lx)
-    #[arg(long)]
-    ly: Option<usize>,
-    /// side along z (ising3d only; default: lx)
-    #[arg(long)]
-    lz: Option<usize>,
+    #[command(flatten)]
+    l: LatticeArgs,
     /// also write energy,count to this CSV file
     #[arg(long)]
     csv: Option<std::path::PathBuf>,
@@ -27,15 +20,8 @@ pub(crate) struct DosArgs {
 pub(crate) struct ValidateArgs {
     #[command(flatten)]
     m: ModelArgs,
-    /// side along x
-    #[arg(long)]
-    lx: usize,
-    /// side along y (default: lx)
-    #[arg(long)]
-    ly: Option<usize>,
-    /// side along z (ising3d only; default: lx)
-    #[arg(long)]
-    lz: Option<usize>,
+    #[command(flatten)]
+    l: LatticeArgs,
     /// Monte Carlo samples: CSV with a header, columns `energy` (total, −Σ_bonds s_i s_j) and
     /// optionally `magnetization` (total), one row per sample in time order
     #[arg(long)]
@@ -45,17 +31,9 @@ pub(crate) struct ValidateArgs {
     plot: Option<std::path::PathBuf>,
 }
 
-fn dims(spec: ModelSpec, lx: usize, ly: Option<usize>, lz: Option<usize>) -> Vec<usize> {
-    match spec.dim {
-        1 => vec![lx],
-        2 => vec![lx, ly.unwrap_or(lx)],
-        _ => vec![lx, ly.unwrap_or(lx), lz.unwrap_or(lx)],
-    }
-}
-
 pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
     let (spec, _, _) = a.m.resolve()?;
-    let d = dims(spec, a.lx, a.ly, a.lz);
+    let d = a.l.dims(spec);
     let bar = progress_bar(show_progress(a.m.json), dos::ticks(spec, &d) as u64, "primes");
     bar.set_message(format!("exact DOS of {}", d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x")));
     let t0 = std::time::Instant::now();
@@ -108,7 +86,7 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
 
 pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
     let (spec, beta, critical) = a.m.resolve()?;
-    let d = dims(spec, a.lx, a.ly, a.lz);
+    let d = a.l.dims(spec);
     let text = std::fs::read_to_string(&a.input)
         .map_err(|e| JobError::Usage(format!("--input {}: cannot read: {e}", a.input.display())))?;
     let samples =

@@ -75,19 +75,38 @@ impl ModelArgs {
     }
 }
 
+/// The sides of a finite torus, shared by the commands that take one.
+#[derive(Args, Clone)]
+pub(crate) struct LatticeArgs {
+    /// side along x
+    #[arg(long)]
+    pub lx: usize,
+    /// side along y (default: lx; ignored for ising1d)
+    #[arg(long)]
+    pub ly: Option<usize>,
+    /// side along z (ising3d only; default: lx)
+    #[arg(long)]
+    pub lz: Option<usize>,
+}
+
+impl LatticeArgs {
+    /// The torus sides for the model's dimension.
+    pub(crate) fn dims(&self, spec: ModelSpec) -> Vec<usize> {
+        let (lx, ly, lz) = (self.lx, self.ly.unwrap_or(self.lx), self.lz.unwrap_or(self.lx));
+        match spec.dim {
+            1 => vec![lx],
+            2 => vec![lx, ly],
+            _ => vec![lx, ly, lz],
+        }
+    }
+}
+
 #[derive(Args)]
 struct PartitionArgs {
     #[command(flatten)]
     m: ModelArgs,
-    /// side along x
-    #[arg(long)]
-    lx: usize,
-    /// side along y (default: lx; ignored for ising1d)
-    #[arg(long)]
-    ly: Option<usize>,
-    /// side along z (ising3d only; default: lx)
-    #[arg(long)]
-    lz: Option<usize>,
+    #[command(flatten)]
+    l: LatticeArgs,
     /// auto | kaufman | transfer | enumerate
     #[arg(long, default_value = "auto")]
     method: String,
@@ -177,11 +196,7 @@ pub(crate) fn show_progress(json: bool) -> bool {
 fn partition(a: &PartitionArgs) -> Result<(), JobError> {
     let (spec, beta, critical) = a.m.resolve()?;
     let method = Method::parse(&a.method)?;
-    let dims: Vec<usize> = match spec.dim {
-        1 => vec![a.lx],
-        2 => vec![a.lx, a.ly.unwrap_or(a.lx)],
-        _ => vec![a.lx, a.ly.unwrap_or(a.lx), a.lz.unwrap_or(a.lx)],
-    };
+    let dims = a.l.dims(spec);
     let torus = onsager_models::Torus::new(&dims)?;
     let p = jobs::partition::partition(spec, &torus, beta, method, jobs::memory_limit())?;
     if a.m.json {
