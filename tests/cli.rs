@@ -104,6 +104,23 @@ fn hotrg_impurity_energy_and_magnetization() {
 }
 
 #[test]
+fn closed_stdout_is_not_a_panic() {
+    // `onsager dos --lx 24 --json | head -c 10`: the reader leaves after 10 bytes
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_onsager"))
+        .args(["dos", "--lx", "24", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // drops the pipe
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn dos_json_counts_are_exact_strings() {
     // 4×4 torus: the classic counts (brute force in crates/exact/src/dos.rs), summing to 2^16
     let v = json(&["dos", "--model", "ising", "--lx", "4", "--ly", "4", "--json"]);

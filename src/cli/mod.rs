@@ -370,6 +370,21 @@ fn dispatch(cli: &Cli) -> Result<(), JobError> {
 
 /// Runs the CLI: parses arguments, runs the command, maps errors to one stderr line and exit 2.
 pub fn main() -> ExitCode {
+    // `onsager ... | head` closes stdout early: end quietly (status 141, as for SIGPIPE)
+    // instead of printing println!'s panic
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
     let cli = Cli::parse();
     let result = dispatch(&cli);
     match result {
