@@ -13,6 +13,7 @@
 pub mod btrg;
 pub mod contract;
 pub mod ctmrg;
+pub mod dmrg;
 pub mod gu_wen;
 pub mod hotrg;
 pub mod initial;
