@@ -21,8 +21,8 @@ pub use enumerate::{
 pub use kaufman::kaufman_ln_z;
 pub use onsager::{onsager_energy, onsager_ln_z_per_site, onsager_specific_heat};
 
-/// Adds two numbers given as (sign, ln|x|) pairs.
-pub(crate) fn signed_log_sum(terms: &[(f64, f64)]) -> (f64, f64) {
+/// Adds numbers given as (sign, ln|x|) pairs; returns (sign, ln|sum|).
+pub fn signed_log_sum(terms: &[(f64, f64)]) -> (f64, f64) {
     let m = terms.iter().filter(|t| t.0 != 0.0).map(|t| t.1).fold(f64::NEG_INFINITY, f64::max);
     if m == f64::NEG_INFINITY {
         return (0.0, f64::NEG_INFINITY);

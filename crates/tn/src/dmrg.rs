@@ -94,8 +94,8 @@ fn lanczos_ground(apply: &dyn Fn(&[f64]) -> Vec<f64>, v0: &[f64], tol: f64) -> (
     let n = v0.len();
     let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
     let mut start: Vec<f64> = v0.to_vec();
-    let mut best = (f64::INFINITY, start.clone());
-    for _restart in 0..20 {
+    let mut restarts = 0;
+    loop {
         let nv = norm(&start);
         let mut basis: Vec<Vec<f64>> = vec![start.iter().map(|x| x / nv).collect()];
         let (mut alpha, mut beta) = (Vec::new(), Vec::new());
@@ -134,13 +134,13 @@ fn lanczos_ground(apply: &dyn Fn(&[f64]) -> Vec<f64>, v0: &[f64], tol: f64) -> (
         }
         let hv = apply(&v);
         let res = norm(&hv.iter().zip(&v).map(|(h, x)| h - lam[0] * x).collect::<Vec<_>>());
-        best = (lam[0], v.clone());
-        if res < tol || k < 40 {
-            break;
+        restarts += 1;
+        // converged, or the Krylov space was exhausted (exact), or the restart budget is spent
+        if res < tol || k < 40 || restarts == 20 {
+            return (lam[0], v);
         }
         start = v;
     }
-    best
 }
 
 /// Result of [`dmrg`].

@@ -169,12 +169,10 @@ impl FreeFermion {
                 (v.signum(), p.ln_pf.1 + (c * r0).abs().ln())
             })
             .collect();
-        let m = terms.iter().filter(|t| t.0 != 0.0).map(|t| t.1).fold(f64::NEG_INFINITY, f64::max);
-        let z_rel: f64 = terms.iter().map(|&(s, l)| s * (l - m).exp()).sum();
-        if z_rel <= 0.0 {
+        let (sign, ln_z_even) = onsager_exact::signed_log_sum(&terms);
+        if sign <= 0.0 {
             return Err("Z_even ≤ 0: the Pfaffian sectors are inconsistent".into());
         }
-        let ln_z_even = m + z_rel.ln();
         let ln_z = n as f64 * (2f64.ln() + kx.cosh().ln() + ky.cosh().ln()) + ln_z_even;
 
         let mut sectors: Vec<SectorData> = props
