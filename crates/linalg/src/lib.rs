@@ -3,13 +3,17 @@
 //! - [`eigh`]: full symmetric eigendecomposition `A = U diag(λ) Uᵀ` (faer's divide and conquer).
 //! - [`lanczos_top`]: the largest eigenvalues of a symmetric operator given only as `y = A x`
 //!   (Lanczos with full reorthogonalisation), for transfer matrices too big to form.
+//! - [`lanczos_eigs`], [`arnoldi_dominant`], [`arnoldi_moduli`], [`gmres`]: Krylov kernels for
+//!   matrix-product states (ground states, Perron fixed points, correlation lengths, environments).
 //! - [`randomized_svd`]: the top k singular triplets of a dense matrix (partial SVD).
 //! - [`solve_small`], [`inverse_small`]: small dense solves used by fits.
 
+mod krylov;
 mod lanczos;
 mod randomized;
 
 pub use faer::{Mat, MatRef};
+pub use krylov::{arnoldi_dominant, arnoldi_moduli, gmres, lanczos_eigs, Dominant, Eigs, Solve, Which};
 pub use lanczos::{lanczos_top, LanczosOptions, LanczosResult};
 pub use randomized::randomized_svd;
 

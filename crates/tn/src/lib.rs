@@ -5,6 +5,8 @@
 //! - Schemes, one file each: [`trg`] (Levin–Nave), [`btrg`] (bond-weighted, Adachi et al.),
 //!   [`hotrg`] (Xie et al., 2D).
 //! - Boundary method: [`ctmrg`] (C4v-symmetric corner transfer matrices).
+//! - Matrix-product states: [`mpo`] (operators from couplings, classical row transfer
+//!   matrices), [`mps`] (shared kernels), [`dmrg`] (finite two-site DMRG).
 //! - [`initial`]: site tensors (and impurities) built from the model value.
 //!
 //! Adding a scheme is one file implementing [`CoarseGraining`] plus one registration line in
@@ -17,6 +19,8 @@ pub mod dmrg;
 pub mod gu_wen;
 pub mod hotrg;
 pub mod initial;
+pub mod mpo;
+pub mod mps;
 pub mod scheme;
 pub mod trg;
 
