@@ -4,6 +4,7 @@
 //! `--beta critical` is the model's known critical coupling; `--json` prints exactly one JSON
 //! object on stdout and nothing else there; errors go to stderr as one line, exit code 2.
 
+mod chain;
 mod dos;
 mod fisher;
 mod sweep;
@@ -41,6 +42,12 @@ enum Command {
     Hotrg(tn::TnArgs),
     /// C4v corner transfer matrices: lnZ/N, energy and magnetization of the infinite 2D lattice.
     Ctmrg(tn::TnArgs),
+    /// Finite two-site DMRG of an open quantum chain: energy, gap, entropy profile, central
+    /// charge, correlations.
+    Dmrg(chain::DmrgArgs),
+    /// VUMPS: infinite quantum chains (energy per site) or the row transfer matrix of a 2D
+    /// classical model (lnZ/N), with entropy and correlation length.
+    Vumps(chain::VumpsArgs),
     /// Exact density of states: number of configurations per total energy (big integers).
     Dos(dos::DosArgs),
     /// Monte Carlo samples (energy, magnetization) against exact finite-lattice results.
@@ -362,6 +369,8 @@ fn dispatch(cli: &Cli) -> Result<(), JobError> {
         Command::Btrg(a) => tn::run("btrg", a),
         Command::Hotrg(a) => tn::run("hotrg", a),
         Command::Ctmrg(a) => tn::run("ctmrg", a),
+        Command::Dmrg(a) => chain::run_dmrg_cmd(a),
+        Command::Vumps(a) => chain::run_vumps_cmd(a),
         Command::Dos(a) => dos::run_dos(a),
         Command::Validate(a) => dos::run_validate(a),
         Command::Sweep(a) => sweep::run(a),

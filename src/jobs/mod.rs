@@ -1,5 +1,6 @@
 //! The computations behind the CLI, as library calls that return plain data.
 
+pub mod chain;
 pub mod dos;
 pub mod fisher;
 pub mod partition;

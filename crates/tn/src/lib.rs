@@ -6,7 +6,9 @@
 //!   [`hotrg`] (Xie et al., 2D).
 //! - Boundary method: [`ctmrg`] (C4v-symmetric corner transfer matrices).
 //! - Matrix-product states: [`mpo`] (operators from couplings, classical row transfer
-//!   matrices), [`mps`] (shared kernels), [`dmrg`] (finite two-site DMRG).
+//!   matrices), [`mps`] (shared kernels), [`dmrg`] (finite two-site DMRG), [`entanglement`]
+//!   (Calabrese–Cardy central charge), [`vumps`] (infinite chains and classical
+//!   row transfer matrices).
 //! - [`initial`]: site tensors (and impurities) built from the model value.
 //!
 //! Adding a scheme is one file implementing [`CoarseGraining`] plus one registration line in
@@ -16,6 +18,7 @@ pub mod btrg;
 pub mod contract;
 pub mod ctmrg;
 pub mod dmrg;
+pub mod entanglement;
 pub mod gu_wen;
 pub mod hotrg;
 pub mod initial;
@@ -23,5 +26,6 @@ pub mod mpo;
 pub mod mps;
 pub mod scheme;
 pub mod trg;
+pub mod vumps;
 
 pub use scheme::{run, CoarseGraining, RunRecord, StepInfo, StepRecord, Stop, Truncation};

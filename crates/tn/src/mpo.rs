@@ -217,7 +217,7 @@ impl Chain {
     pub fn exact_energy_per_site(&self) -> Option<f64> {
         match *self {
             Chain::Tfim { g } => Some(tfim_infinite_energy(g)),
-            Chain::Xxz { two_s: 1, delta } if delta == 1.0 => Some(0.25 - std::f64::consts::LN_2),
+            Chain::Xxz { two_s: 1, delta: 1.0 } => Some(0.25 - std::f64::consts::LN_2),
             Chain::QPotts { q: 2, g } => Some(tfim_infinite_energy(g)),
             _ => None,
         }
