@@ -1,6 +1,9 @@
 //! Criterion benches of one RG step at χ = 32 (TRG, HOTRG; steady state after the bond
 //! dimension saturated) and of one CTMRG iteration at χ = 64, 2D Ising at K_c.
 //!
+//! Also one full DMRG sweep (left → right → left) of the open TFIM chain, N = 100, g = 1, χ = 64,
+//! from the converged state (issue 6; the TeNPy side-by-side is scripts/compare_dmrg.py).
+//!
 //! Run: `cargo bench --bench tn`; the numpy peers are `python3 ../shared/anchors/trg.py trg 32`
 //! and `... hotrg 32` (see scripts/compare_tn.py for the side-by-side run).
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -39,5 +42,20 @@ fn steps(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, steps);
+fn dmrg_sweep(c: &mut Criterion) {
+    use onsager::tn::dmrg::{dmrg, dmrg_from, DmrgOptions};
+    use onsager::tn::mpo::Mpo;
+    let mut g = c.benchmark_group("dmrg");
+    g.sample_size(10);
+    let h = Mpo::tfim(100, 1.0);
+    let opts = DmrgOptions { chi: 64, ..Default::default() };
+    let converged = dmrg(&h, &opts).expect("valid options").mps;
+    let one = DmrgOptions { max_sweeps: 1, min_sweeps: 1, ..opts };
+    g.bench_function("tfim_n100_chi64_sweep", |b| {
+        b.iter(|| dmrg_from(&h, &one, Some(&converged), &mut |_, _| {}).expect("valid options").energy)
+    });
+    g.finish();
+}
+
+criterion_group!(benches, steps, dmrg_sweep);
 criterion_main!(benches);

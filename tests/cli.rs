@@ -252,3 +252,64 @@ fn tensor_network_json() {
     let (code, _, err) = run(&["trg", "--model", "ising3d"]);
     assert!(code == 2 && err.contains("--model"), "{err}");
 }
+
+#[test]
+fn dmrg_json_has_the_documented_fields() {
+    // open TFIM, N = 24, g = 1: Pfeuty's free-fermion E₀ and gap (the command reports its own
+    // reference and error; checked independently in crates/tn's unit tests)
+    let v = json(&["dmrg", "--model", "tfim", "--length", "24", "--chi", "24", "--gap", "--json"]);
+    for key in [
+        "energy",
+        "energy_per_site",
+        "entropy",
+        "entropy_profile",
+        "central_charge",
+        "gap",
+        "truncation_error",
+        "seconds",
+        "sweeps",
+        "correlations",
+    ] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+    assert!(v["relative_error"].as_f64().unwrap() < 1e-9);
+    assert_eq!(v["entropy_profile"].as_array().unwrap().len(), 23);
+    // the gap of the critical open chain is of order π v / N with v = 2: between 0.1 and 0.4
+    let gap = v["gap"].as_f64().unwrap();
+    assert!(gap > 0.1 && gap < 0.4, "{gap}");
+    // 24 sites is short for Calabrese–Cardy, but c lands within 0.05 of 1/2
+    assert!((v["central_charge"].as_f64().unwrap() - 0.5).abs() < 0.05);
+}
+
+#[test]
+fn vumps_json_quantum_and_classical() {
+    // infinite TFIM at g = 1.5 (gapped): Pfeuty's integral; 2D Ising at K = 0.3: Onsager
+    let q = json(&["vumps", "--model", "tfim", "--g", "1.5", "--chi", "16", "--json"]);
+    assert!((q["energy_per_site"].as_f64().unwrap() - -1.671926221536195).abs() < 1e-10, "{q}");
+    for key in ["entropy", "correlation_length", "truncation_error", "seconds", "iterations", "converged"] {
+        assert!(q.get(key).is_some(), "{key}");
+    }
+    let c = json(&["vumps", "--model", "ising", "--beta", "0.3", "--chi", "16", "--json"]);
+    assert!(c["relative_error_vs_onsager"].as_f64().unwrap() < 1e-12, "{c}");
+    assert!(c.get("ln_z_per_site").is_some() && c.get("energy_per_site").is_none());
+}
+
+#[test]
+fn chain_commands_reject_bad_input_in_one_line() {
+    for (args, needle) in [
+        (vec!["dmrg", "--length", "1"], "--length = 1"),
+        (vec!["dmrg", "--length", "10", "--model", "hubbard"], "--model hubbard"),
+        (vec!["dmrg", "--length", "10", "--chi", "0"], "--chi = 0"),
+        (vec!["dmrg", "--length", "10", "--model", "qpotts", "--q", "11"], "--q = 11"),
+        (vec!["dmrg", "--length", "100000", "--chi", "4096"], "lower --chi"),
+        (vec!["vumps", "--model", "ising3d"], "--model ising3d"),
+        (vec!["vumps", "--model", "ising", "--beta", "-1"], "--beta"),
+        (vec!["vumps", "--tol", "0"], "--tol = 0"),
+    ] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

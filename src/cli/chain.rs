@@ -42,6 +42,9 @@ pub(crate) struct DmrgArgs {
     /// most full sweeps (left → right → left)
     #[arg(long, default_value_t = 20)]
     sweeps: usize,
+    /// fewest full sweeps (set equal to --sweeps for a fixed count)
+    #[arg(long, default_value_t = 2)]
+    min_sweeps: usize,
     /// stop when E₀ changes by less than tol·|E₀| (and every bond entropy by < 1e-8) over a sweep
     #[arg(long, default_value_t = 1e-12)]
     tol: f64,
@@ -87,7 +90,19 @@ pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
     if !(a.tol > 0.0 && a.tol < 1.0) {
         return Err(JobError::Usage(format!("--tol = {} is out of range: 0 < tol < 1", a.tol)));
     }
-    let opts = DmrgOptions { chi: c.chi.unwrap_or(64), max_sweeps: a.sweeps, energy_tol: a.tol, ..Default::default() };
+    if a.min_sweeps > a.sweeps {
+        return Err(JobError::Usage(format!(
+            "--min-sweeps = {} is out of range: ≤ --sweeps = {}",
+            a.min_sweeps, a.sweeps
+        )));
+    }
+    let opts = DmrgOptions {
+        chi: c.chi.unwrap_or(64),
+        max_sweeps: a.sweeps,
+        min_sweeps: a.min_sweeps,
+        energy_tol: a.tol,
+        ..Default::default()
+    };
     let bar = spinner(c.json, "DMRG");
     let job = run_dmrg(chain, a.length, &opts, a.gap, &|s, e| bar.set_message(format!("sweep {s}: E₀ = {e:.12}")))?;
     bar.finish_and_clear();
@@ -102,7 +117,8 @@ pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
         let mut out = json!({
             "method": "dmrg", "model": c.model, "chain": chain.to_string(), "length": n, "chi": opts.chi,
             "energy": r.energy, "energy_per_site": r.energy / n as f64, "entropy": mid,
-            "entropy_profile": r.entropy, "truncation_error": r.truncation_error, "sweeps": r.sweeps,
+
+            "entropy_profile": r.entropy, "bond_energies": job.bond_energies, "truncation_error": r.truncation_error, "sweeps": r.sweeps,
             "sweep_energies": r.sweep_energies, "converged": r.converged, "seconds": job.seconds,
             "correlations": {"operator": job.operator, "from": n / 4, "connected": job.correlations},
         });

@@ -92,6 +92,8 @@ pub struct DmrgJob {
     pub correlations: Vec<f64>,
     /// the operator's name
     pub operator: &'static str,
+    /// ⟨h_l⟩ of the nearest-neighbour terms of every bond l = 0 … N − 2
+    pub bond_energies: Vec<f64>,
     /// wall time
     pub seconds: f64,
 }
@@ -132,12 +134,15 @@ pub fn run_dmrg(
     let one = result.mps.expectation(&op);
     let correlations: Vec<f64> =
         result.mps.correlation(&op, &op, i0).iter().enumerate().map(|(r, v)| v - one[i0] * one[i0 + 1 + r]).collect();
+    let bond_energy = result.mps.bond_expectations(&chain.bond_terms());
     Ok(DmrgJob {
-        central_charge: central_charge(&result.entropy),
+        central_charge: central_charge(&result.entropy, Some(&bond_energy)),
+
         result,
         gap,
         correlations,
         operator,
+        bond_energies: bond_energy,
         seconds: t.elapsed().as_secs_f64(),
     })
 }

@@ -33,6 +33,28 @@ fn allowed(command: &str) -> Option<&'static [(&'static str, bool)]> {
         }
         "ctmrg" => &[("model", false), ("q", true), ("beta", false), ("chi", true), ("steps", true), ("tol", false)],
         "dos" => &[("model", false), ("q", true), ("lx", true), ("ly", true), ("lz", true)],
+        "dmrg" => &[
+            ("model", false),
+            ("g", false),
+            ("delta", false),
+            ("q", true),
+            ("length", true),
+            ("chi", true),
+            ("sweeps", true),
+            ("min_sweeps", true),
+            ("tol", false),
+        ],
+        "vumps" => &[
+            ("model", false),
+            ("g", false),
+            ("delta", false),
+            ("q", true),
+            ("beta", false),
+            ("h", false),
+            ("chi", true),
+            ("tol", false),
+            ("max_iter", true),
+        ],
         _ => return None,
     })
 }
@@ -74,6 +96,8 @@ impl Job {
             "dos" => (num("lx") * num("ly")).powi(3),
             "spectrum" => 2f64.powf(num("width")),
             "partition" => num("lx") * num("ly") * num("lz"),
+            "dmrg" => num("length") * num("chi").powi(3),
+            "vumps" => num("chi").powi(3) * 100.0,
             _ => num("chi").powi(6) * num("steps"),
         }
     }
@@ -87,14 +111,14 @@ pub fn parse_spec(text: &str) -> Result<Vec<Job>, String> {
     let command = match table.get("command") {
         Some(toml::Value::String(c)) => c.clone(),
         Some(_) => return Err("key `command` must be a string".into()),
-        None => return Err("missing key `command` (fisher, partition, spectrum, trg, btrg, hotrg, ctmrg, dos)".into()),
+        None => {
+            return Err(
+                "missing key `command` (fisher, partition, spectrum, trg, btrg, hotrg, ctmrg, dos, dmrg, vumps)".into(),
+            )
+        }
     };
     let keys = allowed(&command).ok_or_else(|| {
-        if command == "dmrg" || command == "vumps" {
-            format!("command `{command}` is not available in this version of onsager")
-        } else {
-            format!("command `{command}` is out of range: fisher, partition, spectrum, trg, btrg, hotrg, ctmrg, dos")
-        }
+        format!("command `{command}` is out of range: fisher, partition, spectrum, trg, btrg, hotrg, ctmrg, dos, dmrg, vumps")
     })?;
     let mut axes: Vec<(String, Vec<Value>)> = Vec::new();
     for (k, v) in &table {
@@ -292,7 +316,10 @@ mod tests {
         assert!(err("command = \"fisher\"\nsizes = [6, -2]\n").contains("`sizes` = -2"));
         assert!(err("command = \"fisher\"\nsizes = []\n").contains("empty list"));
         assert!(err("sizes = [6]\n").contains("missing key `command`"));
-        assert!(err("command = \"dmrg\"\n").contains("not available"));
+        assert!(err("command = \"dmrg\"\nlength = [0]\n").contains("`length` = 0"));
+        assert!(err("command = \"qmc\"\n").contains("out of range"));
+        let d = parse_spec("command = \"dmrg\"\nmodel = \"tfim\"\ng = [0.5, 1.0]\nlength = 20\nchi = 16\n").unwrap();
+        assert_eq!(d[1].args(), ["dmrg", "--chi", "16", "--g", "1.0", "--length", "20", "--model", "tfim"]);
     }
 
     #[test]

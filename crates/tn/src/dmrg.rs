@@ -69,40 +69,39 @@ impl FiniteMps {
     fn correlator(&self, a: &[f64], i: usize, b: Option<&[f64]>) -> Vec<f64> {
         let d = self.d;
         let id: Vec<f64> = (0..d * d).map(|k| if k / d == k % d { 1.0 } else { 0.0 }).collect();
-        let transfer = |e: &[f64], t: &(usize, usize, Vec<f64>), op: &[f64]| -> Vec<f64> {
-            let (dl, dr, data) = (t.0, t.1, &t.2);
-            let mut x = vec![0.0; dl * d * dr];
-            gemm(&mut x, e, dl, dl, false, data, dl, d * dr, false, false);
-            let mut y = vec![0.0; dl * d * dr];
-            for sp in 0..d {
-                for s in 0..d {
-                    let c = op[sp * d + s];
-                    if c != 0.0 {
-                        for l in 0..dl {
-                            let (src, dst) = ((l * d + s) * dr, (l * d + sp) * dr);
-                            for r in 0..dr {
-                                y[dst + r] += c * x[src + r];
-                            }
-                        }
-                    }
-                }
-            }
-            let mut out = vec![0.0; dr * dr];
-            gemm(&mut out, data, dl * d, dr, true, &y, dl * d, dr, false, false);
-            out
-        };
-        let trace = |e: &[f64], n: usize| (0..n).map(|k| e[k * n + k]).sum::<f64>();
         let mut e = vec![1.0];
         for t in &self.tensors[..i] {
-            e = transfer(&e, t, &id);
+            e = transfer(&e, t, &id, d);
         }
-        let ea = transfer(&e, &self.tensors[i], a);
+        let ea = transfer(&e, &self.tensors[i], a, d);
         let Some(b) = b else { return vec![trace(&ea, self.tensors[i].1)] };
         let mut out = Vec::new();
         let mut e = ea;
         for t in &self.tensors[i + 1..] {
-            out.push(trace(&transfer(&e, t, b), t.1));
-            e = transfer(&e, t, &id);
+            out.push(trace(&transfer(&e, t, b, d), t.1));
+            e = transfer(&e, t, &id, d);
+        }
+        out
+    }
+
+    /// Σ_terms ⟨A_l B_{l+1}⟩ for every bond l = 0 … N − 2 in one left-to-right pass
+    /// (bond energies: the terms of a nearest-neighbour Hamiltonian).
+    pub fn bond_expectations(&self, terms: &[(Vec<f64>, Vec<f64>)]) -> Vec<f64> {
+        let d = self.d;
+        let id: Vec<f64> = (0..d * d).map(|k| if k / d == k % d { 1.0 } else { 0.0 }).collect();
+        let n = self.tensors.len();
+        let mut e = vec![1.0];
+        let mut out = Vec::with_capacity(n.saturating_sub(1));
+        for l in 0..n.saturating_sub(1) {
+            let mut v = 0.0;
+            for (a, b) in terms {
+                let ea = transfer(&e, &self.tensors[l], a, d);
+                let t = &self.tensors[l + 1];
+                // the tail is right-orthonormal: it closes with a trace
+                v += trace(&transfer(&ea, t, b, d), t.1);
+            }
+            out.push(v);
+            e = transfer(&e, &self.tensors[l], &id, d);
         }
         out
     }
@@ -111,6 +110,22 @@ impl FiniteMps {
     pub fn correlation(&self, a: &[f64], b: &[f64], i: usize) -> Vec<f64> {
         self.correlator(a, i, Some(b))
     }
+}
+
+/// E' = Σ_{s',s} op[s',s] A_{s'}ᵀ E A_s: the left transfer matrix of one site with an operator.
+fn transfer(e: &[f64], t: &(usize, usize, Vec<f64>), op: &[f64], d: usize) -> Vec<f64> {
+    let (dl, dr, data) = (t.0, t.1, &t.2);
+    let mut x = vec![0.0; dl * d * dr];
+    gemm(&mut x, e, dl, dl, false, data, dl, d * dr, false, false);
+    let w = crate::mpo::MpoSite { nl: 1, nr: 1, d, blocks: vec![crate::mpo::Block { a: 0, b: 0, op: op.to_vec() }] };
+    let y = crate::mps::apply_w(&[Some(x)], &w, dl, dr, false).remove(0).expect("one block");
+    let mut out = vec![0.0; dr * dr];
+    gemm(&mut out, data, dl * d, dr, true, &y, dl * d, dr, false, false);
+    out
+}
+
+fn trace(e: &[f64], n: usize) -> f64 {
+    (0..n).map(|k| e[k * n + k]).sum()
 }
 
 /// Result of [`dmrg`].
@@ -277,6 +292,17 @@ pub fn dmrg_observed(
     opts: &DmrgOptions,
     observe: &mut dyn FnMut(usize, f64),
 ) -> Result<DmrgResult, DmrgError> {
+    dmrg_from(h, opts, None, observe)
+}
+
+/// [`dmrg_observed`] continuing from `start` (for example a converged state at a smaller χ, or
+/// the same state for one more sweep) instead of a product state.
+pub fn dmrg_from(
+    h: &Mpo,
+    opts: &DmrgOptions,
+    start: Option<&FiniteMps>,
+    observe: &mut dyn FnMut(usize, f64),
+) -> Result<DmrgResult, DmrgError> {
     let n = h.len();
     if n < 2 {
         return Err(DmrgError::Range("length", n.to_string(), "an integer ≥ 2"));
@@ -295,7 +321,18 @@ pub fn dmrg_observed(
     let product = |i: usize| -> Vec<f64> {
         normalised((0..d).map(|s| if s == (i % 2) * (d - 1) { 1.0 } else { 0.1 + 0.05 * s as f64 }).collect())
     };
-    let mut sites: Vec<(usize, usize, Vec<f64>)> = (0..n).map(|i| (1, 1, product(i))).collect();
+    let mut sites: Vec<(usize, usize, Vec<f64>)> = match start {
+        Some(m) if m.tensors.len() == n && m.d == d => m.tensors.clone(),
+        Some(_) => {
+            return Err(DmrgError::Range(
+                "start",
+                "an MPS of another chain".into(),
+                "an MPS with the MPO's length and d",
+            ))
+        }
+        None => (0..n).map(|i| (1, 1, product(i))).collect(),
+    };
+    let first = sites[0].2.clone();
     let mut left_edge: Env = vec![None; nw];
     left_edge[nw - 1] = Some(vec![1.0]);
     let mut right_edge: Env = vec![None; h.sites[n - 1].nr];
@@ -303,7 +340,7 @@ pub fn dmrg_observed(
     let mut renv: Vec<Env> = vec![Vec::new(); n + 1];
     renv[n] = right_edge;
     for i in (1..n).rev() {
-        renv[i] = grow_right(&renv[i + 1], &sites[i].2, &sites[i].2, &h.sites[i], 1, 1);
+        renv[i] = grow_right(&renv[i + 1], &sites[i].2, &sites[i].2, &h.sites[i], sites[i].0, sites[i].1);
     }
     let mut lenv: Vec<Env> = vec![Vec::new(); n + 1];
     lenv[0] = left_edge;
@@ -312,7 +349,18 @@ pub fn dmrg_observed(
         w: &h.sites,
         d,
         sites,
-        centres: vec![product(0); opts.states],
+        // a second target starts from the first plus a generic admixture
+        centres: (0..opts.states)
+            .map(|k| {
+                normalised(
+                    first
+                        .iter()
+                        .enumerate()
+                        .map(|(x, v)| v + 0.01 * k as f64 * (((x * 7919) % 13) as f64 - 6.0))
+                        .collect(),
+                )
+            })
+            .collect(),
         lenv,
         renv,
         opts: opts.clone(),

@@ -212,6 +212,24 @@ impl Chain {
         }
     }
 
+    /// The nearest-neighbour terms Σ_t A_t ⊗ B_t of one bond (without on-site fields): the bond
+    /// energy whose alternation tracks the entropy's (see [`crate::entanglement`]).
+    pub fn bond_terms(&self) -> Vec<(Vec<f64>, Vec<f64>)> {
+        match *self {
+            Chain::Tfim { .. } => vec![(vec![1.0, 0.0, 0.0, -1.0], vec![-1.0, 0.0, 0.0, 1.0])],
+            Chain::Xxz { two_s, delta } => {
+                let (sz, sp, sm) = spin_matrices(two_s);
+                vec![(sp.clone(), scaled(&sm, 0.5)), (sm, scaled(&sp, 0.5)), (sz.clone(), scaled(&sz, delta))]
+            }
+            Chain::QPotts { q, .. } => (0..q)
+                .map(|n| {
+                    let p: Vec<f64> = (0..q * q).map(|k| if k / q == n && k % q == n { 1.0 } else { 0.0 }).collect();
+                    (p.clone(), scaled(&p, -(q as f64)))
+                })
+                .collect(),
+        }
+    }
+
     /// Known ground-state energy per site of the infinite chain, where a closed form exists
     /// (TFIM: Pfeuty's integral; Heisenberg ½: Hulthén's 1/4 − ln 2).
     pub fn exact_energy_per_site(&self) -> Option<f64> {
