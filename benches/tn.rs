@@ -22,6 +22,7 @@ fn saturated<S: CoarseGraining>(mut s: S, chi: usize) -> S {
 }
 
 fn steps(c: &mut Criterion) {
+    onsager::tune_allocator();
     let mut g = c.benchmark_group("rg_step");
     g.sample_size(10);
     let a = site_tensor_2d(Model::Ising, KC, 0.0, Insertion::None);
@@ -43,6 +44,7 @@ fn steps(c: &mut Criterion) {
 }
 
 fn dmrg_sweep(c: &mut Criterion) {
+    onsager::tune_allocator();
     use onsager::tn::dmrg::{dmrg, dmrg_from, DmrgOptions};
     use onsager::tn::mpo::Mpo;
     let mut g = c.benchmark_group("dmrg");
