@@ -274,9 +274,9 @@ fn dmrg_json_has_the_documented_fields() {
     }
     assert!(v["relative_error"].as_f64().unwrap() < 1e-9);
     assert_eq!(v["entropy_profile"].as_array().unwrap().len(), 23);
-    // the gap of the critical open chain is of order π v / N with v = 2: between 0.1 and 0.4
+    // the gap against Pfeuty's lowest fermion mode (both energies good to 1e-9 relative)
     let gap = v["gap"].as_f64().unwrap();
-    assert!(gap > 0.1 && gap < 0.4, "{gap}");
+    assert!((gap - v["exact_gap"].as_f64().unwrap()).abs() < 1e-8, "{v}");
     // 24 sites is short for Calabrese–Cardy, but c lands within 0.05 of 1/2
     assert!((v["central_charge"].as_f64().unwrap() - 0.5).abs() < 0.05);
 }

@@ -3,7 +3,7 @@
 use crate::jobs::chain::{parse_chain, run_dmrg, run_vumps, Infinite, CHAINS};
 use crate::jobs::{JobError, ModelSpec};
 use clap::Args;
-use onsager_tn::dmrg::{tfim_exact_energy, DmrgOptions};
+use onsager_tn::dmrg::{tfim_exact_levels, DmrgOptions};
 use onsager_tn::vumps::VumpsOptions;
 use serde_json::json;
 
@@ -110,7 +110,7 @@ pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
     let n = a.length;
     let mid = r.entropy.get(n / 2 - 1).copied().unwrap_or(0.0);
     let exact = match chain {
-        onsager_tn::mpo::Chain::Tfim { g } => Some(tfim_exact_energy(n, g)),
+        onsager_tn::mpo::Chain::Tfim { g } => Some(tfim_exact_levels(n, g)),
         _ => None,
     };
     if c.json {
@@ -130,9 +130,10 @@ pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
         if let Some(g) = job.gap {
             o.insert("gap".into(), json!(g));
         }
-        if let Some(e) = exact {
+        if let Some((e, gap)) = exact {
             o.insert("exact_energy".into(), json!(e));
             o.insert("relative_error".into(), json!((r.energy - e).abs() / e.abs()));
+            o.insert("exact_gap".into(), json!(gap));
         }
         super::emit_json(out);
         return Ok(());
@@ -140,11 +141,14 @@ pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
     println!("two-site DMRG, open {chain} chain, N = {n}, χ = {}", opts.chi);
     println!("  E₀                     {:.15}", r.energy);
     println!("  E₀ / N                 {:.15}", r.energy / n as f64);
-    if let Some(e) = exact {
+    if let Some((e, _)) = exact {
         println!("  free fermions (Pfeuty) {e:.15}   rel. error {:.2e}", (r.energy - e).abs() / e.abs());
     }
     if let Some(g) = job.gap {
         println!("  gap E₁ − E₀            {g:.12}");
+        if let Some((_, exact_gap)) = exact {
+            println!("  free fermions (Pfeuty) {exact_gap:.12}");
+        }
     }
     println!("  entropy at N/2         {mid:.12}");
     if let Some(cc) = job.central_charge {
