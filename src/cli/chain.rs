@@ -51,6 +51,10 @@ pub(crate) struct DmrgArgs {
     /// also compute the gap E₁ − E₀ (a second, two-state run)
     #[arg(long)]
     gap: bool,
+    /// a ring (periodic boundary) instead of an open chain; needs about χ² of the open chain's
+    /// bond dimension for the same accuracy, and fits c with the periodic Calabrese–Cardy form
+    #[arg(long)]
+    periodic: bool,
 }
 
 #[derive(Args)]
@@ -104,18 +108,20 @@ pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
         ..Default::default()
     };
     let bar = spinner(c.json, "DMRG");
-    let job = run_dmrg(chain, a.length, &opts, a.gap, &|s, e| bar.set_message(format!("sweep {s}: E₀ = {e:.12}")))?;
+    let job = run_dmrg(chain, a.length, a.periodic, &opts, a.gap, &|s, e| {
+        bar.set_message(format!("sweep {s}: E₀ = {e:.12}"))
+    })?;
     bar.finish_and_clear();
     let r = &job.result;
     let n = a.length;
     let mid = r.entropy.get(n / 2 - 1).copied().unwrap_or(0.0);
     let exact = match chain {
-        onsager_tn::mpo::Chain::Tfim { g } => Some(tfim_exact_levels(n, g)),
+        onsager_tn::mpo::Chain::Tfim { g } if !a.periodic => Some(tfim_exact_levels(n, g)),
         _ => None,
     };
     if c.json {
         let mut out = json!({
-            "method": "dmrg", "model": c.model, "chain": chain.to_string(), "length": n, "chi": opts.chi,
+            "method": "dmrg", "model": c.model, "periodic": a.periodic, "chain": chain.to_string(), "length": n, "chi": opts.chi,
             "energy": r.energy, "energy_per_site": r.energy / n as f64, "entropy": mid,
 
             "entropy_profile": r.entropy, "bond_energies": job.bond_energies, "truncation_error": r.truncation_error, "sweeps": r.sweeps,
@@ -138,7 +144,11 @@ pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
         super::emit_json(out);
         return Ok(());
     }
-    println!("two-site DMRG, open {chain} chain, N = {n}, χ = {}", opts.chi);
+    println!(
+        "two-site DMRG, {} {chain} chain, N = {n}, χ = {}",
+        if a.periodic { "periodic" } else { "open" },
+        opts.chi
+    );
     println!("  E₀                     {:.15}", r.energy);
     println!("  E₀ / N                 {:.15}", r.energy / n as f64);
     if let Some((e, _)) = exact {

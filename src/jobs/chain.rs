@@ -3,7 +3,7 @@
 
 use super::{JobError, ModelSpec};
 use onsager_tn::dmrg::{dmrg_observed, DmrgOptions, DmrgResult};
-use onsager_tn::entanglement::{central_charge, CalabreseCardy};
+use onsager_tn::entanglement::{central_charge, central_charge_periodic, CalabreseCardy};
 use onsager_tn::mpo::{row_transfer, Chain, Mpo};
 use onsager_tn::vumps::{vumps_observed, Problem, VumpsOptions, VumpsResult};
 use std::time::Instant;
@@ -98,29 +98,31 @@ pub struct DmrgJob {
     pub seconds: f64,
 }
 
-/// Runs DMRG on the open chain of `n` sites.
+/// Runs DMRG on the open chain of `n` sites, or with `periodic` on the ring.
 pub fn run_dmrg(
     chain: Chain,
     n: usize,
+    periodic: bool,
     opts: &DmrgOptions,
     gap: bool,
     tick: &dyn Fn(usize, f64),
 ) -> Result<DmrgJob, JobError> {
-    if !(2..=100_000).contains(&n) {
-        return Err(JobError::Usage(format!("--length = {n} is out of range: 2 ≤ N ≤ 100000")));
+    let min = if periodic { 3 } else { 2 };
+    if !(min..=100_000).contains(&n) {
+        return Err(JobError::Usage(format!("--length = {n} is out of range: {min} ≤ N ≤ 100000")));
     }
     check_chi(opts.chi, 4096)?;
     if opts.max_sweeps == 0 {
         return Err(JobError::Usage("--sweeps = 0 is out of range: at least 1".into()));
     }
     let d = chain.d() as f64;
-    let w = chain.mpo_site(false).nl as f64;
+    let w = (chain.mpo_site(false).nl + if periodic { chain.bond_terms().len() } else { 0 }) as f64;
     let chi = opts.chi as f64;
     // environments (both sides, every site) + MPS + Lanczos basis of 40 two-site vectors
     let bytes = 8.0 * (n as f64 * (2.0 * w * chi * chi + d * chi * chi) + 44.0 * d * d * chi * chi);
     check_memory("this DMRG", bytes)?;
     let t = Instant::now();
-    let h = Mpo::finite(chain, n);
+    let h = if periodic { Mpo::periodic(chain, n) } else { Mpo::finite(chain, n) };
     let result = dmrg_observed(&h, opts, &mut |s, e| tick(s, e)).map_err(|e| JobError::Usage(e.to_string()))?;
     let gap = if gap {
         let two = dmrg_observed(&h, &DmrgOptions { states: 2, ..opts.clone() }, &mut |s, e| tick(s, e))
@@ -136,7 +138,11 @@ pub fn run_dmrg(
         result.mps.correlation(&op, &op, i0).iter().enumerate().map(|(r, v)| v - one[i0] * one[i0 + 1 + r]).collect();
     let bond_energy = result.mps.bond_expectations(&chain.bond_terms());
     Ok(DmrgJob {
-        central_charge: central_charge(&result.entropy, Some(&bond_energy)),
+        central_charge: if periodic {
+            central_charge_periodic(&result.entropy, None)
+        } else {
+            central_charge(&result.entropy, Some(&bond_energy))
+        },
 
         result,
         gap,

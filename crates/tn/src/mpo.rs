@@ -278,6 +278,40 @@ impl Mpo {
         Mpo { sites }
     }
 
+    /// The periodic chain of `n` sites (n ≥ 3): the open chain plus the bond (n − 1, 0). Each term
+    /// A_t ⊗ B_t of that bond gets its own finite-state-machine state, which A_t opens on site 0
+    /// and B_t closes on site n − 1, passing the sites between with the identity; so the MPO
+    /// grows by as many states as the bond has terms (3 for XXZ, 1 for the TFIM, q for Potts).
+    pub fn periodic(chain: Chain, n: usize) -> Self {
+        let w = chain.mpo_site(false);
+        let (nw, d) = (w.nl, w.d);
+        let terms = chain.bond_terms();
+        let nt = terms.len();
+        let (start, carrier) = (nw - 1, |t: usize| nw + t);
+        let widen = |w: &MpoSite, nl: usize, nr: usize| MpoSite { nl, nr, d, blocks: w.blocks.clone() };
+        let mut sites = Vec::with_capacity(n);
+        for i in 0..n {
+            let mut site = if i == 0 {
+                widen(&w, nw, nw + nt)
+            } else if i == n - 1 {
+                widen(&w, nw + nt, nw)
+            } else {
+                widen(&w, nw + nt, nw + nt)
+            };
+            for (t, (a, b)) in terms.iter().enumerate() {
+                if i == 0 {
+                    site.blocks.push(Block { a: start, b: carrier(t), op: a.clone() });
+                } else if i == n - 1 {
+                    site.blocks.push(Block { a: carrier(t), b: 0, op: b.clone() });
+                } else {
+                    site.blocks.push(Block { a: carrier(t), b: carrier(t), op: identity(d) });
+                }
+            }
+            sites.push(site);
+        }
+        Mpo { sites }
+    }
+
     /// Transverse-field Ising chain H = −Σ Z_i Z_{i+1} − g Σ X_i (open, n sites).
     pub fn tfim(n: usize, g: f64) -> Self {
         Mpo::finite(Chain::Tfim { g }, n)
