@@ -153,6 +153,34 @@ pub fn lanczos_eigs(
     }
 }
 
+/// An m-step Arnoldi factorisation A Q_m = Q_{m+1} H̄_m from `v0` (stopping early on an invariant
+/// subspace): the basis Q, the columns of H̄ (column j holds h_{0..=j+1, j}) and the square H_m.
+#[allow(clippy::type_complexity)]
+fn arnoldi(
+    apply: &mut dyn FnMut(&[f64]) -> Vec<f64>,
+    v0: &[f64],
+    m: usize,
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Mat<f64>) {
+    let nv = norm(v0);
+    let mut basis: Vec<Vec<f64>> = vec![v0.iter().map(|x| x / nv).collect()];
+    let mut hcols: Vec<Vec<f64>> = Vec::new();
+    let size_max = m.min(v0.len()).max(1);
+    for j in 0..size_max {
+        let mut w = apply(&basis[j]);
+        let mut h = orthogonalise(&mut w, &basis);
+        let b = norm(&w);
+        h.push(b);
+        hcols.push(h);
+        if b <= 1e-14 * hcols.iter().flatten().fold(0.0f64, |x, y| x.max(y.abs())) || j + 1 == size_max {
+            break;
+        }
+        basis.push(w.iter().map(|x| x / b).collect());
+    }
+    let size = hcols.len();
+    let hm = Mat::from_fn(size, size, |r, c| if r <= c + 1 { hcols[c][r] } else { 0.0 });
+    (basis, hcols, hm)
+}
+
 /// The dominant eigenpair (largest modulus, assumed real) of a non-symmetric operator.
 #[derive(Debug, Clone)]
 pub struct Dominant {
@@ -184,24 +212,9 @@ pub fn arnoldi_dominant(
     let mut matvecs = 0;
     let mut round = 0;
     loop {
-        let nv = norm(&start);
-        let mut basis: Vec<Vec<f64>> = vec![start.iter().map(|x| x / nv).collect()];
-        let mut hcols: Vec<Vec<f64>> = Vec::new(); // column j holds h_{0..=j+1, j}
-        let size_max = m.min(n).max(1);
-        for j in 0..size_max {
-            let mut w = apply(&basis[j]);
-            matvecs += 1;
-            let mut h = orthogonalise(&mut w, &basis);
-            let b = norm(&w);
-            h.push(b);
-            hcols.push(h);
-            if b <= 1e-14 * hcols.iter().flatten().fold(0.0f64, |x, y| x.max(y.abs())) || j + 1 == size_max {
-                break;
-            }
-            basis.push(w.iter().map(|x| x / b).collect());
-        }
+        let (basis, hcols, hm) = arnoldi(apply, &start, m);
+        matvecs += hcols.len();
         let size = hcols.len();
-        let hm = Mat::from_fn(size, size, |r, c| if r <= c + 1 { hcols[c][r] } else { 0.0 });
         let ev = hm.eigenvalues().expect("Hessenberg eigenvalues converge");
         let top = ev.iter().max_by(|a, b| a.norm().total_cmp(&b.norm())).expect("nonempty");
         let lam = top.re;
@@ -239,24 +252,7 @@ pub fn arnoldi_dominant(
 /// factorisation started at `v0` (descending). Outer eigenvalues converge first; callers check
 /// stability by comparing two `m`.
 pub fn arnoldi_moduli(apply: &mut dyn FnMut(&[f64]) -> Vec<f64>, v0: &[f64], k: usize, m: usize) -> Vec<f64> {
-    let n = v0.len();
-    let nv = norm(v0);
-    let mut basis: Vec<Vec<f64>> = vec![v0.iter().map(|x| x / nv).collect()];
-    let mut hcols: Vec<Vec<f64>> = Vec::new();
-    let size_max = m.min(n).max(1);
-    for j in 0..size_max {
-        let mut w = apply(&basis[j]);
-        let mut h = orthogonalise(&mut w, &basis);
-        let b = norm(&w);
-        h.push(b);
-        hcols.push(h);
-        if b <= 1e-14 || j + 1 == size_max {
-            break;
-        }
-        basis.push(w.iter().map(|x| x / b).collect());
-    }
-    let size = hcols.len();
-    let hm = Mat::from_fn(size, size, |r, c| if r <= c + 1 { hcols[c][r] } else { 0.0 });
+    let (_, _, hm) = arnoldi(apply, v0, m);
     let mut moduli = eig_moduli(hm.as_ref()).expect("Hessenberg eigenvalues converge");
     moduli.truncate(k);
     moduli

@@ -68,70 +68,50 @@ pub fn apply_w(xs: &[Option<Vec<f64>>], w: &MpoSite, pre: usize, post: usize, ba
     ys
 }
 
+/// Applies `f` to every present block of an environment (or stack of tensors).
+fn each(blocks: &[Option<Vec<f64>>], f: impl Fn(&[f64]) -> Vec<f64>) -> Vec<Option<Vec<f64>>> {
+    blocks.iter().map(|b| b.as_deref().map(&f)).collect()
+}
+
 /// L'_b = Σ_a Σ_{s',s} W[a,b,s',s] A_{s'}ᵀ L_a A_s: the left environment grown by one site.
 /// `bra` is the conjugate (here: the same real) tensor of the upper layer.
 pub fn grow_left(l: &Env, a: &[f64], bra: &[f64], w: &MpoSite, dl: usize, dr: usize) -> Env {
     let d = w.d;
-    let xs: Vec<Option<Vec<f64>>> = l
-        .iter()
-        .map(|la| {
-            la.as_ref().map(|la| {
-                let mut x = vec![0.0; dl * d * dr];
-                gemm(&mut x, la, dl, dl, false, a, dl, d * dr, false, false);
-                x
-            })
-        })
-        .collect();
-    apply_w(&xs, w, dl, dr, false)
-        .into_iter()
-        .map(|y| {
-            y.map(|y| {
-                let mut out = vec![0.0; dr * dr];
-                gemm(&mut out, bra, dl * d, dr, true, &y, dl * d, dr, false, false);
-                out
-            })
-        })
-        .collect()
+    let xs = each(l, |la| {
+        let mut x = vec![0.0; dl * d * dr];
+        gemm(&mut x, la, dl, dl, false, a, dl, d * dr, false, false);
+        x
+    });
+    each(&apply_w(&xs, w, dl, dr, false), |y| {
+        let mut out = vec![0.0; dr * dr];
+        gemm(&mut out, bra, dl * d, dr, true, y, dl * d, dr, false, false);
+        out
+    })
 }
 
 /// R'_a = Σ_b Σ_{s',s} W[a,b,s',s] B_{s'} R_b B_sᵀ: the right environment grown by one site.
 pub fn grow_right(r: &Env, b: &[f64], bra: &[f64], w: &MpoSite, dl: usize, dr: usize) -> Env {
     let d = w.d;
-    let xs: Vec<Option<Vec<f64>>> = r
-        .iter()
-        .map(|rb| {
-            rb.as_ref().map(|rb| {
-                let mut x = vec![0.0; dl * d * dr];
-                gemm(&mut x, b, dl * d, dr, false, rb, dr, dr, true, false);
-                x
-            })
-        })
-        .collect();
-    apply_w(&xs, w, dl, dr, true)
-        .into_iter()
-        .map(|y| {
-            y.map(|y| {
-                let mut out = vec![0.0; dl * dl];
-                gemm(&mut out, bra, dl, d * dr, false, &y, dl, d * dr, true, false);
-                out
-            })
-        })
-        .collect()
+    let xs = each(r, |rb| {
+        let mut x = vec![0.0; dl * d * dr];
+        gemm(&mut x, b, dl * d, dr, false, rb, dr, dr, true, false);
+        x
+    });
+    each(&apply_w(&xs, w, dl, dr, true), |y| {
+        let mut out = vec![0.0; dl * dl];
+        gemm(&mut out, bra, dl, d * dr, false, y, dl, d * dr, true, false);
+        out
+    })
 }
 
 /// One-site effective operator: H(X)[l', s', r'] = Σ L_a[l', l] W[a,b,s',s] R_b[r', r] X[l, s, r].
 pub fn apply_one_site(l: &Env, w: &MpoSite, r: &Env, x: &[f64], dl: usize, dr: usize) -> Vec<f64> {
     let d = w.d;
-    let xs: Vec<Option<Vec<f64>>> = l
-        .iter()
-        .map(|la| {
-            la.as_ref().map(|la| {
-                let mut y = vec![0.0; dl * d * dr];
-                gemm(&mut y, la, dl, dl, false, x, dl, d * dr, false, false);
-                y
-            })
-        })
-        .collect();
+    let xs = each(l, |la| {
+        let mut y = vec![0.0; dl * d * dr];
+        gemm(&mut y, la, dl, dl, false, x, dl, d * dr, false, false);
+        y
+    });
     let mut out = vec![0.0; dl * d * dr];
     for (y, rb) in apply_w(&xs, w, dl, dr, false).iter().zip(r) {
         if let (Some(y), Some(rb)) = (y, rb) {
@@ -145,16 +125,11 @@ pub fn apply_one_site(l: &Env, w: &MpoSite, r: &Env, x: &[f64], dl: usize, dr: u
 #[allow(clippy::too_many_arguments)]
 pub fn apply_two_site(l: &Env, w1: &MpoSite, w2: &MpoSite, r: &Env, x: &[f64], dl: usize, dr: usize) -> Vec<f64> {
     let d = w1.d;
-    let xs: Vec<Option<Vec<f64>>> = l
-        .iter()
-        .map(|la| {
-            la.as_ref().map(|la| {
-                let mut y = vec![0.0; dl * d * d * dr];
-                gemm(&mut y, la, dl, dl, false, x, dl, d * d * dr, false, false);
-                y
-            })
-        })
-        .collect();
+    let xs = each(l, |la| {
+        let mut y = vec![0.0; dl * d * d * dr];
+        gemm(&mut y, la, dl, dl, false, x, dl, d * d * dr, false, false);
+        y
+    });
     let ys = apply_w(&xs, w1, dl, d * dr, false);
     let zs = apply_w(&ys, w2, dl * d, dr, false);
     let mut out = vec![0.0; dl * d * d * dr];
