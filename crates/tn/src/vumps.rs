@@ -20,9 +20,11 @@
 //!   operators (Arnoldi), and Λ = λ(H_AC)/λ(H_C) is the eigenvalue per column, lnZ/N = ln Λ.
 
 use crate::mpo::{Block, MpoSite};
-use crate::mps::{apply_bond, apply_one_site, entropy, flatten, gemm, grow_left, grow_right, unflatten, Env};
+use crate::mps::{
+    apply_bond, apply_one_site, correlation_length, entropy, flatten, gemm, grow_left, grow_right, unflatten, Env,
+};
 use faer::MatRef;
-use onsager_linalg::{arnoldi_dominant, arnoldi_moduli, gmres, lanczos_eigs, Which};
+use onsager_linalg::{arnoldi_dominant, gmres, lanczos_eigs, Which};
 
 /// What VUMPS optimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -434,42 +436,6 @@ fn support(st: &State, cutoff: f64) -> (usize, Vec<f64>) {
         }
     }
     (k, out)
-}
-
-/// A start vector with no special symmetry (a fixed point as start would make the Krylov space
-/// invariant after one step and hide λ₂).
-fn generic(n: usize) -> Vec<f64> {
-    (0..n).map(|i| 1.0 + ((i * 7919 + 17) % 97) as f64 / 97.0).collect()
-}
-
-/// ξ = −1/ln|λ₂/λ₁| of a transfer operator given by its left and right actions: the Perron pair
-/// (λ₁, v_L, v_R) by Arnoldi, then the top modulus of the deflated operator
-/// x ↦ x T − λ₁ (x·v_R)/(v_L·v_R) v_L. Deflation makes λ₂ the outermost eigenvalue, which Arnoldi
-/// resolves even when |λ₂/λ₁| is 0.999 (without it, ξ at criticality scattered by a factor 2
-/// between neighbouring χ).
-fn correlation_length(
-    left: &mut dyn FnMut(&[f64]) -> Vec<f64>,
-    right: &mut dyn FnMut(&[f64]) -> Vec<f64>,
-    n: usize,
-) -> f64 {
-    if n < 2 {
-        return 0.0;
-    }
-    let dl = arnoldi_dominant(left, &generic(n), 1e-13, 40, 100);
-    let dr = arnoldi_dominant(right, &generic(n), 1e-13, 40, 100);
-    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-    let overlap = dot(&dl.vector, &dr.vector);
-    let lam = dl.value;
-    let mut deflated = |x: &[f64]| {
-        let c = lam * dot(x, &dr.vector) / overlap;
-        left(x).iter().zip(&dl.vector).map(|(y, v)| y - c * v).collect::<Vec<f64>>()
-    };
-    let start: Vec<f64> = (0..n).map(|i| ((i * 31 + 7) % 23) as f64 / 23.0 - 0.5).collect();
-    let mu = arnoldi_moduli(&mut deflated, &start, 1, 150.min(n));
-    match mu.first() {
-        Some(&m) if m > 0.0 && m < lam.abs() => -1.0 / (m / lam.abs()).ln(),
-        _ => 0.0,
-    }
 }
 
 #[cfg(test)]
