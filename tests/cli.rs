@@ -94,11 +94,11 @@ fn hotrg_impurity_energy_and_magnetization() {
     // (hN = 100; the shift χ_m h ≈ 3e-9 is negligible). Impurity tensors share the pure
     // tensor's isometries: at χ = 16 they are off by 4.5e-6 (energy) and 2.4e-6 (m), measured;
     // at χ = 24 by 1.6e-6 and 8e-8, hence 1e-5 here
-    let e = json(&["hotrg", "--beta", "0.3", "--chi", "16", "--steps", "20", "--json"]);
+    let e = json(&["hotrg", "--beta", "0.3", "--chi", "16", "--steps", "20", "--observables", "--json"]);
     let u = e["energy_per_site"].as_f64().unwrap();
     let exact = onsager::exact::onsager_energy(0.3);
     assert!((u - exact).abs() < 1e-5 * exact.abs(), "{u} vs {exact}");
-    let m = json(&["hotrg", "--beta", "0.6", "--chi", "16", "--steps", "30", "--h", "1e-7", "--json"]);
+    let m = json(&["hotrg", "--beta", "0.6", "--chi", "16", "--steps", "30", "--h", "1e-7", "--observables", "--json"]);
     let mag = m["magnetization"].as_f64().unwrap();
     assert!((mag - 0.9736086674403005).abs() < 1e-5, "{mag}");
 }
@@ -305,6 +305,7 @@ fn chain_commands_reject_bad_input_in_one_line() {
         (vec!["vumps", "--model", "ising3d"], "--model ising3d"),
         (vec!["vumps", "--model", "ising", "--beta", "-1"], "--beta"),
         (vec!["vumps", "--tol", "0"], "--tol = 0"),
+        (vec!["trg", "--observables"], "--observables"),
     ] {
         let (code, out, err) = run(&args);
         assert_eq!(code, 2, "{args:?}");

@@ -26,6 +26,10 @@ pub(crate) struct TnArgs {
     /// at a critical point choose --steps so the tensor sits at its fixed point (about 10–16)
     #[arg(long)]
     spectrum: bool,
+    /// hotrg: also the energy per site and the magnetization, from impurity tensors carried
+    /// through every step (about 3× the cost of a step)
+    #[arg(long)]
+    observables: bool,
     /// trg, btrg, hotrg: draw the convergence (lnZ/N error and discarded weight per step) to a PNG
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
@@ -41,7 +45,7 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
     } else {
         let steps = a.steps.unwrap_or(40);
         let bar = super::progress_bar(super::show_progress(a.m.json), steps as u64, "RG steps");
-        let r = coarse_grain(name, spec, beta, a.h, a.chi, steps, a.spectrum, &|| bar.inc(1))?;
+        let r = coarse_grain(name, spec, beta, a.h, a.chi, steps, a.spectrum, a.observables, &|| bar.inc(1))?;
         bar.finish_and_clear();
         r
     };

@@ -78,6 +78,7 @@ pub fn coarse_grain(
     chi: usize,
     steps: usize,
     spectrum: bool,
+    observables: bool,
     tick: &dyn Fn(),
 ) -> Result<TnResult, JobError> {
     check(spec, chi)?;
@@ -85,8 +86,13 @@ pub fn coarse_grain(
         return Err(JobError::Usage(format!("--steps = {steps} is out of range: 1 ≤ steps ≤ 200")));
     }
     let a = site_tensor_2d(spec.model, beta, h, Insertion::None);
-    // HOTRG carries impurities for the energy (one bond variable) and the magnetization
-    let observables = name == "hotrg";
+    // HOTRG carries impurities for the energy (one bond variable) and the magnetization, on
+    // request: each step then merges two more tensors in both orders, about 3× the cost
+    if observables && name != "hotrg" {
+        return Err(JobError::Usage(format!(
+            "--observables is out of range for {name}: hotrg (impurity tensors); ctmrg reports them always"
+        )));
+    }
     let mut s = if observables {
         let imps = [Insertion::BondRight, Insertion::Magnetization]
             .into_iter()

@@ -206,4 +206,3 @@ pub fn correlation_length(
         _ => 0.0,
     }
 }
-
