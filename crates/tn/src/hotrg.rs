@@ -114,6 +114,14 @@ impl CoarseGraining for Hotrg {
     fn trace(&self) -> f64 {
         closed_trace(&self.t, None)
     }
+    /// Two tensors stacked along the vertical bond (the next merge), each closed horizontally
+    /// on itself and the pair closed vertically: Σ_{u,d} M[u,d] M[d,u] with M[u,d] = Σ_l t[l,u,l,d].
+    fn pair_trace(&self) -> Option<f64> {
+        let (dh, dv) = (self.t.shape()[0], self.t.shape()[1]);
+        let m: Vec<f64> =
+            (0..dv * dv).map(|x| (0..dh).map(|l| self.t[[l, x / dv, l, x % dv].as_ref()]).sum()).collect();
+        Some((0..dv * dv).map(|x| m[x] * m[(x % dv) * dv + x / dv]).sum())
+    }
     fn site_tensor(&self) -> Option<ArrayD<f64>> {
         Some(self.t.clone())
     }

@@ -58,6 +58,12 @@ pub trait CoarseGraining {
     fn expectations(&self) -> Vec<f64> {
         vec![]
     }
+    /// The torus of the two current tensors that the next step merges, contracted exactly, if
+    /// the scheme can say (`None`: it cannot). The driver then closes the torus the step
+    /// produces without that step's truncation, which on small tori is the largest error.
+    fn pair_trace(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// When to stop. Compose with [`Stop::Any`] (like TNRKit's `maxiter(25) & convcrit(...)`).
@@ -125,11 +131,16 @@ pub fn run<S: CoarseGraining + ?Sized>(
     let mut steps = 0;
     let mut change = f64::INFINITY;
     while !stop.done(steps, change) {
+        // the same torus closed before the step, untruncated: ln Z/N = acc + ln Tr(pair)/(2 sites)
+        let exact_pair = scheme.pair_trace().map(|p| acc + p.ln() / (2.0 * sites));
         let info = scheme.step(trunc);
         steps += 1;
         sites *= info.merged;
         acc += info.norm.ln() / sites;
-        let next = acc + scheme.trace().ln() / sites;
+        let next = match exact_pair {
+            Some(e) if info.merged == 2.0 && e.is_finite() => e,
+            _ => acc + scheme.trace().ln() / sites,
+        };
         change = next - estimate;
         estimate = next;
         err = err.max(info.truncation_error);
