@@ -6,8 +6,9 @@
 //! - [`models`]: models as data (Ising, Potts, clock; tori; critical points),
 //! - [`exact`]: Onsager, Kaufman's finite torus, enumeration,
 //! - [`transfer`]: exact transfer matrices, cumulants, the Fisher geometry,
-//! - [`linalg`]: faer-backed kernels, Lanczos,
-//! - [`tn`]: tensor networks (TRG, BTRG, HOTRG, CTMRG behind one coarse-graining driver),
+//! - [`linalg`]: faer-backed kernels, Lanczos, Arnoldi, GMRES,
+//! - [`tn`]: tensor networks (TRG, BTRG, HOTRG, CTMRG behind one coarse-graining driver; DMRG and
+//!   VUMPS on MPOs built from couplings),
 //! - [`jobs`]: the computations of the CLI as library calls returning plain data,
 //! - [`plot`]: PNG figures.
 
