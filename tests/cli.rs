@@ -306,6 +306,8 @@ fn chain_commands_reject_bad_input_in_one_line() {
         (vec!["vumps", "--model", "ising", "--beta", "-1"], "--beta"),
         (vec!["vumps", "--tol", "0"], "--tol = 0"),
         (vec!["trg", "--observables"], "--observables"),
+        (vec!["vumps", "--model", "clock"], "--q"),
+        (vec!["dmrg", "--length", "10", "--sweeps", "0"], "--sweeps = 0"),
     ] {
         let (code, out, err) = run(&args);
         assert_eq!(code, 2, "{args:?}");

@@ -94,6 +94,9 @@ pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
     if !(a.tol > 0.0 && a.tol < 1.0) {
         return Err(JobError::Usage(format!("--tol = {} is out of range: 0 < tol < 1", a.tol)));
     }
+    if a.sweeps == 0 {
+        return Err(JobError::Usage("--sweeps = 0 is out of range: at least 1".into()));
+    }
     if a.min_sweeps > a.sweeps {
         return Err(JobError::Usage(format!(
             "--min-sweeps = {} is out of range: ≤ --sweeps = {}",
@@ -178,8 +181,17 @@ pub(crate) fn run_vumps_cmd(a: &VumpsArgs) -> Result<(), JobError> {
     let (what, beta, critical) = match quantum {
         Some(chain) => (Infinite::Quantum(chain), None, false),
         None => {
-            let spec = ModelSpec::parse(&c.model, c.q).map_err(|_| {
-                JobError::Usage(format!("--model {} is out of range: one of {CHAINS}, or ising, potts, clock", c.model))
+            // a classical name with a bad --q keeps the model's own message
+            let classical = ["ising", "potts", "clock", "ising3d", "ising1d"].contains(&c.model.as_str());
+            let spec = ModelSpec::parse(&c.model, c.q).map_err(|e| {
+                if classical {
+                    JobError::from(e)
+                } else {
+                    JobError::Usage(format!(
+                        "--model {} is out of range: one of {CHAINS}, or ising, potts, clock",
+                        c.model
+                    ))
+                }
             })?;
             let (beta, critical) = spec.beta(&a.beta)?;
             (Infinite::Classical(spec, beta, a.h), Some(beta), critical)
