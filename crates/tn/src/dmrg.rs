@@ -268,7 +268,8 @@ impl Sweeper<'_> {
             self.sites[i + 1] = (kk, dr, b);
             self.sites[i] = (dl, kk, Vec::new());
         }
-        (eig.values, s, err)
+        // the SVD returned up to χ + 1 values (for the multiplet test); the state keeps kk
+        (eig.values, s[..kk].to_vec(), err)
     }
 }
 
@@ -593,6 +594,14 @@ mod tests {
         let a = dmrg(&Mpo::finite(Chain::QPotts { q: 2, g: 0.7 }, 12), &opts(16, 1)).unwrap();
         let exact = tfim_exact_energy(12, 0.7);
         assert!((a.energy - exact).abs() < 1e-10 * exact.abs(), "{} vs {exact}", a.energy);
+    }
+
+    #[test]
+    fn entropy_counts_only_the_kept_states() {
+        // χ = 1 keeps a product state, whose entanglement entropy is exactly 0 at every cut
+        // (the SVD also returns the (χ + 1)-th value, for the multiplet test; it must not count)
+        let r = dmrg(&Mpo::tfim(6, 1.0), &opts(1, 1)).unwrap();
+        assert!(r.entropy.iter().all(|&x| x == 0.0), "{:?}", r.entropy);
     }
 
     #[test]

@@ -168,7 +168,8 @@ pub fn unflatten(v: &[f64], n: usize) -> Env {
 /// Von Neumann entropy −Σ p ln p of the Schmidt weights p = s² / Σ s².
 pub fn entropy(s: &[f64]) -> f64 {
     let total: f64 = s.iter().map(|x| x * x).sum();
-    -s.iter().map(|x| x * x / total).filter(|p| *p > 0.0).map(|p| p * p.ln()).sum::<f64>()
+    // + 0.0 turns the −0.0 of a product state into 0.0
+    -s.iter().map(|x| x * x / total).filter(|p| *p > 0.0).map(|p| p * p.ln()).sum::<f64>() + 0.0
 }
 
 /// A start vector with no special symmetry (a fixed point as start would make the Krylov space
