@@ -195,7 +195,7 @@ pub struct Dominant {
 }
 
 /// Dominant eigenpair by restarted Arnoldi: `m` steps, the Hessenberg eigenvalue of largest
-/// modulus, its eigenvector by two steps of inverse iteration on the small matrix, restart from
+/// modulus, its eigenvector by three steps of inverse iteration on the small matrix, restart from
 /// the Ritz vector until the relative residual |h_{m+1,m} y_m| / |λ| < `tol`.
 ///
 /// Meant for positive transfer operators (Perron–Frobenius: the dominant eigenvalue is real and

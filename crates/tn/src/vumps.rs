@@ -267,8 +267,8 @@ fn check_hamiltonian(w: &MpoSite) -> Result<(), VumpsError> {
     Ok(())
 }
 
-/// Dominant left and right environments of a transfer-matrix MPO; returns them with the
-/// channel's dominant eigenvalue.
+/// Dominant left and right environments of a transfer-matrix MPO (the Perron vectors of the
+/// left and right channel operators, each block symmetrised).
 fn channel_environments(w: &MpoSite, st: &State, prev: Option<(&Env, &Env)>, tol: f64) -> (Env, Env) {
     let (chi, nw) = (st.chi, w.nl);
     let start_l = prev.map(|(l, _)| flatten(l, chi)).unwrap_or_else(|| (0..nw).flat_map(|_| identity(chi)).collect());
