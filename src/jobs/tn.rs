@@ -2,7 +2,8 @@
 
 use super::{JobError, ModelSpec};
 use onsager_tn::ctmrg::Ctmrg;
-use onsager_tn::initial::{bond_factors, site_tensor_2d, Insertion};
+use onsager_tn::hotrg3d::Hotrg3d;
+use onsager_tn::initial::{bond_factors, leg_parity, site_tensor_2d, site_tensor_3d, Insertion};
 use onsager_tn::{run, CoarseGraining, Stop, Truncation};
 
 /// The registered coarse-graining schemes: adding one is one line here (docs/adding-a-scheme.md).
@@ -47,11 +48,14 @@ pub struct TnResult {
     pub cft: Option<onsager_tn::gu_wen::CftData>,
 }
 
-fn check(spec: ModelSpec, chi: usize) -> Result<(), JobError> {
-    if spec.dim != 2 {
+fn check(name: &str, spec: ModelSpec, chi: usize) -> Result<(), JobError> {
+    if spec.dim == 3 && name == "hotrg" {
+        // ising3d is the only 3D model ModelSpec names
+    } else if spec.dim != 2 {
         return Err(JobError::Usage(format!(
-            "--model {} is out of range: the 2D models ising, potts, clock",
-            spec.name()
+            "--model {} is out of range for {name}: the 2D models ising, potts, clock{}",
+            spec.name(),
+            if spec.dim == 3 { " (ising3d runs with hotrg)" } else { "" }
         )));
     }
     if !(1..=256).contains(&chi) {
@@ -81,9 +85,26 @@ pub fn coarse_grain(
     observables: bool,
     tick: &dyn Fn(),
 ) -> Result<TnResult, JobError> {
-    check(spec, chi)?;
+    check(name, spec, chi)?;
     if !(1..=200).contains(&steps) {
         return Err(JobError::Usage(format!("--steps = {steps} is out of range: 1 ≤ steps ≤ 200")));
+    }
+    if spec.dim == 3 {
+        if spectrum || observables {
+            let what = if spectrum { "--spectrum" } else { "--observables" };
+            return Err(JobError::Usage(format!("{what} is out of range for ising3d: 2D models only")));
+        }
+        let need = onsager_tn::hotrg3d::min_bytes(chi);
+        if need > MEMORY {
+            return Err(JobError::Usage(format!(
+                "--chi = {chi} needs at least {} for one 3D HOTRG step but {} is the limit; lower --chi (χ ≤ 20 fits)",
+                onsager_transfer::memory::human(need as f64),
+                onsager_transfer::memory::human(MEMORY as f64)
+            )));
+        }
+        let budget = (MEMORY - onsager_tn::hotrg3d::work_bytes(chi)).min(onsager_tn::hotrg3d::DEFAULT_BUDGET);
+        let s = Hotrg3d::new(site_tensor_3d(spec.model, beta, h), leg_parity(spec.model, beta, h)).with_budget(budget);
+        return drive(Box::new(s), beta, chi, steps, false, false, tick);
     }
     let a = site_tensor_2d(spec.model, beta, h, Insertion::None);
     // HOTRG carries impurities for the energy (one bond variable) and the magnetization, on
@@ -93,7 +114,7 @@ pub fn coarse_grain(
             "--observables is out of range for {name}: hotrg (impurity tensors); ctmrg reports them always"
         )));
     }
-    let mut s = if observables {
+    let s = if observables {
         let imps = [Insertion::BondRight, Insertion::Magnetization]
             .into_iter()
             .map(|i| site_tensor_2d(spec.model, beta, h, i))
@@ -102,13 +123,30 @@ pub fn coarse_grain(
     } else {
         scheme(name, a)?
     };
+    drive(s, beta, chi, steps, spectrum, observables, tick)
+}
+
+/// Memory a job may use (the machine has 24 GiB; the rest is for the system).
+const MEMORY: usize = 16 << 30;
+
+/// Runs a scheme for `steps` steps through the shared driver and collects the result.
+fn drive(
+    mut s: Box<dyn CoarseGraining>,
+    beta: f64,
+    chi: usize,
+    steps: usize,
+    spectrum: bool,
+    observables: bool,
+    tick: &dyn Fn(),
+) -> Result<TnResult, JobError> {
     let t0 = std::time::Instant::now();
     let mut last = std::time::Instant::now();
     let mut times = Vec::new();
     let mut history = Vec::new();
     let r = run(s.as_mut(), &Truncation::chi(chi), &Stop::MaxSteps(steps), &mut |_, rec| {
         history.push((rec.step, rec.ln_z_per_site, rec.info.truncation_error));
-        // steady state: skip the first steps, while χ is still growing
+        // steady state: skip the first steps, while χ is still growing (about 2 log₂χ steps in
+        // 2D, 3 log₂χ in 3D; 8 covers χ ≤ 16 in either)
         if rec.step > 8 {
             times.push(last.elapsed().as_secs_f64());
         }
@@ -132,7 +170,7 @@ pub fn coarse_grain(
 
 /// C4v CTMRG to convergence (corner spectrum change < `tol`) or `max_iter` iterations.
 pub fn ctmrg(spec: ModelSpec, beta: f64, chi: usize, tol: f64, max_iter: usize) -> Result<TnResult, JobError> {
-    check(spec, chi)?;
+    check("ctmrg", spec, chi)?;
     let a = site_tensor_2d(spec.model, beta, 0.0, Insertion::None);
     let (m, _) = bond_factors(spec.model, beta);
     let q = spec.model.q();

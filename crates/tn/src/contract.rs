@@ -33,8 +33,56 @@ pub fn tensordot(a: &ArrayD<f64>, ax: &[usize], b: &ArrayD<f64>, bx: &[usize]) -
 }
 
 /// The tensor with its axes permuted, in standard layout.
+///
+/// Axes that keep their place at the end move together: the copy is then a sequence of
+/// contiguous runs, which is several times faster than ndarray's element-wise
+/// `as_standard_layout` for the 6- and 7-leg tensors of 3D HOTRG.
 pub fn permute(a: &ArrayD<f64>, perm: &[usize]) -> ArrayD<f64> {
-    a.view().permuted_axes(IxDyn(perm)).as_standard_layout().into_owned()
+    assert_eq!(perm.len(), a.ndim(), "one entry per axis");
+    let shape_in = a.shape().to_vec();
+    let out_shape: Vec<usize> = perm.iter().map(|&p| shape_in[p]).collect();
+    let a = a.as_standard_layout();
+    let src = a.as_slice().expect("standard layout");
+    let data = permute_slice(src, &shape_in, perm);
+    ArrayD::from_shape_vec(IxDyn(&out_shape), data).expect("shape matches")
+}
+
+/// [`permute`] on a row-major buffer of the given shape.
+pub fn permute_slice(src: &[f64], shape: &[usize], perm: &[usize]) -> Vec<f64> {
+    let nd = shape.len();
+    if src.is_empty() {
+        return vec![];
+    }
+    let tail = (0..nd).rev().take_while(|&i| perm[i] == i).count();
+    let outer = nd - tail;
+    let run: usize = shape[outer..].iter().product();
+    let mut strides = vec![1; nd];
+    for i in (0..nd.saturating_sub(1)).rev() {
+        strides[i] = strides[i + 1] * shape[i + 1];
+    }
+    let dims: Vec<usize> = perm[..outer].iter().map(|&p| shape[p]).collect();
+    let step: Vec<usize> = perm[..outer].iter().map(|&p| strides[p]).collect();
+    let mut out = Vec::with_capacity(src.len());
+    let mut idx = vec![0; outer];
+    let mut off = 0;
+    loop {
+        out.extend_from_slice(&src[off..off + run]);
+        // odometer over the moved axes, in the output's order
+        let mut ax = outer;
+        loop {
+            if ax == 0 {
+                return out;
+            }
+            ax -= 1;
+            idx[ax] += 1;
+            off += step[ax];
+            if idx[ax] < dims[ax] {
+                break;
+            }
+            off -= step[ax] * dims[ax];
+            idx[ax] = 0;
+        }
+    }
 }
 
 /// Keep a full SVD when χ is at least this fraction of min(m, n); below it, the randomized
@@ -81,6 +129,15 @@ pub fn eigh_desc(a: &Mat<f64>) -> (Vec<f64>, Mat<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permute_matches_ndarray() {
+        let a = ArrayD::from_shape_fn(IxDyn(&[2, 3, 4, 5]), |i| (i[0] * 60 + i[1] * 20 + i[2] * 5 + i[3]) as f64);
+        for perm in [[0, 1, 2, 3], [3, 2, 1, 0], [1, 0, 2, 3], [2, 0, 1, 3], [0, 2, 1, 3], [1, 2, 3, 0]] {
+            let want = a.view().permuted_axes(IxDyn(&perm)).as_standard_layout().into_owned();
+            assert_eq!(permute(&a, &perm), want, "{perm:?}");
+        }
+    }
 
     #[test]
     fn tensordot_matches_loops() {

@@ -77,6 +77,26 @@ pub fn site_tensor_2d(model: Model, k: f64, h: f64, insertion: Insertion) -> Arr
     })
 }
 
+/// The 3D site tensor a[x−,x+,y−,y+,z−,z+] = Σ_σ w(σ) Π_legs M[σ,leg] at coupling K and field h.
+pub fn site_tensor_3d(model: Model, k: f64, h: f64) -> ArrayD<f64> {
+    let q = model.q();
+    let (m, _) = bond_factors(model, k);
+    ArrayD::from_shape_fn(IxDyn(&[q; 6]), |ix| {
+        (0..q).map(|s| (h * site_moment(model, s)).exp() * (0..6).map(|l| m[s * q + ix[l]]).product::<f64>()).sum()
+    })
+}
+
+/// Z₂ parities of the leg states of [`bond_factors`]' M, if the model has the spin-flip symmetry
+/// at this field: Ising at h = 0, where column c of M is even (M[↑,c] = M[↓,c]) or odd
+/// (M[↑,c] = −M[↓,c]). `None` otherwise.
+pub fn leg_parity(model: Model, k: f64, h: f64) -> Option<Vec<u8>> {
+    if model != Model::Ising || h != 0.0 {
+        return None;
+    }
+    let (m, _) = bond_factors(model, k);
+    Some((0..2).map(|c| u8::from(m[c] * m[2 + c] < 0.0)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! - [`scheme`]: the coarse-graining interface ([`CoarseGraining`]) and its one driver ([`run`]),
 //!   which owns the loop, the lnZ bookkeeping, stopping rules and observers.
 //! - Schemes, one file each: [`trg`] (Levin–Nave), [`btrg`] (bond-weighted, Adachi et al.),
-//!   [`hotrg`] (Xie et al., 2D).
+//!   [`hotrg`] (Xie et al., 2D), [`hotrg3d`] (the same on the simple cubic lattice, Z₂ blocks).
 //! - Boundary method: [`ctmrg`] (C4v-symmetric corner transfer matrices).
 //! - Matrix-product states: [`mpo`] (operators from couplings, classical row transfer
 //!   matrices), [`mps`] (shared kernels), [`dmrg`] (finite two-site DMRG), [`entanglement`]
@@ -21,6 +21,7 @@ pub mod dmrg;
 pub mod entanglement;
 pub mod gu_wen;
 pub mod hotrg;
+pub mod hotrg3d;
 pub mod initial;
 pub mod mpo;
 pub mod mps;
