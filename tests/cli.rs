@@ -254,6 +254,32 @@ fn tensor_network_json() {
 }
 
 #[test]
+fn directional_ctmrg_and_3d_hotrg_json() {
+    // K_x = 0.2, K_y = 0.5: Onsager's anisotropic integral, 0.8443725596..., to 1e-10 at χ = 24
+    let v = json(&["ctmrg", "--beta", "0.2", "--beta-y", "0.5", "--chi", "24", "--json"]);
+    let exact = onsager::exact::onsager_ln_z_anisotropic(0.2, 0.5);
+    assert!((v["ln_z_per_site"].as_f64().unwrap() - exact).abs() < 1e-10 * exact);
+    assert!(v["relative_error_vs_onsager"].as_f64().unwrap() < 1e-10);
+    assert_eq!(v["converged"], true);
+    // 3D Ising at K_c, χ = 4, 16 steps: the numpy peer's own error at χ = 4 is 2.3e-3
+    // (shared/reference.json ising3d.hotrg_numpy_peer_rel_error_f_at_Kc); ours is the same
+    // algorithm, so it must land within 3e-3 of the series value
+    let v = json(&["hotrg", "--model", "ising3d", "--beta", "critical", "--chi", "4", "--steps", "16", "--json"]);
+    assert!(v["relative_error_vs_series"].as_f64().unwrap() < 3e-3, "{v}");
+    assert_eq!(v["model"], "ising3d");
+    for (args, needle) in [
+        (&["hotrg", "--model", "ising3d", "--chi", "40"][..], "lower --chi"),
+        (&["hotrg", "--model", "ising3d", "--chi", "4", "--observables"][..], "--observables"),
+        (&["btrg", "--beta-y", "0.3"][..], "--beta-y"),
+        (&["ctmrg", "--beta", "0.3", "--beta-y", "-1"][..], "--beta-y"),
+    ] {
+        let (code, out, err) = run(args);
+        assert!(code == 2 && out.is_empty() && err.trim_end().lines().count() == 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn dmrg_json_has_the_documented_fields() {
     // open TFIM, N = 24, g = 1: Pfeuty's free-fermion E₀ and gap (the command reports its own
     // reference and error; checked independently in crates/tn's unit tests)

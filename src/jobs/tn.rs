@@ -2,8 +2,11 @@
 
 use super::{JobError, ModelSpec};
 use onsager_tn::ctmrg::Ctmrg;
+use onsager_tn::ctmrg_directional::DirectionalCtmrg;
 use onsager_tn::hotrg3d::Hotrg3d;
-use onsager_tn::initial::{bond_factors, leg_parity, site_tensor_2d, site_tensor_3d, Insertion};
+use onsager_tn::initial::{
+    bond_factors, free_boundary, leg_parity, site_tensor_2d, site_tensor_3d, site_tensor_anisotropic, Insertion,
+};
 use onsager_tn::{run, CoarseGraining, Stop, Truncation};
 
 /// The registered coarse-graining schemes: adding one is one line here (docs/adding-a-scheme.md).
@@ -168,17 +171,70 @@ fn drive(
     })
 }
 
-/// C4v CTMRG to convergence (corner spectrum change < `tol`) or `max_iter` iterations.
-pub fn ctmrg(spec: ModelSpec, beta: f64, chi: usize, tol: f64, max_iter: usize) -> Result<TnResult, JobError> {
+/// What a CTMRG run is given besides the model: couplings, field and the stopping rule.
+#[derive(Debug, Clone, Copy)]
+pub struct CtmrgJob {
+    /// β (the coupling on horizontal bonds, and on all bonds unless `beta_y` is set)
+    pub beta: f64,
+    /// the coupling on vertical bonds, if different (needs the directional form)
+    pub beta_y: Option<f64>,
+    /// uniform field h
+    pub h: f64,
+    /// bond dimension χ
+    pub chi: usize,
+    /// stop when the normalised corner (C4v) or corner-ring (directional) spectrum changes by
+    /// less than this in one iteration
+    pub tol: f64,
+    /// iteration cap
+    pub max_iter: usize,
+    /// use the four-corner directional CTMRG even for a C4v-symmetric tensor
+    pub directional: bool,
+}
+
+/// CTMRG to convergence: the C4v form (fixed σ = 0 boundary, so the magnetization below T_c is
+/// the spontaneous one) for symmetric tensors, the directional form (open boundary) for
+/// K_x ≠ K_y or on request.
+pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
+    let CtmrgJob { beta, beta_y, h, chi, tol, max_iter, directional } = job;
     check("ctmrg", spec, chi)?;
-    let a = site_tensor_2d(spec.model, beta, 0.0, Insertion::None);
+    if let Some(by) = beta_y {
+        if !(by.is_finite() && by > 0.0) {
+            return Err(JobError::Usage(format!("--beta-y = {by} is out of range: a finite number > 0")));
+        }
+    }
+    let t0 = std::time::Instant::now();
+    if directional || beta_y.is_some_and(|by| by != beta) {
+        let ky = beta_y.unwrap_or(beta);
+        let a = site_tensor_anisotropic(spec.model, beta, ky, h, Insertion::None);
+        let mut c =
+            DirectionalCtmrg::with_boundary(a, chi, &free_boundary(spec.model, beta), &free_boundary(spec.model, ky));
+        let rec = c.converge(tol, max_iter);
+        // the bond impurity sits on a horizontal bond: u = −2⟨f⟩ only when both couplings agree
+        let bond = (ky == beta).then(|| c.expectation(&site_tensor_2d(spec.model, beta, h, Insertion::BondRight)));
+        let mag = c.expectation(&site_tensor_anisotropic(spec.model, beta, ky, h, Insertion::Magnetization));
+        let ln_z = c.ln_z_per_site();
+        let seconds = t0.elapsed().as_secs_f64();
+        return Ok(TnResult {
+            ln_z_per_site: ln_z,
+            free_energy_per_site: -ln_z / beta,
+            truncation_error: rec.truncation_error,
+            steps: rec.iterations,
+            seconds,
+            seconds_per_step: seconds / rec.iterations as f64,
+            energy_per_site: bond.map(|b| -2.0 * b),
+            magnetization: Some(mag),
+            converged: Some(rec.converged),
+            history: vec![],
+            cft: None,
+        });
+    }
+    let a = site_tensor_2d(spec.model, beta, h, Insertion::None);
     let (m, _) = bond_factors(spec.model, beta);
     let q = spec.model.q();
-    let t0 = std::time::Instant::now();
     let mut c = Ctmrg::with_boundary(a, chi, &m[0..q]);
     let rec = c.converge(tol, max_iter);
-    let bond = c.expectation(&site_tensor_2d(spec.model, beta, 0.0, Insertion::BondRight));
-    let mag = c.expectation(&site_tensor_2d(spec.model, beta, 0.0, Insertion::Magnetization));
+    let bond = c.expectation(&site_tensor_2d(spec.model, beta, h, Insertion::BondRight));
+    let mag = c.expectation(&site_tensor_2d(spec.model, beta, h, Insertion::Magnetization));
     let ln_z = c.ln_z_per_site();
     let seconds = t0.elapsed().as_secs_f64();
     Ok(TnResult {

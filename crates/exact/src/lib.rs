@@ -19,7 +19,7 @@ pub use enumerate::{
     enumerate_cumulants, enumerate_energy_counts, enumerate_ln_z, BondCumulants, MAX_ENUMERATION_STATES,
 };
 pub use kaufman::kaufman_ln_z;
-pub use onsager::{onsager_energy, onsager_ln_z_per_site, onsager_specific_heat};
+pub use onsager::{onsager_energy, onsager_ln_z_anisotropic, onsager_ln_z_per_site, onsager_specific_heat};
 
 /// Adds numbers given as (sign, ln|x|) pairs; returns (sign, ln|sum|).
 pub fn signed_log_sum(terms: &[(f64, f64)]) -> (f64, f64) {

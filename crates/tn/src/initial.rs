@@ -63,18 +63,35 @@ pub enum Insertion {
 
 /// The 2D site tensor a[l,u,r,d] at coupling K and field h.
 pub fn site_tensor_2d(model: Model, k: f64, h: f64, insertion: Insertion) -> ArrayD<f64> {
+    site_tensor_anisotropic(model, k, k, h, insertion)
+}
+
+/// The 2D site tensor with couplings K_x on horizontal and K_y on vertical bonds (legs l, r carry
+/// K_x and u, d carry K_y), field h, with an insertion (the bond variable goes on the horizontal
+/// bond to the right). It has the square's reflections but not its rotations when K_x ≠ K_y, so
+/// it needs the directional CTMRG.
+pub fn site_tensor_anisotropic(model: Model, kx: f64, ky: f64, h: f64, insertion: Insertion) -> ArrayD<f64> {
     let q = model.q();
-    let (m, n) = bond_factors(model, k);
+    let (mx, nx) = bond_factors(model, kx);
+    let (my, _) = bond_factors(model, ky);
     ArrayD::from_shape_fn(IxDyn(&[q, q, q, q]), |ix| {
         (0..q)
             .map(|s| {
                 let w = (h * site_moment(model, s)).exp();
                 let w = if insertion == Insertion::Magnetization { w * site_moment(model, s) } else { w };
-                let right = if insertion == Insertion::BondRight { n[s * q + ix[2]] } else { m[s * q + ix[2]] };
-                w * m[s * q + ix[0]] * m[s * q + ix[1]] * right * m[s * q + ix[3]]
+                let right = if insertion == Insertion::BondRight { nx[s * q + ix[2]] } else { mx[s * q + ix[2]] };
+                w * mx[s * q + ix[0]] * my[s * q + ix[1]] * right * my[s * q + ix[3]]
             })
             .sum()
     })
+}
+
+/// The free-boundary bond vector v[k] = Σ_σ M[σ, k]: an open end of a bond of coupling K,
+/// summed over its spin.
+pub fn free_boundary(model: Model, k: f64) -> Vec<f64> {
+    let q = model.q();
+    let (m, _) = bond_factors(model, k);
+    (0..q).map(|c| (0..q).map(|s| m[s * q + c]).sum()).collect()
 }
 
 /// The 3D site tensor a[x−,x+,y−,y+,z−,z+] = Σ_σ w(σ) Π_legs M[σ,leg] at coupling K and field h.

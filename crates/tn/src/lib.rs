@@ -4,7 +4,8 @@
 //!   which owns the loop, the lnZ bookkeeping, stopping rules and observers.
 //! - Schemes, one file each: [`trg`] (Levin–Nave), [`btrg`] (bond-weighted, Adachi et al.),
 //!   [`hotrg`] (Xie et al., 2D), [`hotrg3d`] (the same on the simple cubic lattice, Z₂ blocks).
-//! - Boundary method: [`ctmrg`] (C4v-symmetric corner transfer matrices).
+//! - Boundary methods: [`ctmrg`] (C4v-symmetric corner transfer matrices) and
+//!   [`ctmrg_directional`] (four corners and edges, for tensors without that symmetry).
 //! - Matrix-product states: [`mpo`] (operators from couplings, classical row transfer
 //!   matrices), [`mps`] (shared kernels), [`dmrg`] (finite two-site DMRG), [`entanglement`]
 //!   (Calabrese–Cardy central charge), [`vumps`] (infinite chains and classical
@@ -17,6 +18,7 @@
 pub mod btrg;
 pub mod contract;
 pub mod ctmrg;
+pub mod ctmrg_directional;
 pub mod dmrg;
 pub mod entanglement;
 pub mod gu_wen;
