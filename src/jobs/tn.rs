@@ -12,12 +12,17 @@ use onsager_tn::{run, CoarseGraining, Stop, Truncation};
 /// The registered coarse-graining schemes: adding one is one line here (docs/adding-a-scheme.md).
 pub const SCHEMES: &[&str] = &["trg", "btrg", "hotrg"];
 
-/// Builds a registered scheme from the initial site tensor.
-pub fn scheme(name: &str, a: ndarray::ArrayD<f64>) -> Result<Box<dyn CoarseGraining>, JobError> {
+/// Builds a registered scheme from the initial site tensor; `parity` labels the leg states with
+/// their Z₂ parity when the model has the spin-flip symmetry (schemes may use it or not).
+pub fn scheme(
+    name: &str,
+    a: ndarray::ArrayD<f64>,
+    parity: Option<Vec<u8>>,
+) -> Result<Box<dyn CoarseGraining>, JobError> {
     Ok(match name {
         "trg" => Box::new(onsager_tn::trg::Trg::new(a)),
         "btrg" => Box::new(onsager_tn::btrg::Btrg::new(a, -0.5)),
-        "hotrg" => Box::new(onsager_tn::hotrg::Hotrg::new(a)),
+        "hotrg" => Box::new(onsager_tn::hotrg::Hotrg::with_parity(a, parity)),
         other => {
             return Err(JobError::Usage(format!("scheme = {other} is out of range: one of {}", SCHEMES.join(", "))))
         }
@@ -124,7 +129,7 @@ pub fn coarse_grain(
             .collect();
         Box::new(onsager_tn::hotrg::Hotrg::with_impurities(a, imps))
     } else {
-        scheme(name, a)?
+        scheme(name, a, leg_parity(spec.model, beta, h))?
     };
     drive(s, beta, chi, steps, spectrum, observables, tick)
 }

@@ -21,7 +21,7 @@
 //! half the size in every dimension: a quarter of the dense flops. Without a symmetry every
 //! label is 0 and the same code does the dense product.
 
-use crate::contract::{eigh_desc, permute, permute_slice, tensordot};
+use crate::contract::{eigh_desc, permute, permute_slice, sector_offsets, tensordot};
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
@@ -94,20 +94,6 @@ pub fn work_bytes(chi: usize) -> usize {
 /// The least memory a step at χ can run in: one slice each of P and Q, and the work arrays.
 pub fn min_bytes(chi: usize) -> usize {
     2 * slice_bytes(chi) + work_bytes(chi)
-}
-
-/// Multi-indices of a group of legs (dims and parity labels) in C order, split by total parity:
-/// the positions, in the group's C-order enumeration, of its even and of its odd members.
-fn sectors(axes: &[(usize, &[u8])]) -> [Vec<usize>; 2] {
-    let mut all = vec![0u8];
-    for &(dim, par) in axes {
-        all = all.iter().flat_map(|&p| (0..dim).map(move |i| (p + par[i]) % 2)).collect();
-    }
-    let mut out = [Vec::new(), Vec::new()];
-    for (i, p) in all.into_iter().enumerate() {
-        out[p as usize].push(i);
-    }
-    out
 }
 
 /// `a · b` for row-major a (m × k) and b (k × n), written into the row-major `out` (m × n).
@@ -316,7 +302,8 @@ fn merge(
     let (dx, dy, dz) = (sh[0], sh[2], sh[4]);
     let (mx, my) = (ux.shape()[2], uy.shape()[2]);
     let (px, py, pz) = (&parity[0][..], &parity[1][..], &parity[2][..]);
-    let rest = sectors(&[(dy, py), (dx, px), (dx, px), (dz, pz)]);
+    // positions in C order of r = (ȳ, x̄, x₂, k): offsets with the C-order strides
+    let rest = sector_offsets(&[(dy, dx * dx * dz, py), (dx, dx * dz, px), (dx, dz, px), (dz, 1, pz)]);
     let g_off = [0, 1].map(|p| {
         let mut acc = vec![0];
         for y in 0..dy {
