@@ -32,6 +32,20 @@ pub fn tensordot(a: &ArrayD<f64>, ax: &[usize], b: &ArrayD<f64>, bx: &[usize]) -
     ArrayD::from_shape_vec(IxDyn(&shape), data).expect("shape matches")
 }
 
+/// `a · b` for row-major a (m × k) and b (k × n), written into the row-major `out` (m × n);
+/// threads only for products of some size.
+pub fn gemm_into(a: &[f64], b: &[f64], out: &mut [f64], m: usize, k: usize, n: usize) {
+    let par = if (m * n * k) as f64 > 4e6 { Par::rayon(0) } else { Par::Seq };
+    matmul(
+        MatMut::from_row_major_slice_mut(out, m, n),
+        Accum::Replace,
+        MatRef::from_row_major_slice(a, m, k),
+        MatRef::from_row_major_slice(b, k, n),
+        1.0,
+        par,
+    );
+}
+
 /// The multi-indices of a group of axes, given as (dimension, stride, Z₂ parity label of every
 /// index), enumerated in C order and split by total parity: the offsets Σ iₖ·strideₖ of the
 /// even members, then of the odd members.

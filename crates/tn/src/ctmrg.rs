@@ -37,6 +37,15 @@ pub struct CtmrgRecord {
     pub truncation_error: f64,
 }
 
+/// max |s_i − t_i| of two normalised spectra; ∞ when their lengths differ (χ still growing).
+pub(crate) fn spectrum_change(s: &[f64], t: &[f64]) -> f64 {
+    if s.len() == t.len() {
+        s.iter().zip(t).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
+    } else {
+        f64::INFINITY
+    }
+}
+
 fn max_abs(t: &ArrayD<f64>) -> f64 {
     t.iter().fold(0.0f64, |m, x| m.max(x.abs()))
 }
@@ -117,11 +126,7 @@ impl Ctmrg {
         for it in 1..=max_iter {
             err = self.iterate();
             let s = self.corner_spectrum();
-            change = if s.len() == prev.len() {
-                s.iter().zip(&prev).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
-            } else {
-                f64::INFINITY
-            };
+            change = spectrum_change(&s, &prev);
             prev = s;
             if change < tol {
                 return CtmrgRecord { iterations: it, converged: true, spectrum_change: change, truncation_error: err };

@@ -19,6 +19,7 @@
 //! Z₀ the four corners, Z_h the ring without T₂, T₄ and a, Z_v the ring without T₁, T₃ and a.
 
 use crate::contract::{permute, tensordot};
+use crate::ctmrg::spectrum_change;
 use faer::Mat;
 use ndarray::{ArrayD, IxDyn};
 
@@ -192,11 +193,7 @@ impl DirectionalCtmrg {
         for it in 1..=max_iter {
             err = self.iterate();
             let s = self.spectrum();
-            change = if s.len() == prev.len() {
-                s.iter().zip(&prev).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
-            } else {
-                f64::INFINITY
-            };
+            change = spectrum_change(&s, &prev);
             prev = s;
             if change < tol {
                 return DirectionalRecord {

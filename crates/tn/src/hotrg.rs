@@ -10,7 +10,7 @@
 //! the environments are parity-block diagonal, the isometries are taken block by block, and
 //! every contraction runs on the two parity blocks ([`tensordot_z2`]): a quarter of the flops.
 
-use crate::contract::{eigh_desc, permute, sector_offsets, tensordot_z2};
+use crate::contract::{eigh_desc, gemm_into as gemm, permute, sector_offsets, tensordot_z2};
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
 use crate::trg::{closed_trace, normalize};
 use faer::linalg::matmul::matmul;
@@ -119,16 +119,6 @@ fn merge(u: &ArrayD<f64>, a: &ArrayD<f64>, b: &ArrayD<f64>, (h, v, k): (&[u8], &
             }
             (blk, mine)
         })
-    };
-    let gemm = |l: &[f64], r: &[f64], out: &mut [f64], m: usize, kk: usize, n: usize| {
-        matmul(
-            MatMut::from_row_major_slice_mut(out, m, n),
-            Accum::Replace,
-            MatRef::from_row_major_slice(l, m, kk),
-            MatRef::from_row_major_slice(r, kk, n),
-            1.0,
-            Par::Seq,
-        )
     };
     // P row (k, u): [l₂ × l₁] · [l₁ × (m, r₁)]
     let pb = build(&|x, y, out| {

@@ -21,7 +21,7 @@
 //! half the size in every dimension: a quarter of the dense flops. Without a symmetry every
 //! label is 0 and the same code does the dense product.
 
-use crate::contract::{eigh_desc, permute, permute_slice, sector_offsets, tensordot};
+use crate::contract::{eigh_desc, gemm_into as gemm, permute, permute_slice, sector_offsets, tensordot};
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
@@ -94,19 +94,6 @@ pub fn work_bytes(chi: usize) -> usize {
 /// The least memory a step at χ can run in: one slice each of P and Q, and the work arrays.
 pub fn min_bytes(chi: usize) -> usize {
     2 * slice_bytes(chi) + work_bytes(chi)
-}
-
-/// `a · b` for row-major a (m × k) and b (k × n), written into the row-major `out` (m × n).
-fn gemm(a: &[f64], b: &[f64], out: &mut [f64], m: usize, k: usize, n: usize) {
-    let par = if (m * n * k) as f64 > 4e6 { Par::rayon(0) } else { Par::Seq };
-    matmul(
-        MatMut::from_row_major_slice_mut(out, m, n),
-        Accum::Replace,
-        MatRef::from_row_major_slice(a, m, k),
-        MatRef::from_row_major_slice(b, k, n),
-        1.0,
-        par,
-    );
 }
 
 /// Splits `buf` into consecutive chunks of the given lengths.
