@@ -18,11 +18,20 @@ pub fn tensordot(a: &ArrayD<f64>, ax: &[usize], b: &ArrayD<f64>, bx: &[usize]) -
     let n: usize = b_free.iter().map(|&i| b.shape()[i]).product();
     let pa: Vec<usize> = a_free.iter().chain(ax).copied().collect();
     let pb: Vec<usize> = bx.iter().chain(&b_free).copied().collect();
-    let av = a.view().permuted_axes(IxDyn(&pa));
-    let bv = b.view().permuted_axes(IxDyn(&pb));
-    let (a2, b2) = (av.as_standard_layout(), bv.as_standard_layout());
-    let am = MatRef::from_row_major_slice(a2.as_slice().expect("standard layout"), m, k);
-    let bm = MatRef::from_row_major_slice(b2.as_slice().expect("standard layout"), k, n);
+    // operands in [free, paired] and [paired, free] order: the run-copy permute (a borrow when
+    // the order is already right), several times faster than ndarray's element-wise copy
+    let (a_std, b_std) = (a.as_standard_layout(), b.as_standard_layout());
+    fn ordered<'t>(t: &'t [f64], shape: &[usize], p: &[usize]) -> std::borrow::Cow<'t, [f64]> {
+        if p.iter().enumerate().all(|(i, &x)| i == x) {
+            std::borrow::Cow::Borrowed(t)
+        } else {
+            std::borrow::Cow::Owned(permute_slice(t, shape, p))
+        }
+    }
+    let a2 = ordered(a_std.as_slice().expect("standard layout"), a.shape(), &pa);
+    let b2 = ordered(b_std.as_slice().expect("standard layout"), b.shape(), &pb);
+    let am = MatRef::from_row_major_slice(&a2, m, k);
+    let bm = MatRef::from_row_major_slice(&b2, k, n);
     // write the product straight into the result's row-major buffer
     let mut data = vec![0.0; m * n];
     // threads pay only for products of some size (CTMRG at χ ≤ 64 is many small ones)

@@ -75,9 +75,8 @@ impl Ctmrg {
         let m = permute(&m, &[0, 3, 1, 2]); // (k,d),(j,r)
         let n = k * d;
         debug_assert_eq!(j * d, n);
-        let mm = Mat::from_fn(n, n, |r, c| {
-            0.5 * (m[[r / d, r % d, c / d, c % d].as_ref()] + m[[c / d, c % d, r / d, r % d].as_ref()])
-        });
+        let ms = m.as_slice().expect("standard");
+        let mm = Mat::from_fn(n, n, |r, c| 0.5 * (ms[r * n + c] + ms[c * n + r]));
         let (w, v) = eigh_desc(&mm);
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&x, &y| w[y].abs().total_cmp(&w[x].abs()));
