@@ -11,8 +11,11 @@
 //!                      · T[x₁,x₁′,y₁,y₁′,z−,k] T[x₂,x₂′,y₂,y₂′,k,z+].
 //!
 //! The contraction is split into P[z−][(a,c), g] (T₁ with the two "−" isometries) and
-//! Q[z+][g, (b,d)] (T₂ with the two "+" isometries), g = (x₁′, y₁′, x₂, y₂, k), and
-//! T′[..,z−,z+] = P[z−] Q[z+]: 2χ¹¹ flops, like the paper, but with slices of size χ⁷.
+//! Q[z+][g, (b,d)] (T₂ with the two "+" isometries), g = (y₂, y₁′, x₁′, x₂, k), and
+//! T′[..,z−,z+] = P[z−] Q[z+]: 2χ¹¹ flops, like the paper, but with slices of size χ⁷. Each
+//! row (a,c) of P and (b,d) of Q is made by small GEMMs and written straight into its parity
+//! block, so no χ⁷ slice is ever scattered; P is built once per step, Q once per block of P
+//! slices that fits the memory budget.
 //!
 //! Z₂: for the Ising model at h = 0 every leg index carries a parity and every tensor is even
 //! (its odd-parity elements vanish). The isometries are eigenvectors of parity-block-diagonal
