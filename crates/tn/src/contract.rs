@@ -55,6 +55,30 @@ pub fn gemm_into(a: &[f64], b: &[f64], out: &mut [f64], m: usize, k: usize, n: u
     );
 }
 
+/// `out = a · b` with a row-major (m × k) and b any k × n view: the rows of a are split into
+/// one block per rayon thread and each block is one sequential GEMM. For the HOTRG block
+/// products (m, n ~ 500, k ~ 10⁴) this is about 1.5× faster than faer's own parallel split,
+/// which synchronises its threads inside the product.
+pub fn gemm_rows_parallel(a: &[f64], b: MatRef<'_, f64>, out: &mut [f64], m: usize, k: usize) {
+    use rayon::prelude::*;
+    let n = b.ncols();
+    if m == 0 || n == 0 {
+        return;
+    }
+    let rows = m.div_ceil(rayon::current_num_threads().max(1));
+    out.par_chunks_mut(rows * n).zip(a.par_chunks(rows * k)).for_each(|(o, ap)| {
+        let r = ap.len() / k.max(1);
+        matmul(
+            MatMut::from_row_major_slice_mut(o, r, n),
+            Accum::Replace,
+            MatRef::from_row_major_slice(ap, r, k),
+            b,
+            1.0,
+            Par::Seq,
+        );
+    });
+}
+
 /// The multi-indices of a group of axes, given as (dimension, stride, Z₂ parity label of every
 /// index), enumerated in C order and split by total parity: the offsets Σ iₖ·strideₖ of the
 /// even members, then of the odd members.

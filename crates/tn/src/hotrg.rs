@@ -10,12 +10,11 @@
 //! the environments are parity-block diagonal, the isometries are taken block by block, and
 //! every contraction runs on the two parity blocks ([`tensordot_z2`]): a quarter of the flops.
 
-use crate::contract::{eigh_desc, gemm_into as gemm, permute, sector_offsets, tensordot_z2};
+use crate::contract::{eigh_desc, gemm_into as gemm, gemm_rows_parallel, permute, sector_offsets, tensordot_z2};
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
 use crate::trg::{closed_trace, normalize};
-use faer::linalg::matmul::matmul;
 use faer::Mat;
-use faer::{Accum, MatMut, MatRef, Par};
+use faer::MatRef;
 use ndarray::{ArrayD, IxDyn};
 
 /// HOTRG state: the current tensor, legs (l, u, r, d), the parity labels of its horizontal and
@@ -136,14 +135,8 @@ fn merge(u: &ArrayD<f64>, a: &ArrayD<f64>, b: &ArrayD<f64>, (h, v, k): (&[u8], &
             continue;
         }
         let mut prod = vec![0.0; pr.len() * qr.len()];
-        matmul(
-            MatMut::from_row_major_slice_mut(&mut prod, pr.len(), qr.len()),
-            Accum::Replace,
-            MatRef::from_row_major_slice(pm, pr.len(), kg),
-            MatRef::from_row_major_slice(qm, qr.len(), kg).transpose(),
-            1.0,
-            Par::rayon(0),
-        );
+        let qt = MatRef::from_row_major_slice(qm, qr.len(), kg).transpose();
+        gemm_rows_parallel(pm, qt, &mut prod, pr.len(), kg);
         // T′[k, u, k′, d]
         for (row, &(x, y)) in prod.chunks(qr.len()).zip(pr) {
             for (&val, &(x2, y2)) in row.iter().zip(qr) {
@@ -170,9 +163,8 @@ fn environment(t: &ArrayD<f64>, left: bool, h: &[u8], v: &[u8]) -> Mat<f64> {
     let le = [h, v, h, v];
     let e = tensordot_z2(&a, &[1, 3], &le, &b, &[1, 3], &le); // x1,x1',x2,x2'
     let e = permute(&e, &[0, 2, 1, 3]);
-    Mat::from_fn(d * d, d * d, |i, j| {
-        0.5 * (e[[i / d, i % d, j / d, j % d].as_ref()] + e[[j / d, j % d, i / d, i % d].as_ref()])
-    })
+    let (es, n) = (e.as_slice().expect("standard"), d * d);
+    Mat::from_fn(n, n, |i, j| 0.5 * (es[i * n + j] + es[j * n + i]))
 }
 
 /// The top `k` eigenpairs of the symmetric positive semi-definite environment `e`, taken per

@@ -24,10 +24,11 @@
 //! half the size in every dimension: a quarter of the dense flops. Without a symmetry every
 //! label is 0 and the same code does the dense product.
 
-use crate::contract::{eigh_desc, gemm_into as gemm, permute, permute_slice, sector_offsets, tensordot};
+use crate::contract::{
+    eigh_desc, gemm_into as gemm, gemm_rows_parallel, permute, permute_slice, sector_offsets, tensordot,
+};
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatMut, MatRef, Par};
+use faer::{Mat, MatRef};
 use ndarray::{ArrayD, IxDyn};
 
 /// Default memory for the P and Q blocks of one step (bytes). Q is rebuilt once per block of P,
@@ -337,9 +338,8 @@ fn merge(
                     continue;
                 }
                 let mut prod = vec![0.0; nr * nc];
-                let rm = MatRef::from_row_major_slice(&pb.data[p], nr, kg);
                 let cm = MatRef::from_row_major_slice(&qb.data[p], nc, kg).transpose();
-                matmul(MatMut::from_row_major_slice_mut(&mut prod, nr, nc), Accum::Replace, rm, cm, 1.0, Par::rayon(0));
+                gemm_rows_parallel(&pb.data[p], cm, &mut prod, nr, kg);
                 for (row, &ro) in prod.chunks(nc).zip(&pb.place[p]) {
                     for (&v, &co) in row.iter().zip(&qb.place[p]) {
                         out[ro + co] = v;
