@@ -33,7 +33,7 @@ use ndarray::{ArrayD, IxDyn};
 
 /// Default memory for the P and Q blocks of one step (bytes). Q is rebuilt once per block of P,
 /// so P gets most of it; for χ ≤ 14 everything fits and each is built once.
-pub const DEFAULT_BUDGET: usize = 12 << 30;
+pub const DEFAULT_BUDGET: usize = 8 << 30;
 
 /// 3D HOTRG state: the tensor T[x−,x+,y−,y+,z−,z+] and the parity of every leg index.
 #[derive(Debug, Clone)]
@@ -167,7 +167,14 @@ impl Layout<'_> {
 
     /// Empty blocks for the rows (z, u, v), z in `zs`, u < mx, v < my; `place(z, u, v)` is the
     /// row's offset in T′.
-    fn blocks(&self, zs: &[usize], place: impl Fn(usize, usize, usize) -> usize) -> (Blocks, [Vec<usize>; 2]) {
+    /// `spare`: buffers of an earlier block to refill (a fresh multi-GB allocation costs a page
+    /// fault per 4 KiB page; Q is rebuilt many times per step at large χ).
+    fn blocks(
+        &self,
+        zs: &[usize],
+        place: impl Fn(usize, usize, usize) -> usize,
+        spare: Option<[Vec<f64>; 2]>,
+    ) -> (Blocks, [Vec<usize>; 2]) {
         let mut placed = [Vec::new(), Vec::new()];
         // rows per (z, u) in each block, for splitting the work by (z, u)
         let mut per_zu = [Vec::new(), Vec::new()];
@@ -183,7 +190,11 @@ impl Layout<'_> {
                 per_zu[1].push(n[1]);
             }
         }
-        let data = [0, 1].map(|p| vec![0.0; placed[p].len() * self.g_len(p)]);
+        let mut data = spare.unwrap_or_default();
+        for (p, d) in data.iter_mut().enumerate() {
+            d.clear();
+            d.resize(placed[p].len() * self.g_len(p), 0.0);
+        }
         (Blocks { data, place: placed }, per_zu)
     }
 }
@@ -196,7 +207,7 @@ fn build_p(l: &Layout, s1: &[f64], ux: &[f64], uy: &[f64], zs: &[usize], place: 
     let (dx, dy, dz, mx, my) = (l.dx, l.dy, l.dz, l.mx, l.my);
     let n = l.rest_len();
     let slice = dx * dx * dy * dy * dz;
-    let (mut b, per_zu) = l.blocks(zs, |z, a, c| z * place[0] + a * place[1] + c * place[2]);
+    let (mut b, per_zu) = l.blocks(zs, |z, a, c| z * place[0] + a * place[1] + c * place[2], None);
     let lens: [Vec<usize>; 2] = [0, 1].map(|p| per_zu[p].iter().map(|r| r * l.g_len(p)).collect());
     let [d0, d1] = &mut b.data;
     let mut chunks: Vec<(&mut [f64], &mut [f64])> =
@@ -232,12 +243,19 @@ fn build_p(l: &Layout, s1: &[f64], ux: &[f64], uy: &[f64], zs: &[usize], place: 
 /// Q[z][(b,d), (y₂, r)] = Σ U_x[x₁′,x,b] U_y[y₁′,y,d] T₂[x₂,x,y₂,y,k,z], r = (y₁′, x₁′, x₂, k).
 /// `s2` is T permuted to [z+, x+, y−, y+, x−, z−]; `ux` is U_x as [x₂′, (b, x₁′)], `uy` is U_y as
 /// [(d, y₁′), y₂′].
-fn build_q(l: &Layout, s2: &[f64], ux: &[f64], uy: &[f64], zs: &[usize], place: &[usize; 3]) -> Blocks {
+fn build_q(
+    l: &Layout,
+    s2: &[f64],
+    (ux, uy): (&[f64], &[f64]),
+    zs: &[usize],
+    place: &[usize; 3],
+    spare: Option<[Vec<f64>; 2]>,
+) -> Blocks {
     use rayon::prelude::*;
     let (dx, dy, dz, mx, my) = (l.dx, l.dy, l.dz, l.mx, l.my);
     let n = l.rest_len();
     let slice = dx * dx * dy * dy * dz;
-    let (mut b, per_zu) = l.blocks(zs, |z, bb, d| z * place[0] + bb * place[1] + d * place[2]);
+    let (mut b, per_zu) = l.blocks(zs, |z, bb, d| z * place[0] + bb * place[1] + d * place[2], spare);
     let lens: [Vec<usize>; 2] = [0, 1].map(|p| per_zu[p].iter().map(|r| r * l.g_len(p)).collect());
     let [d0, d1] = &mut b.data;
     let mut chunks: Vec<(&mut [f64], &mut [f64])> =
@@ -320,18 +338,13 @@ fn merge(
     let q_block = (budget / 4 / per_z.max(1)).clamp(1, dz);
     let p_block = (budget.saturating_sub(q_block * per_z) / per_z.max(1)).clamp(1, dz);
     let zs_all: Vec<usize> = (0..dz).collect();
+    let mut spare: Option<[Vec<f64>; 2]> = None;
+    let uq = (ux_q.as_slice().expect("std"), uy_q.as_slice().expect("std"));
     for zm in zs_all.chunks(p_block) {
         let pb =
             build_p(&l, s1, ux_p.as_slice().expect("std"), uy_p.as_slice().expect("std"), zm, &[ts[4], ts[0], ts[2]]);
         for zp in zs_all.chunks(q_block) {
-            let qb = build_q(
-                &l,
-                s2,
-                ux_q.as_slice().expect("std"),
-                uy_q.as_slice().expect("std"),
-                zp,
-                &[ts[5], ts[1], ts[3]],
-            );
+            let qb = build_q(&l, s2, uq, zp, &[ts[5], ts[1], ts[3]], spare.take());
             for p in 0..2 {
                 let (nr, nc, kg) = (pb.place[p].len(), qb.place[p].len(), l.g_len(p));
                 if nr == 0 || nc == 0 || kg == 0 {
@@ -346,6 +359,7 @@ fn merge(
                     }
                 }
             }
+            spare = Some(qb.data);
         }
     }
     ArrayD::from_shape_vec(IxDyn(&[mx, mx, my, my, dz, dz]), out).expect("shape")
