@@ -79,6 +79,17 @@ pub fn gemm_rows_parallel(a: &[f64], b: MatRef<'_, f64>, out: &mut [f64], m: usi
     });
 }
 
+/// Splits `buf` into consecutive chunks of the given lengths.
+pub(crate) fn split_chunks<'a>(mut buf: &'a mut [f64], lens: &[usize]) -> Vec<&'a mut [f64]> {
+    let mut out = Vec::with_capacity(lens.len());
+    for &l in lens {
+        let (head, tail) = buf.split_at_mut(l);
+        out.push(head);
+        buf = tail;
+    }
+    out
+}
+
 /// The multi-indices of a group of axes, given as (dimension, stride, Z₂ parity label of every
 /// index), enumerated in C order and split by total parity: the offsets Σ iₖ·strideₖ of the
 /// even members, then of the odd members.

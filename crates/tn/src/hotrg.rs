@@ -10,7 +10,9 @@
 //! the environments are parity-block diagonal, the isometries are taken block by block, and
 //! every contraction runs on the two parity blocks ([`tensordot_z2`]): a quarter of the flops.
 
-use crate::contract::{eigh_desc, gemm_into as gemm, gemm_rows_parallel, permute, sector_offsets, tensordot_z2};
+use crate::contract::{
+    eigh_desc, gemm_into as gemm, gemm_rows_parallel, permute, sector_offsets, split_chunks, tensordot_z2,
+};
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
 use crate::trg::{closed_trace, normalize};
 use faer::Mat;
@@ -68,8 +70,6 @@ impl Hotrg {
     }
 }
 
-/// Computes one row (x, y) of P or Q into a g-row buffer.
-type RowFn<'a> = dyn Fn(usize, usize, &mut [f64]) + Sync + 'a;
 /// A parity block of P or Q: row-major data and the (x, y) of each row.
 type Block = (Vec<f64>, Vec<(usize, usize)>);
 
@@ -85,48 +85,58 @@ type Block = (Vec<f64>, Vec<(usize, usize)>);
 fn merge(u: &ArrayD<f64>, a: &ArrayD<f64>, b: &ArrayD<f64>, (h, v, k): (&[u8], &[u8], &[u8])) -> ArrayD<f64> {
     use rayon::prelude::*;
     let (dh, dv, dk) = (a.shape()[0], a.shape()[1], u.shape()[2]);
-    let glen = dh * dv * dh;
-    // parity classes of g = (l₂, m, r₁), as positions in its C order
-    let g = sector_offsets(&[(dh, dv * dh, h), (dv, dh, v), (dh, 1, h)]);
-    // a′[u][l₁][(m, r₁)], U_k[l₂][l₁]; b′[d][(l₂, m)][r₂], U′_k′[r₂][r₁]
-    let ap = permute(a, &[1, 0, 3, 2]);
+    // g = (l₂, m, r₁) by parity class: offsets in the P product [l₂, (u, m, r₁)] of one k
+    // (strides dv·dv·dh, dh, 1) and in the Q product [(d, l₂, m), r₁] of one k′ (C order)
+    let gp = sector_offsets(&[(dh, dv * dv * dh, h), (dv, dh, v), (dh, 1, h)]);
+    let gq = sector_offsets(&[(dh, dv * dh, h), (dv, dh, v), (dh, 1, h)]);
+    // A[l₁, (u, m, r₁)], U_k[l₂][l₁]; B[(d, l₂, m), r₂], U′_k′[r₂][r₁]
+    let ap = permute(a, &[0, 1, 3, 2]);
     let uk = permute(u, &[2, 1, 0]);
     let bp = permute(b, &[3, 0, 1, 2]);
-    let uq = permute(u, &[2, 1, 0]);
-    let (ap, uk, bp, uq) = (
-        ap.as_slice().expect("std"),
-        uk.as_slice().expect("std"),
-        bp.as_slice().expect("std"),
-        uq.as_slice().expect("std"),
-    );
-    // rows (x, y) of P (x = k, y = u) and of Q (x = k′, y = d), with their parity class
-    let rows: Vec<(usize, usize)> = (0..dk).flat_map(|x| (0..dv).map(move |y| (x, y))).collect();
-    let class = |&(x, y): &(usize, usize)| ((k[x] + v[y]) % 2) as usize;
-    let build = |row: &RowFn| -> [Block; 2] {
-        [0, 1].map(|p| {
-            let mine: Vec<(usize, usize)> = rows.iter().copied().filter(|r| class(r) == p).collect();
-            let idx = &g[p];
-            let mut blk = vec![0.0; mine.len() * idx.len()];
-            if !idx.is_empty() {
-                blk.par_chunks_mut(idx.len()).zip(mine.par_iter()).for_each(|(dst, &(x, y))| {
-                    let mut full = vec![0.0; glen];
-                    row(x, y, &mut full);
-                    for (d, &i) in dst.iter_mut().zip(idx) {
-                        *d = full[i];
-                    }
-                });
+    let (ap, uk, bp) = (ap.as_slice().expect("std"), uk.as_slice().expect("std"), bp.as_slice().expect("std"));
+    let glen = dh * dv * dh;
+    // rows (x, y) of P (x = k, y = u) and of Q (x = k′, y = d), x-major, in parity blocks; one
+    // task per x makes all its rows from one GEMM of size χ × χ × χ³ and copies each row's
+    // parity-p part (offsets `g`, row y at `base(y)`) into its block
+    let build = |prod: &(dyn Fn(usize, &mut [f64]) + Sync), g: &[Vec<usize>; 2], base: usize| -> [Block; 2] {
+        let mut blocks: [Block; 2] = [0, 1].map(|p| {
+            let mine: Vec<(usize, usize)> = (0..dk)
+                .flat_map(|x| (0..dv).map(move |y| (x, y)))
+                .filter(|&(x, y)| ((k[x] + v[y]) % 2) as usize == p)
+                .collect();
+            (vec![0.0; mine.len() * g[p].len()], mine)
+        });
+        let lens: [Vec<usize>; 2] = [0, 1].map(|p| {
+            (0..dk).map(|x| (0..dv).filter(|&y| ((k[x] + v[y]) % 2) as usize == p).count() * g[p].len()).collect()
+        });
+        let [(b0, _), (b1, _)] = &mut blocks;
+        let mut chunks: Vec<(&mut [f64], &mut [f64])> =
+            split_chunks(b0, &lens[0]).into_iter().zip(split_chunks(b1, &lens[1])).collect();
+        chunks.par_iter_mut().enumerate().for_each(|(x, (c0, c1))| {
+            let mut full = vec![0.0; dv * glen];
+            prod(x, &mut full);
+            let mut r = [0, 0];
+            for y in 0..dv {
+                let p = ((k[x] + v[y]) % 2) as usize;
+                let idx = &g[p];
+                let dst = if p == 0 { &mut **c0 } else { &mut **c1 };
+                let src = &full[y * base..];
+                for (d, &i) in dst[r[p] * idx.len()..(r[p] + 1) * idx.len()].iter_mut().zip(idx) {
+                    *d = src[i];
+                }
+                r[p] += 1;
             }
-            (blk, mine)
-        })
+        });
+        drop(chunks);
+        blocks
     };
-    // P row (k, u): [l₂ × l₁] · [l₁ × (m, r₁)]
-    let pb = build(&|x, y, out| {
-        gemm(&uk[x * dh * dh..(x + 1) * dh * dh], &ap[y * dh * dv * dh..(y + 1) * dh * dv * dh], out, dh, dh, dv * dh)
-    });
-    // Q row (k′, d): [(l₂, m) × r₂] · [r₂ × r₁]
-    let qb = build(&|x, y, out| {
-        gemm(&bp[y * dh * dv * dh..(y + 1) * dh * dv * dh], &uq[x * dh * dh..(x + 1) * dh * dh], out, dh * dv, dh, dh)
-    });
+    // P, one k: [l₂ × l₁] · [l₁ × (u, m, r₁)]
+    let pb = build(&|x, out| gemm(&uk[x * dh * dh..(x + 1) * dh * dh], ap, out, dh, dh, dv * dv * dh), &gp, dv * dh);
+    // Q, one k′: [(d, l₂, m) × r₂] · [r₂ × r₁] with U′_k′[r₂][r₁] = U[r₁, r₂, k′]
+    let uq = permute(u, &[2, 1, 0]);
+    let uq = uq.as_slice().expect("std");
+    let qb = build(&|x, out| gemm(bp, &uq[x * dh * dh..(x + 1) * dh * dh], out, dv * dh * dv, dh, dh), &gq, glen);
+    let g = gp;
     let mut t = vec![0.0; dk * dv * dk * dv];
     for p in 0..2 {
         let ((pm, pr), (qm, qr)) = (&pb[p], &qb[p]);

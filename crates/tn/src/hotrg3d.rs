@@ -25,7 +25,7 @@
 //! label is 0 and the same code does the dense product.
 
 use crate::contract::{
-    eigh_desc, gemm_into as gemm, gemm_rows_parallel, permute, permute_slice, sector_offsets, tensordot,
+    eigh_desc, gemm_into as gemm, gemm_rows_parallel, permute, permute_slice, sector_offsets, split_chunks, tensordot,
 };
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
 use faer::{Mat, MatRef};
@@ -98,17 +98,6 @@ pub fn work_bytes(chi: usize) -> usize {
 /// The least memory a step at χ can run in: one slice each of P and Q, and the work arrays.
 pub fn min_bytes(chi: usize) -> usize {
     2 * slice_bytes(chi) + work_bytes(chi)
-}
-
-/// Splits `buf` into consecutive chunks of the given lengths.
-fn split_chunks<'a>(mut buf: &'a mut [f64], lens: &[usize]) -> Vec<&'a mut [f64]> {
-    let mut out = Vec::with_capacity(lens.len());
-    for &l in lens {
-        let (head, tail) = buf.split_at_mut(l);
-        out.push(head);
-        buf = tail;
-    }
-    out
 }
 
 /// The parity blocks of P (or Q) for a run of slices of the outer z leg: block p holds the rows
