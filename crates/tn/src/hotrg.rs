@@ -112,21 +112,24 @@ fn merge(u: &ArrayD<f64>, a: &ArrayD<f64>, b: &ArrayD<f64>, (h, v, k): (&[u8], &
         let [(b0, _), (b1, _)] = &mut blocks;
         let mut chunks: Vec<(&mut [f64], &mut [f64])> =
             split_chunks(b0, &lens[0]).into_iter().zip(split_chunks(b1, &lens[1])).collect();
-        chunks.par_iter_mut().enumerate().for_each(|(x, (c0, c1))| {
-            let mut full = vec![0.0; dv * glen];
-            prod(x, &mut full);
-            let mut r = [0, 0];
-            for y in 0..dv {
-                let p = ((k[x] + v[y]) % 2) as usize;
-                let idx = &g[p];
-                let dst = if p == 0 { &mut **c0 } else { &mut **c1 };
-                let src = &full[y * base..];
-                for (d, &i) in dst[r[p] * idx.len()..(r[p] + 1) * idx.len()].iter_mut().zip(idx) {
-                    *d = src[i];
+        // one product buffer per worker, not per task (each is χ⁴ numbers)
+        chunks.par_iter_mut().enumerate().for_each_init(
+            || vec![0.0; dv * glen],
+            |full, (x, (c0, c1))| {
+                prod(x, full);
+                let mut r = [0, 0];
+                for y in 0..dv {
+                    let p = ((k[x] + v[y]) % 2) as usize;
+                    let idx = &g[p];
+                    let dst = if p == 0 { &mut **c0 } else { &mut **c1 };
+                    let src = &full[y * base..];
+                    for (d, &i) in dst[r[p] * idx.len()..(r[p] + 1) * idx.len()].iter_mut().zip(idx) {
+                        *d = src[i];
+                    }
+                    r[p] += 1;
                 }
-                r[p] += 1;
-            }
-        });
+            },
+        );
         drop(chunks);
         blocks
     };
