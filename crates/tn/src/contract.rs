@@ -136,7 +136,6 @@ pub fn tensordot_z2(
     let cols = group(&b_free, b.shape(), &sb, lb);
     let out_shape: Vec<usize> =
         a_free.iter().map(|&i| a.shape()[i]).chain(b_free.iter().map(|&i| b.shape()[i])).collect();
-    let n: usize = b_free.iter().map(|&i| b.shape()[i]).product();
     // where each free multi-index lands in the result (C order over a's free axes, then b's)
     let out_st = strides_of(&out_shape);
     let la_out: Vec<&[u8]> = a_free.iter().map(|&i| la[i]).collect();
@@ -145,7 +144,6 @@ pub fn tensordot_z2(
     let row_out = sector_offsets(&(0..nf).map(|k| (out_shape[k], out_st[k], la_out[k])).collect::<Vec<_>>());
     let col_out =
         sector_offsets(&(0..b_free.len()).map(|k| (out_shape[nf + k], out_st[nf + k], lb_out[k])).collect::<Vec<_>>());
-    let _ = n;
     let (asl, bsl) = (a.as_slice().expect("standard"), b.as_slice().expect("standard"));
     let mut out = vec![0.0; out_shape.iter().product()];
     for p in 0..2 {

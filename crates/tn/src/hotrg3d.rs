@@ -189,7 +189,7 @@ impl Layout<'_> {
 }
 
 /// P rows for the slices `zs` of T₁: P[z][(a,c), (y₂, r)] = Σ U_x[x,x₂,a] U_y[y,y₂,c] T₁[x,x̄,y,ȳ,z,k].
-/// `s1` is T permuted to [z−, x−, x+, y−, y+, z+]; `ux` is U_x as [x, (a, x₂)], `uy` is U_y as
+/// `s1` is T permuted to [z−, x−, x+, y−, y+, z+]; `ux` is U_x as [(a, x₂), x], `uy` is U_y as
 /// [c, y₂, y] (both row-major).
 fn build_p(l: &Layout, s1: &[f64], ux: &[f64], uy: &[f64], zs: &[usize], place: &[usize; 3]) -> Blocks {
     use rayon::prelude::*;
@@ -204,9 +204,7 @@ fn build_p(l: &Layout, s1: &[f64], ux: &[f64], uy: &[f64], zs: &[usize], place: 
     for (iz, &z) in zs.iter().enumerate() {
         // X[(a, x₂), (x̄, y, ȳ, k)] = Σ_x U_x[x, (a, x₂)] T₁[x, x̄, y, ȳ, z, k]
         let mut x = vec![0.0; mx * dx * slice / dx];
-        let ut = MatRef::from_row_major_slice(ux, dx, mx * dx).transpose().to_owned();
-        let ut: Vec<f64> = (0..mx * dx * dx).map(|i| ut[(i / dx, i % dx)]).collect();
-        gemm(&ut, &s1[z * slice..(z + 1) * slice], &mut x, mx * dx, dx, slice / dx);
+        gemm(ux, &s1[z * slice..(z + 1) * slice], &mut x, mx * dx, dx, slice / dx);
         // per a: X_a[y, (ȳ, x̄, x₂, k)]
         let xa = permute_slice(&x, &[mx, dx, dx, dy, dy, dz], &[0, 3, 4, 2, 1, 5]);
         chunks[iz * mx..(iz + 1) * mx].par_iter_mut().enumerate().for_each(|(a, (c0, c1))| {
@@ -230,7 +228,7 @@ fn build_p(l: &Layout, s1: &[f64], ux: &[f64], uy: &[f64], zs: &[usize], place: 
 
 /// Q columns for the slices `zs` of T₂, as rows of the transposed block:
 /// Q[z][(b,d), (y₂, r)] = Σ U_x[x₁′,x,b] U_y[y₁′,y,d] T₂[x₂,x,y₂,y,k,z], r = (y₁′, x₁′, x₂, k).
-/// `s2` is T permuted to [z+, x+, y−, y+, x−, z−]; `ux` is U_x as [x₂′, (b, x₁′)], `uy` is U_y as
+/// `s2` is T permuted to [z+, x+, y−, y+, x−, z−]; `ux` is U_x as [(b, x₁′), x₂′], `uy` is U_y as
 /// [(d, y₁′), y₂′].
 fn build_q(
     l: &Layout,
@@ -253,9 +251,7 @@ fn build_q(
     for (iz, &z) in zs.iter().enumerate() {
         // Y[(b, x₁′), (y₂, y, x₂, k)] = Σ_x U_x[x, (b, x₁′)] T₂[x₂, x, y₂, y, k, z]
         let mut y = vec![0.0; mx * dx * slice / dx];
-        let ut = MatRef::from_row_major_slice(ux, dx, mx * dx).transpose().to_owned();
-        let ut: Vec<f64> = (0..mx * dx * dx).map(|i| ut[(i / dx, i % dx)]).collect();
-        gemm(&ut, &s2[z * slice..(z + 1) * slice], &mut y, mx * dx, dx, slice / dx);
+        gemm(ux, &s2[z * slice..(z + 1) * slice], &mut y, mx * dx, dx, slice / dx);
         // per (b, y₂): [y, (x₁′, x₂, k)]
         let yb = permute_slice(&y, &[mx, dx, dy, dy, dx, dz], &[0, 2, 3, 1, 4, 5]);
         chunks[iz * mx..(iz + 1) * mx].par_iter_mut().enumerate().for_each(|(bb, (c0, c1))| {
@@ -314,9 +310,9 @@ fn merge(
     let s2 = permute(t, &[5, 1, 2, 3, 0, 4]);
     let s1 = s1.as_slice().expect("standard");
     let s2 = s2.as_slice().expect("standard");
-    // U_x as [x, (a, x₂)] for P, [x₂′, (b, x₁′)] for Q; U_y as [c, y₂, y] for P, [(d, y₁′), y₂′] for Q
-    let ux_p = permute(ux, &[0, 2, 1]);
-    let ux_q = permute(ux, &[1, 2, 0]);
+    // U_x as [(a, x₂), x] for P, [(b, x₁′), x₂′] for Q; U_y as [c, y₂, y] for P, [(d, y₁′), y₂′] for Q
+    let ux_p = permute(ux, &[2, 1, 0]);
+    let ux_q = permute(ux, &[2, 0, 1]);
     let uy_p = permute(uy, &[2, 1, 0]);
     let uy_q = permute(uy, &[2, 0, 1]);
     // T′[a,b,c,d,z−,z+]
