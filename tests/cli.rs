@@ -249,6 +249,13 @@ fn tensor_network_json() {
     let yang = (1.0 - (1.2f64).sinh().powi(-4)).powf(0.125);
     assert!((v["magnetization"].as_f64().unwrap() - yang).abs() < 1e-8);
     assert_eq!(v["converged"], true);
+    // the fixed-point corner method: same closed forms, and the check that it is the power
+    // method's fixed point
+    let v = json(&["ctmrg", "--beta", "0.6", "--chi", "8", "--fpcm", "--json"]);
+    assert!((v["energy_per_site"].as_f64().unwrap() - u).abs() < 1e-8);
+    assert!((v["magnetization"].as_f64().unwrap() - yang).abs() < 1e-8);
+    assert_eq!(v["converged"], true);
+    assert!(v["power_step_change"].as_f64().unwrap() < 1e-8, "{v}");
     let (code, _, err) = run(&["trg", "--model", "ising3d"]);
     assert!(code == 2 && err.contains("--model"), "{err}");
 }
@@ -272,6 +279,8 @@ fn directional_ctmrg_and_3d_hotrg_json() {
         (&["hotrg", "--model", "ising3d", "--chi", "4", "--observables"][..], "--observables"),
         (&["btrg", "--beta-y", "0.3"][..], "--beta-y"),
         (&["ctmrg", "--beta", "0.3", "--beta-y", "-1"][..], "--beta-y"),
+        (&["ctmrg", "--beta", "0.3", "--beta-y", "0.5", "--fpcm"][..], "--fpcm"),
+        (&["trg", "--fpcm"][..], "--fpcm"),
     ] {
         let (code, out, err) = run(args);
         assert!(code == 2 && out.is_empty() && err.trim_end().lines().count() == 1, "{args:?}: {err}");

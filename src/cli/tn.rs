@@ -28,9 +28,16 @@ pub(crate) struct TnArgs {
     /// tensor has the square symmetry)
     #[arg(long)]
     directional: bool,
-    /// ctmrg: stop when the normalised corner spectrum changes by less than this
-    #[arg(long, default_value_t = 1e-13)]
-    tol: f64,
+    /// ctmrg: stop when the normalised corner spectrum changes by less than this in one iteration
+    /// (default 1e-13); with --fpcm, when the boundary tensor A_C = C E C changes by less than this,
+    /// relative (default 1e-10)
+    #[arg(long)]
+    tol: Option<f64>,
+    /// ctmrg (C4v): find the fixed point with the fixed-point corner method (Krylov eigensolvers for
+    /// edge and corner) after 50 power iterations; at or near a critical point it needs ~10² iterations
+    /// where the power method needs more than 2·10⁴
+    #[arg(long)]
+    fpcm: bool,
     /// trg, btrg, hotrg: central charge and scaling dimensions from the last tensor (Gu–Wen);
     /// at a critical point choose --steps so the tensor sits at its fixed point (about 10–16)
     #[arg(long)]
@@ -59,9 +66,10 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
             beta_y: a.beta_y,
             h: a.h,
             chi: a.chi,
-            tol: a.tol,
-            max_iter: a.steps.unwrap_or(20000),
+            tol: a.tol.unwrap_or(if a.fpcm { 1e-10 } else { 1e-13 }),
+            max_iter: a.steps.unwrap_or(if a.fpcm { 2000 } else { 20000 }),
             directional: a.directional,
+            fpcm: a.fpcm,
         };
         ctmrg(spec, job)?
     } else {
@@ -72,8 +80,16 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         bar.finish_and_clear();
         r
     };
-    if name != "ctmrg" && (a.beta_y.is_some() || a.directional) {
-        let what = if a.directional { "--directional" } else { "--beta-y" };
+    if name != "ctmrg" && (a.beta_y.is_some() || a.directional || a.fpcm || a.tol.is_some()) {
+        let what = if a.directional {
+            "--directional"
+        } else if a.fpcm {
+            "--fpcm"
+        } else if a.tol.is_some() {
+            "--tol"
+        } else {
+            "--beta-y"
+        };
         return Err(JobError::Usage(format!("{what} is out of range for {name}: ctmrg only")));
     }
     let exact = (spec.model == onsager_models::Model::Ising && spec.dim == 2 && a.h == 0.0).then(|| match a.beta_y {
@@ -102,6 +118,9 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         }
         if let Some(c) = r.converged {
             o.insert("converged".into(), json!(c));
+        }
+        if let Some(c) = r.power_step_change {
+            o.insert("power_step_change".into(), json!(c));
         }
         if let Some(cft) = &r.cft {
             o.insert("central_charge".into(), json!(cft.central_charge));
@@ -150,6 +169,11 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         }
     );
     println!("  truncation error       {:.3e}", r.truncation_error);
+    if let Some(c) = r.power_step_change {
+        println!(
+            "  power-step check       {c:.3e}  (corner-spectrum change of one CTMRG iteration from the fixed point)"
+        );
+    }
     if let Some(cft) = &r.cft {
         println!("  central charge (Gu–Wen) {:.6}", cft.central_charge);
         let x: Vec<String> = cft.scaling_dimensions.iter().map(|v| format!("{v:.5}")).collect();

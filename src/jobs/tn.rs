@@ -1,7 +1,7 @@
 //! `onsager trg | hotrg | ctmrg`: tensor-network free energies of 2D models.
 
 use super::{JobError, ModelSpec};
-use onsager_tn::ctmrg::Ctmrg;
+use onsager_tn::ctmrg::{Ctmrg, CtmrgRecord};
 use onsager_tn::ctmrg_directional::DirectionalCtmrg;
 use onsager_tn::hotrg3d::Hotrg3d;
 use onsager_tn::initial::{
@@ -50,6 +50,9 @@ pub struct TnResult {
     pub magnetization: Option<f64>,
     /// whether CTMRG met its criterion
     pub converged: Option<bool>,
+    /// fixed-point corner method: how much one power-method iteration from its result changes the
+    /// normalised corner spectrum (the check that it is the CTMRG fixed point)
+    pub power_step_change: Option<f64>,
     /// per RG step: (step, lnZ/N estimate, discarded weight of the step) — empty for CTMRG
     pub history: Vec<(usize, f64, f64)>,
     /// Gu–Wen conformal data of the last tensor (with `spectrum`)
@@ -171,6 +174,7 @@ fn drive(
         energy_per_site: observables.then(|| -2.0 * s.expectations()[0]),
         magnetization: observables.then(|| s.expectations()[1]),
         converged: None,
+        power_step_change: None,
         cft: if spectrum { s.site_tensor().and_then(|t| onsager_tn::gu_wen::cft_data(&t, 6)) } else { None },
         history,
     })
@@ -194,13 +198,20 @@ pub struct CtmrgJob {
     pub max_iter: usize,
     /// use the four-corner directional CTMRG even for a C4v-symmetric tensor
     pub directional: bool,
+    /// find the C4v fixed point with the fixed-point corner method ([`onsager_tn::fpcm`]) after
+    /// [`FPCM_WARM_UP`] power iterations; `tol` and `max_iter` then apply to its iterations
+    pub fpcm: bool,
 }
+
+/// Power iterations before the fixed-point corner method: enough for the bond to grow to χ
+/// (log_q χ iterations) and for the corner to leave its boundary-dominated start.
+pub const FPCM_WARM_UP: usize = 50;
 
 /// CTMRG to convergence: the C4v form (fixed σ = 0 boundary, so the magnetization below T_c is
 /// the spontaneous one) for symmetric tensors, the directional form (open boundary) for
 /// K_x ≠ K_y or on request.
 pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
-    let CtmrgJob { beta, beta_y, h, chi, tol, max_iter, directional } = job;
+    let CtmrgJob { beta, beta_y, h, chi, tol, max_iter, directional, fpcm } = job;
     check("ctmrg", spec, chi)?;
     if let Some(by) = beta_y {
         if !(by.is_finite() && by > 0.0) {
@@ -208,7 +219,14 @@ pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
         }
     }
     let t0 = std::time::Instant::now();
-    if directional || beta_y.is_some_and(|by| by != beta) {
+    let anisotropic = beta_y.is_some_and(|by| by != beta);
+    if fpcm && (directional || anisotropic) {
+        return Err(JobError::Usage(
+            "--fpcm is out of range with --directional or --beta-y ≠ --beta: the fixed-point corner method is C4v only"
+                .into(),
+        ));
+    }
+    if directional || anisotropic {
         let ky = beta_y.unwrap_or(beta);
         let a = site_tensor_anisotropic(spec.model, beta, ky, h, Insertion::None);
         let mut c =
@@ -229,6 +247,7 @@ pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
             energy_per_site: bond.map(|b| -2.0 * b),
             magnetization: Some(mag),
             converged: Some(rec.converged),
+            power_step_change: None,
             history: vec![],
             cft: None,
         });
@@ -237,7 +256,20 @@ pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
     let (m, _) = bond_factors(spec.model, beta);
     let q = spec.model.q();
     let mut c = Ctmrg::with_boundary(a, chi, &m[0..q]);
-    let rec = c.converge(tol, max_iter);
+    let (rec, power_step_change) = if fpcm {
+        c.converge(0.0, FPCM_WARM_UP);
+        let (fixed, r) = onsager_tn::fpcm::fixed_point(&c, tol, max_iter);
+        c = fixed;
+        let rec = CtmrgRecord {
+            iterations: r.iterations,
+            converged: r.converged,
+            spectrum_change: r.residual,
+            truncation_error: r.truncation_error,
+        };
+        (rec, Some(r.power_step_change))
+    } else {
+        (c.converge(tol, max_iter), None)
+    };
     let bond = c.expectation(&site_tensor_2d(spec.model, beta, h, Insertion::BondRight));
     let mag = c.expectation(&site_tensor_2d(spec.model, beta, h, Insertion::Magnetization));
     let ln_z = c.ln_z_per_site();
@@ -252,6 +284,7 @@ pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
         energy_per_site: Some(-2.0 * bond),
         magnetization: Some(mag),
         converged: Some(rec.converged),
+        power_step_change,
         history: vec![],
         cft: None,
     })

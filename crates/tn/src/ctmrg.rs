@@ -66,6 +66,22 @@ impl Ctmrg {
         Ctmrg { a, c: ArrayD::ones(IxDyn(&[1, 1])), e, chi }
     }
 
+    /// An environment from its parts: a[l,u,r,d], corner C (χ' × χ', symmetric) and edge E[i,s,j]
+    /// (symmetric in i ↔ j), for methods that reach the fixed point another way.
+    pub(crate) fn from_parts(a: ArrayD<f64>, c: ArrayD<f64>, e: ArrayD<f64>, chi: usize) -> Self {
+        Ctmrg { a, c, e, chi }
+    }
+
+    /// (a, C, E).
+    pub(crate) fn parts(&self) -> (&ArrayD<f64>, &ArrayD<f64>, &ArrayD<f64>) {
+        (&self.a, &self.c, &self.e)
+    }
+
+    /// the bond dimension χ
+    pub fn chi(&self) -> usize {
+        self.chi
+    }
+
     fn iterate(&mut self) -> f64 {
         let d = self.a.shape()[0];
         let ct = tensordot(&self.c, &[1], &self.e, &[0]); // i,s,j

@@ -21,6 +21,7 @@ pub mod ctmrg;
 pub mod ctmrg_directional;
 pub mod dmrg;
 pub mod entanglement;
+pub mod fpcm;
 pub mod gu_wen;
 pub mod hotrg;
 pub mod hotrg3d;
