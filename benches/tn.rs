@@ -1,7 +1,10 @@
 //! Criterion benches of one RG step at χ = 32 (TRG, BTRG, HOTRG with the Z₂ blocks and dense;
 //! steady state after the bond dimension saturated), one 3D HOTRG step at χ = 10 (3D Ising at
 //! K_c; the peer is ../shared/anchors/hotrg3d.py, side by side in scripts/compare_hotrg3d.py),
-//! and one CTMRG iteration at χ = 64 (C4v and directional), 2D Ising at K_c.
+//! and one CTMRG iteration at χ = 64 (C4v and directional), 2D Ising at K_c. The whole C4v
+//! fixed point at K_c, χ = 32, by the fixed-point corner method (`ctmrg_fixed_point/fpcm_chi32`,
+//! from 50 power iterations to the 1e-10 criterion; the power method and ../shared/anchors/ctm.py
+//! run into their 20 000-iteration caps instead: scripts/compare_ctmrg.py).
 //!
 //! Also one full DMRG sweep (left → right → left) of the open TFIM chain, N = 100, g = 1, χ = 64,
 //! from the converged state (issue 6; the TeNPy side-by-side is scripts/compare_dmrg.py).
@@ -61,11 +64,17 @@ fn steps(c: &mut Criterion) {
     g.bench_function("ctmrg_directional_chi64_iteration", |b| {
         b.iter_batched(|| dir.clone(), |mut s| s.iterate(), criterion::BatchSize::LargeInput)
     });
-    let mut ctm = Ctmrg::new(a, 64);
+    let mut ctm = Ctmrg::new(a.clone(), 64);
     ctm.converge(0.0, 200);
     g.bench_function("ctmrg_chi64_iteration", |b| {
         b.iter_batched(|| ctm.clone(), |mut s| s.converge(0.0, 1), criterion::BatchSize::LargeInput)
     });
+    g.finish();
+    let mut g = c.benchmark_group("ctmrg_fixed_point");
+    g.sample_size(10);
+    let mut warm = Ctmrg::new(a, 32);
+    warm.converge(0.0, 50);
+    g.bench_function("fpcm_chi32", |b| b.iter(|| onsager::tn::fpcm::fixed_point(&warm, 1e-10, 2000).1.iterations));
     g.finish();
 }
 
