@@ -249,6 +249,11 @@ fn tensor_network_json() {
     let yang = (1.0 - (1.2f64).sinh().powi(-4)).powf(0.125);
     assert!((v["magnetization"].as_f64().unwrap() - yang).abs() < 1e-8);
     assert_eq!(v["converged"], true);
+    // 5 HOTRG steps close an 8 × 4 torus, which χ = 16 holds without truncation: Kaufman's finite
+    // torus (closed form) to rounding
+    let v = json(&["hotrg", "--beta", "0.3", "--chi", "16", "--steps", "5", "--json"]);
+    assert_eq!(v["torus"], "8x4");
+    assert!(v["relative_error_vs_kaufman"].as_f64().unwrap() < 1e-13, "{v}");
     // the fixed-point corner method: same closed forms, and the check that it is the power
     // method's fixed point
     let v = json(&["ctmrg", "--beta", "0.6", "--chi", "8", "--fpcm", "--json"]);

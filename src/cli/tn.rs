@@ -96,6 +96,11 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         Some(by) => onsager_exact::onsager_ln_z_anisotropic(beta, by),
         None => onsager_exact::onsager_ln_z_per_site(beta),
     });
+    // After N HOTRG steps one 2D tensor closes a 2^⌈N/2⌉ × 2^⌊N/2⌋ torus, and the final 2 × 2 of
+    // it is contracted exactly: against Kaufman's finite torus for the Ising model (N ≤ 20)
+    let torus = (name == "hotrg" && exact.is_some() && a.beta_y.is_none() && r.steps <= 20)
+        .then(|| (1usize << r.steps.div_ceil(2), 1usize << (r.steps / 2)))
+        .map(|(rows, cols)| (rows, cols, onsager_exact::kaufman_ln_z(rows, cols, beta) / (rows * cols) as f64));
     // 3D Ising at K_c: f = −lnZ/(NK) from the series estimate (shared/reference.json,
     // ising3d.free_energy_Kc_series); not exact, so reported as a reference, not an error
     let series = (spec.dim == 3 && critical && a.h == 0.0).then_some(-ISING3D_F_KC * beta);
@@ -132,6 +137,10 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         if let Some(e) = series {
             o.insert("relative_error_vs_series".into(), json!((r.ln_z_per_site - e).abs() / e));
         }
+        if let Some((rows, cols, e)) = torus {
+            o.insert("torus".into(), json!(format!("{rows}x{cols}")));
+            o.insert("relative_error_vs_kaufman".into(), json!((r.ln_z_per_site - e).abs() / e));
+        }
         super::emit_json(out);
         return Ok(());
     }
@@ -146,6 +155,13 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
     println!("  f = −ln Z/(βN)         {:.15}", r.free_energy_per_site);
     if let Some(e) = exact {
         println!("  rel. error vs Onsager  {:.3e}", (r.ln_z_per_site - e).abs() / e);
+    }
+    if let Some((rows, cols, e)) = torus {
+        println!(
+            "  rel. error vs Kaufman  {:.3e}  (the {rows}×{cols} torus these {} steps close)",
+            (r.ln_z_per_site - e).abs() / e,
+            r.steps
+        );
     }
     if let Some(e) = series {
         println!(

@@ -294,6 +294,26 @@ impl CoarseGraining for Hotrg {
             (0..dv * dv).map(|x| (0..dh).map(|l| self.t[[l, x / dv, l, x % dv].as_ref()]).sum()).collect();
         Some((0..dv * dv).map(|x| m[x] * m[(x % dv) * dv + x / dv]).sum())
     }
+    /// The 2 × 2 torus of the current tensor: with M[(l₁,r₁),(l₂,r₂)] = Σ_{u,m} t[l₁,u,r₁,m]
+    /// t[l₂,m,r₂,u] (a column of two, closed vertically), Z = Σ M[(l₁,r₁),(l₂,r₂)] M[(r₁,l₁),(r₂,l₂)]
+    /// (two columns, closed horizontally). One GEMM of χ² × χ² × χ²; `None` when M would pass
+    /// 2 GiB (χ > 128).
+    fn quad_trace(&self) -> Option<f64> {
+        let (dh, dv) = (self.t.shape()[0], self.t.shape()[1]);
+        let (n, k) = (dh * dh, dv * dv);
+        if n * n * 8 > 2 << 30 {
+            return None;
+        }
+        let t1 = permute(&self.t, &[0, 2, 1, 3]); // (l₁,r₁),(u,m)
+        let t2 = permute(&self.t, &[3, 1, 0, 2]); // (u,m),(l₂,r₂)
+        let a = MatRef::from_row_major_slice(t1.as_slice().expect("standard"), n, k);
+        let b = MatRef::from_row_major_slice(t2.as_slice().expect("standard"), k, n);
+        let mut m = Mat::zeros(n, n);
+        faer::linalg::matmul::matmul(&mut m, faer::Accum::Replace, a, b, 1.0, faer::Par::rayon(0));
+        let swap = |x: usize| (x % dh) * dh + x / dh;
+        Some((0..n).map(|i| (0..n).map(|j| m[(i, j)] * m[(swap(i), swap(j))]).sum::<f64>()).sum())
+    }
+
     fn site_tensor(&self) -> Option<ArrayD<f64>> {
         Some(self.t.clone())
     }

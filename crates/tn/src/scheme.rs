@@ -10,6 +10,11 @@
 //!
 //! where Tr closes the last tensor on itself (a 1 × 1 torus of the coarse lattice). For a finite
 //! torus the same sum stops when one tensor is left, and is exact up to truncation.
+//!
+//! On small tori the last merges truncate the most, so schemes that can contract a few current
+//! tensors exactly say so: [`CoarseGraining::pair_trace`] (the 2-tensor torus the next step would
+//! make) replaces the estimate after every step, and [`CoarseGraining::quad_trace`] (the 2 × 2
+//! torus the next two steps would make, O(χ⁶)) replaces the final one of a run with a step cap.
 
 /// Truncation of a bond: at most `chi` states, and drop singular values below `cutoff · s_max`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,6 +69,12 @@ pub trait CoarseGraining {
     fn pair_trace(&self) -> Option<f64> {
         None
     }
+    /// The torus of the 2 × 2 current tensors that the next two steps merge, contracted exactly,
+    /// if the scheme can say. The driver asks for it two steps before a step cap and closes the
+    /// final torus with it, which removes the two largest truncations of a finite torus.
+    fn quad_trace(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// When to stop. Compose with [`Stop::Any`] (like TNRKit's `maxiter(25) & convcrit(...)`).
@@ -83,6 +94,15 @@ impl Stop {
             Stop::MaxSteps(n) => steps >= *n,
             Stop::Converged(tol) => steps > 0 && change.abs() < *tol,
             Stop::Any(v) => v.iter().any(|s| s.done(steps, change)),
+        }
+    }
+
+    /// The step cap, if there is one (the smallest).
+    fn cap(&self) -> Option<usize> {
+        match self {
+            Stop::MaxSteps(n) => Some(*n),
+            Stop::Converged(_) => None,
+            Stop::Any(v) => v.iter().filter_map(Stop::cap).min(),
         }
     }
 }
@@ -130,17 +150,26 @@ pub fn run<S: CoarseGraining + ?Sized>(
     let mut err: f64 = 0.0;
     let mut steps = 0;
     let mut change = f64::INFINITY;
+    let cap = stop.cap();
+    // the 2 × 2 torus closed two steps before the cap, waiting for the step that makes it
+    let mut pending_quad: Option<f64> = None;
     while !stop.done(steps, change) {
         // the same torus closed before the step, untruncated: ln Z/N = acc + ln Tr(pair)/(2 sites)
         let exact_pair = scheme.pair_trace().map(|p| acc + p.ln() / (2.0 * sites));
+        // only for the final estimate: it costs O(χ⁶), more than a step at small χ
+        let exact_quad =
+            if cap == Some(steps + 2) { scheme.quad_trace().map(|q| acc + q.ln() / (4.0 * sites)) } else { None };
         let info = scheme.step(trunc);
         steps += 1;
         sites *= info.merged;
         acc += info.norm.ln() / sites;
-        let next = match exact_pair {
-            Some(e) if info.merged == 2.0 && e.is_finite() => e,
+        let pairwise = info.merged == 2.0;
+        let next = match (pending_quad.take(), exact_pair) {
+            (Some(e), _) if pairwise && e.is_finite() => e,
+            (_, Some(e)) if pairwise && e.is_finite() => e,
             _ => acc + scheme.trace().ln() / sites,
         };
+        pending_quad = exact_quad.filter(|_| pairwise);
         change = next - estimate;
         estimate = next;
         err = err.max(info.truncation_error);

@@ -59,35 +59,40 @@ fn hotrg_z2_blocks_equal_dense() {
 
 #[test]
 fn hotrg_finite_tori_equal_kaufman() {
-    // 2^n × 2^n tori after 2n steps, the last one closed exactly (`pair_trace`), against
-    // Kaufman. Measured at K = 0.3 / 0.6: L = 4 1e-15 / 2e-16 (χ = 16 is exact), L = 8 8.3e-10 /
-    // 3.4e-10 (χ = 40), L = 16 3.3e-10 / 2.1e-10 and L = 32 3.5e-12 / 1.2e-12 (χ = 32). Before the
-    // exact closure L = 8 and 16 were 3e-8 and 1.1e-8 at χ = 32 (K = 0.3)
+    // 2^n × 2^n tori after 2n steps, the final 2 × 2 torus closed exactly (`quad_trace`), against
+    // Kaufman. Measured at K = 0.3 / 0.6: L = 4 and 8 exact to rounding (no truncation is left),
+    // L = 16 3.2e-12 / 1.2e-12 and L = 32 1.1e-12 / 1.2e-12 (χ = 32). With the pair closure alone
+    // they were L = 8 8.3e-10 / 3.4e-10 (χ = 40), L = 16 3.3e-10 / 2.1e-10 (χ = 32)
     for k in [0.3, 0.6] {
         for (n, chi) in [(2, 16), (3, 40), (4, 32), (5, 32)] {
             let l = 1usize << n;
             let a = site_tensor_2d(Model::Ising, k, 0.0, Insertion::None);
             let r = run(&mut Hotrg::new(a), &Truncation::chi(chi), &Stop::MaxSteps(2 * n), &mut |_, _| {});
             let exact = kaufman_ln_z(l, l, k) / (l * l) as f64;
+            eprintln!("K={k} L={l} χ={chi}: {:.3e}", rel(r.ln_z_per_site, exact));
             assert_eq!(r.sites_per_tensor, (l * l) as f64);
             assert!(rel(r.ln_z_per_site, exact) < 1e-9, "K={k} L={l}: {:.3e}", rel(r.ln_z_per_site, exact));
         }
     }
 }
 
-/// At K_c the truncation of each merge converges slowly in χ: with the Z₂ blocks χ = 64 is
-/// cheap, and gives 3.9e-10 for L = 8 (measured; 6.2e-9 at χ = 48), exact for L = 4. Larger
-/// tori at K_c are not within 1e-9 at modest χ (L = 16: 2.9e-9, L = 32: 1.7e-8 at χ = 64).
+/// At K_c the truncations of the last merges dominate; the driver closes the final 2 × 2 torus
+/// exactly (`quad_trace`), which removes the two largest. Measured with it (Z₂ blocks): L = 8
+/// exact at χ = 16 (no truncation is left), L = 16 5.3e-10 at χ = 32, L = 32 4.5e-10 at χ = 48
+/// and 5.2e-11 at χ = 64. With the pair closure alone they were 1.0e-7 (L = 16, χ = 32) and
+/// 7.0e-8 (L = 32, χ = 48).
 #[test]
-fn hotrg_critical_tori_up_to_8() {
+fn hotrg_critical_tori_equal_kaufman() {
     use onsager_tn::initial::leg_parity;
     let k = onsager_models::critical_coupling(Model::Ising, 2).unwrap().coupling;
-    for n in [2, 3] {
+    for (n, chi) in [(2, 16), (3, 16), (4, 32), (5, 48)] {
         let l = 1usize << n;
         let a = site_tensor_2d(Model::Ising, k, 0.0, Insertion::None);
         let mut s = Hotrg::with_parity(a, leg_parity(Model::Ising, k, 0.0));
-        let r = run(&mut s, &Truncation::chi(64), &Stop::MaxSteps(2 * n), &mut |_, _| {});
+        let r = run(&mut s, &Truncation::chi(chi), &Stop::MaxSteps(2 * n), &mut |_, _| {});
         let exact = kaufman_ln_z(l, l, k) / (l * l) as f64;
+        eprintln!("K_c L={l} χ={chi}: {:.3e}", rel(r.ln_z_per_site, exact));
+        assert_eq!(r.sites_per_tensor, (l * l) as f64);
         assert!(rel(r.ln_z_per_site, exact) < 1e-9, "L={l}: {:.3e}", rel(r.ln_z_per_site, exact));
     }
 }
