@@ -286,6 +286,9 @@ fn directional_ctmrg_and_3d_hotrg_json() {
         (&["ctmrg", "--beta", "0.3", "--beta-y", "-1"][..], "--beta-y"),
         (&["ctmrg", "--beta", "0.3", "--beta-y", "0.5", "--fpcm"][..], "--fpcm"),
         (&["trg", "--fpcm"][..], "--fpcm"),
+        // about 35 GiB for P and Q at χ = 80 (Z₂), 275 GiB for TRG's χ⁴ arrays at χ = 256
+        (&["hotrg", "--chi", "80"][..], "lower --chi"),
+        (&["trg", "--chi", "256"][..], "lower --chi"),
     ] {
         let (code, out, err) = run(args);
         assert!(code == 2 && out.is_empty() && err.trim_end().lines().count() == 1, "{args:?}: {err}");

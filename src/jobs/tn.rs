@@ -117,6 +117,17 @@ pub fn coarse_grain(
         let s = Hotrg3d::new(site_tensor_3d(spec.model, beta, h), leg_parity(spec.model, beta, h)).with_budget(budget);
         return drive(Box::new(s), beta, chi, steps, false, false, tick);
     }
+    let symmetric = name == "hotrg" && !observables && leg_parity(spec.model, beta, h).is_some();
+    let need = peak_bytes_2d(name, spec.model.q(), chi, steps, symmetric);
+    if need > MEMORY as f64 {
+        return Err(JobError::Usage(format!(
+            "--chi = {chi} needs about {} for one {} step but {} is the limit; lower --chi (or --steps, \
+             which the bond grows with)",
+            onsager_transfer::memory::human(need),
+            name.to_uppercase(),
+            onsager_transfer::memory::human(MEMORY as f64)
+        )));
+    }
     let a = site_tensor_2d(spec.model, beta, h, Insertion::None);
     // HOTRG carries impurities for the energy (one bond variable) and the magnetization, on
     // request: each step then merges two more tensors in both orders, about 3× the cost
@@ -135,6 +146,31 @@ pub fn coarse_grain(
         scheme(name, a, leg_parity(spec.model, beta, h))?
     };
     drive(s, beta, chi, steps, spectrum, observables, tick)
+}
+
+/// Peak memory of a 2D coarse-graining run, from the largest bond it reaches in `steps` steps
+/// (legs start at q states). Measured max RSS: HOTRG holds P and Q, χ⁵ numbers each when dense
+/// (0.88 GB at χ = 32), a quarter each with Z₂ blocks (0.36 GB at χ = 32, 2.53 GB at χ = 48);
+/// TRG and BTRG peak at about 8 χ⁴ numbers (0.07 GB at χ = 32, 0.96 GB at χ = 64).
+fn peak_bytes_2d(name: &str, q: usize, chi: usize, steps: usize, symmetric: bool) -> f64 {
+    let mut peak = 0.0f64;
+    if name == "hotrg" {
+        // (h, v) → merge compresses h² states to k → rotated (v, k); P has k·v rows of h²·v
+        let (mut h, mut v) = (q, q);
+        for _ in 0..steps {
+            let k = chi.min(h * h);
+            peak = peak.max((k * v) as f64 * (h * h * v) as f64);
+            (h, v) = (v, k);
+        }
+        peak * 8.0 * if symmetric { 1.3 } else { 3.3 }
+    } else {
+        let mut b = q;
+        for _ in 0..steps {
+            peak = peak.max((b as f64).powi(4));
+            b = chi.min(b * b);
+        }
+        peak * 8.0 * 8.0
+    }
 }
 
 /// Memory a job may use (the machine has 24 GiB; the rest is for the system).
