@@ -14,7 +14,7 @@ pub(crate) struct TnArgs {
     #[arg(long, default_value_t = 32)]
     chi: usize,
     /// RG steps (trg, hotrg; each halves the tensors; default 40 in 2D, 24 for ising3d) or the
-    /// iteration cap (ctmrg)
+    /// iteration cap (ctmrg: default 20000, with --fpcm 2000)
     #[arg(long)]
     steps: Option<usize>,
     /// uniform field h (trg, hotrg): weight exp(h Σ m(σ))
