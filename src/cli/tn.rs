@@ -17,7 +17,7 @@ pub(crate) struct TnArgs {
     /// iteration cap (ctmrg: default 20000, with --fpcm 2000)
     #[arg(long)]
     steps: Option<usize>,
-    /// uniform field h (trg, hotrg): weight exp(h Σ m(σ))
+    /// uniform field h (all four): weight exp(h Σ m(σ))
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     h: f64,
     /// ctmrg: coupling on vertical bonds when it differs from --beta (anisotropic; runs the
