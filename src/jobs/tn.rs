@@ -150,7 +150,8 @@ pub fn coarse_grain(
 
 /// Peak memory of a 2D coarse-graining run, from the largest bond it reaches in `steps` steps
 /// (legs start at q states). Measured max RSS: HOTRG holds P and Q, χ⁵ numbers each when dense
-/// (0.88 GB at χ = 32), a quarter each with Z₂ blocks (0.36 GB at χ = 32, 2.53 GB at χ = 48);
+/// (0.88 GB at χ = 32), half that with Z₂ blocks (two blocks of a quarter each; 0.36 GB at χ = 32,
+/// 2.53 GB at χ = 48);
 /// TRG and BTRG peak at about 8 χ⁴ numbers (0.07 GB at χ = 32, 0.96 GB at χ = 64).
 fn peak_bytes_2d(name: &str, q: usize, chi: usize, steps: usize, symmetric: bool) -> f64 {
     let mut peak = 0.0f64;
