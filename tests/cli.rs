@@ -261,6 +261,13 @@ fn tensor_network_json() {
     assert!((v["magnetization"].as_f64().unwrap() - yang).abs() < 1e-8);
     assert_eq!(v["converged"], true);
     assert!(v["power_step_change"].as_f64().unwrap() < 1e-8, "{v}");
+    // at K_c the power method does not converge in its 1000 iterations, and the default hands over
+    // to the fixed-point corner method; χ = 16 then lands within 1e-7 of Onsager (measured 3.7e-8)
+    let v = json(&["ctmrg", "--beta", "critical", "--chi", "16", "--json"]);
+    assert_eq!(v["converged"], true);
+    let n = v["fpcm_iterations"].as_u64().unwrap();
+    assert!(v["steps"].as_u64().unwrap() == 1000 + n && n > 0, "{v}");
+    assert!(v["relative_error_vs_onsager"].as_f64().unwrap() < 1e-7, "{v}");
     let (code, _, err) = run(&["trg", "--model", "ising3d"]);
     assert!(code == 2 && err.contains("--model"), "{err}");
 }
@@ -286,6 +293,7 @@ fn directional_ctmrg_and_3d_hotrg_json() {
         (&["ctmrg", "--beta", "0.3", "--beta-y", "-1"][..], "--beta-y"),
         (&["ctmrg", "--beta", "0.3", "--beta-y", "0.5", "--fpcm"][..], "--fpcm"),
         (&["trg", "--fpcm"][..], "--fpcm"),
+        (&["hotrg", "--power"][..], "--power"),
         // about 35 GiB for P and Q at χ = 80 (Z₂), 275 GiB for TRG's χ⁴ arrays at χ = 256
         (&["hotrg", "--chi", "80"][..], "lower --chi"),
         (&["trg", "--chi", "256"][..], "lower --chi"),

@@ -1,7 +1,7 @@
 //! `onsager trg | hotrg | ctmrg`.
 
 use super::ModelArgs;
-use crate::jobs::tn::{coarse_grain, ctmrg, CtmrgJob, TnResult};
+use crate::jobs::tn::{coarse_grain, ctmrg, CtmrgJob, CtmrgMethod, TnResult};
 use crate::jobs::JobError;
 use clap::Args;
 use serde_json::json;
@@ -28,16 +28,19 @@ pub(crate) struct TnArgs {
     /// tensor has the square symmetry)
     #[arg(long)]
     directional: bool,
-    /// ctmrg: stop when the normalised corner spectrum changes by less than this in one iteration
-    /// (default 1e-13); with --fpcm, when the boundary tensor A_C = C E C changes by less than this,
-    /// relative (default 1e-10)
+    /// ctmrg: stop the power method when the normalised corner spectrum changes by less than this
+    /// in one iteration (default 1e-13); with --fpcm, stop the fixed-point corner method when the
+    /// boundary tensor A_C = C E C changes by less than this, relative (default 1e-10)
     #[arg(long)]
     tol: Option<f64>,
-    /// ctmrg (C4v): find the fixed point with the fixed-point corner method (Krylov eigensolvers for
-    /// edge and corner) after 50 power iterations; at or near a critical point it needs ~10² iterations
-    /// where the power method needs more than 2·10⁴
-    #[arg(long)]
+    /// ctmrg (C4v): 50 power iterations, then the fixed-point corner method (Krylov eigensolvers
+    /// for edge and corner). The default runs the power method and switches to it after 1000
+    /// iterations without convergence (at or near a critical point)
+    #[arg(long, conflicts_with = "power")]
     fpcm: bool,
+    /// ctmrg (C4v): the power method only, up to --steps iterations (default 20000)
+    #[arg(long)]
+    power: bool,
     /// trg, btrg, hotrg: central charge and scaling dimensions from the last tensor (Gu–Wen);
     /// at a critical point choose --steps so the tensor sits at its fixed point (about 10–16)
     #[arg(long)]
@@ -66,10 +69,18 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
             beta_y: a.beta_y,
             h: a.h,
             chi: a.chi,
-            tol: a.tol.unwrap_or(if a.fpcm { 1e-10 } else { 1e-13 }),
-            max_iter: a.steps.unwrap_or(if a.fpcm { 2000 } else { 20000 }),
+            tol: if a.fpcm { 1e-13 } else { a.tol.unwrap_or(1e-13) },
+            max_iter: if a.power || a.directional || a.beta_y.is_some() { a.steps.unwrap_or(20000) } else { 20000 },
             directional: a.directional,
-            fpcm: a.fpcm,
+            method: if a.fpcm {
+                CtmrgMethod::Fpcm
+            } else if a.power {
+                CtmrgMethod::Power
+            } else {
+                CtmrgMethod::Auto
+            },
+            fpcm_tol: if a.fpcm { a.tol.unwrap_or(1e-10) } else { 1e-10 },
+            fpcm_max_iter: if a.power { 0 } else { a.steps.unwrap_or(2000) },
         };
         ctmrg(spec, job)?
     } else {
@@ -80,11 +91,13 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         bar.finish_and_clear();
         r
     };
-    if name != "ctmrg" && (a.beta_y.is_some() || a.directional || a.fpcm || a.tol.is_some()) {
+    if name != "ctmrg" && (a.beta_y.is_some() || a.directional || a.fpcm || a.power || a.tol.is_some()) {
         let what = if a.directional {
             "--directional"
         } else if a.fpcm {
             "--fpcm"
+        } else if a.power {
+            "--power"
         } else if a.tol.is_some() {
             "--tol"
         } else {
@@ -126,6 +139,9 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         }
         if let Some(c) = r.power_step_change {
             o.insert("power_step_change".into(), json!(c));
+        }
+        if let Some(n) = r.fpcm_iterations {
+            o.insert("fpcm_iterations".into(), json!(n));
         }
         if let Some(cft) = &r.cft {
             o.insert("central_charge".into(), json!(cft.central_charge));
@@ -176,9 +192,12 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         println!("  magnetization          {m:.15}");
     }
     let what = if name == "ctmrg" { "iterations" } else { "steps" };
+    let count = match r.fpcm_iterations {
+        Some(n) => format!("{} power + {n} fixed-point corner method", r.steps - n),
+        None => r.steps.to_string(),
+    };
     println!(
-        "  {what:<22} {}{}",
-        r.steps,
+        "  {what:<22} {count}{}",
         match r.converged {
             Some(false) => " (cap reached, not converged)",
             _ => "",
