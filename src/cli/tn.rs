@@ -14,7 +14,8 @@ pub(crate) struct TnArgs {
     #[arg(long, default_value_t = 32)]
     chi: usize,
     /// RG steps (trg, hotrg; each halves the tensors; default 40 in 2D, 24 for ising3d) or the
-    /// iteration cap (ctmrg: default 20000, with --fpcm 2000)
+    /// iteration cap of the method that finishes the run (ctmrg: 20000 for --power and the
+    /// directional form, 2000 for the fixed-point corner method)
     #[arg(long)]
     steps: Option<usize>,
     /// uniform field h (all four): weight exp(h Σ m(σ))
@@ -63,34 +64,6 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
     if beta <= 0.0 {
         return Err(JobError::Usage("--beta must be > 0 for the tensor-network free energy f = −lnZ/(βN)".into()));
     }
-    let r: TnResult = if name == "ctmrg" {
-        let job = CtmrgJob {
-            beta,
-            beta_y: a.beta_y,
-            h: a.h,
-            chi: a.chi,
-            tol: if a.fpcm { 1e-13 } else { a.tol.unwrap_or(1e-13) },
-            max_iter: if a.power || a.directional || a.beta_y.is_some() { a.steps.unwrap_or(20000) } else { 20000 },
-            directional: a.directional,
-            method: if a.fpcm {
-                CtmrgMethod::Fpcm
-            } else if a.power {
-                CtmrgMethod::Power
-            } else {
-                CtmrgMethod::Auto
-            },
-            fpcm_tol: if a.fpcm { a.tol.unwrap_or(1e-10) } else { 1e-10 },
-            fpcm_max_iter: if a.power { 0 } else { a.steps.unwrap_or(2000) },
-        };
-        ctmrg(spec, job)?
-    } else {
-        // 3D: lnZ/N changes by ~2⁻ⁿ per step, below 1e-7 after 24 steps (2²⁴ sites)
-        let steps = a.steps.unwrap_or(if spec.dim == 3 { 24 } else { 40 });
-        let bar = super::progress_bar(super::show_progress(a.m.json), steps as u64, "RG steps");
-        let r = coarse_grain(name, spec, beta, a.h, a.chi, steps, a.spectrum, a.observables, &|| bar.inc(1))?;
-        bar.finish_and_clear();
-        r
-    };
     if name != "ctmrg" && (a.beta_y.is_some() || a.directional || a.fpcm || a.power || a.tol.is_some()) {
         let what = if a.directional {
             "--directional"
@@ -105,6 +78,34 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         };
         return Err(JobError::Usage(format!("{what} is out of range for {name}: ctmrg only")));
     }
+    let r: TnResult = if name == "ctmrg" {
+        let method = match (a.fpcm, a.power) {
+            (true, _) => CtmrgMethod::Fpcm,
+            (_, true) => CtmrgMethod::Power,
+            _ => CtmrgMethod::Auto,
+        };
+        let job = CtmrgJob {
+            beta,
+            beta_y: a.beta_y,
+            h: a.h,
+            chi: a.chi,
+            // --steps caps the method that finishes the run; --tol is the power method's unless --fpcm
+            tol: if a.fpcm { 1e-13 } else { a.tol.unwrap_or(1e-13) },
+            max_iter: a.steps.unwrap_or(20000),
+            directional: a.directional,
+            method,
+            fpcm_tol: if a.fpcm { a.tol.unwrap_or(1e-10) } else { 1e-10 },
+            fpcm_max_iter: a.steps.unwrap_or(2000),
+        };
+        ctmrg(spec, job)?
+    } else {
+        // 3D: lnZ/N changes by ~2⁻ⁿ per step, below 1e-7 after 24 steps (2²⁴ sites)
+        let steps = a.steps.unwrap_or(if spec.dim == 3 { 24 } else { 40 });
+        let bar = super::progress_bar(super::show_progress(a.m.json), steps as u64, "RG steps");
+        let r = coarse_grain(name, spec, beta, a.h, a.chi, steps, a.spectrum, a.observables, &|| bar.inc(1))?;
+        bar.finish_and_clear();
+        r
+    };
     let exact = (spec.model == onsager_models::Model::Ising && spec.dim == 2 && a.h == 0.0).then(|| match a.beta_y {
         Some(by) => onsager_exact::onsager_ln_z_anisotropic(beta, by),
         None => onsager_exact::onsager_ln_z_per_site(beta),

@@ -235,7 +235,8 @@ pub struct CtmrgJob {
     /// stop when the normalised corner (C4v) or corner-ring (directional) spectrum changes by
     /// less than this in one iteration
     pub tol: f64,
-    /// iteration cap of the power method when it runs alone (and of the directional form)
+    /// iteration cap of the power method when it runs alone (and of the directional form); in
+    /// [`CtmrgMethod::Auto`] the power method stops at [`AUTO_SWITCH`]
     pub max_iter: usize,
     /// use the four-corner directional CTMRG even for a C4v-symmetric tensor
     pub directional: bool,
@@ -320,7 +321,7 @@ pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
     let mut c = Ctmrg::with_boundary(a, chi, &m[0..q]);
     let power = match method {
         CtmrgMethod::Power => c.converge(tol, max_iter),
-        CtmrgMethod::Auto => c.converge(tol, AUTO_SWITCH.min(max_iter)),
+        CtmrgMethod::Auto => c.converge(tol, AUTO_SWITCH),
         CtmrgMethod::Fpcm => c.converge(0.0, FPCM_WARM_UP),
     };
     let (rec, fpcm) = if method == CtmrgMethod::Fpcm || (method == CtmrgMethod::Auto && !power.converged) {
