@@ -58,12 +58,12 @@ fn powm(mut a: u64, mut e: u64, p: u64) -> u64 {
     r
 }
 
-fn invm(a: u64, p: u64) -> u64 {
+pub(crate) fn invm(a: u64, p: u64) -> u64 {
     powm(a, p - 2, p)
 }
 
 /// Deterministic Miller–Rabin for 64-bit integers.
-fn is_prime(n: u64) -> bool {
+pub(crate) fn is_prime(n: u64) -> bool {
     if n < 2 {
         return false;
     }

@@ -5,6 +5,8 @@
 //! - [`kasteleyn`]: the same torus as four Pfaffian (free-fermion) sectors, their Bloch blocks and
 //!   propagators: the base of the free-fermion Fisher geometry.
 //! - [`dos`]: the exact density of states g(E) of the Ising torus in big integers (Pfaffians mod p).
+//! - [`microcanonical`]: the exact g(E) of any model (Ising, Potts, clock q ∈ {2, 3, 4, 6}) on any
+//!   torus by the microcanonical transfer matrix (counts mod 2^64 and primes, CRT).
 //! - [`enumerate`]: every configuration of a tiny lattice (≤ 25 Ising spins): lnZ and exact
 //!   cumulants of bond variables, for any model.
 
@@ -12,6 +14,7 @@ pub mod dos;
 pub mod enumerate;
 pub mod kasteleyn;
 pub mod kaufman;
+pub mod microcanonical;
 pub mod onsager;
 mod quad;
 
