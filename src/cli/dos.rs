@@ -1,19 +1,20 @@
 //! `onsager dos` and `onsager validate`.
 
 use super::{progress_bar, show_progress, LatticeArgs, ModelArgs};
-use crate::jobs::{dos, validate, JobError};
+use crate::jobs::{dos, validate, Ctx, JobError};
 use clap::Args;
 use serde_json::json;
 
 #[derive(Args)]
 pub(crate) struct DosArgs {
     #[command(flatten)]
-    m: ModelArgs,
-    #[command(flatten)]
-    l: LatticeArgs,
+    p: dos::DosParams,
     /// also write energy,count to this CSV file
     #[arg(long)]
     csv: Option<std::path::PathBuf>,
+    /// print one JSON object on stdout instead of a table
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -32,41 +33,50 @@ pub(crate) struct ValidateArgs {
 }
 
 pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
-    let (spec, _, _) = a.m.resolve()?;
-    let d = a.l.dims(spec);
-    let bar = progress_bar(show_progress(a.m.json), dos::ticks(spec, &d) as u64, "primes");
-    bar.set_message(format!("exact DOS of {}", d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x")));
-    let t0 = std::time::Instant::now();
-    let r = dos::dos(spec, &d, &|| bar.inc(1))?;
+    let job = a.p.validate()?;
+    if let Some(p) = &a.csv {
+        super::check_output(p, "--csv", &["csv"])?;
+    }
+    let label = job.dims.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x");
+    if job.method == dos::DosMethod::Transfer && !a.json {
+        let (plan, secs) = dos::transfer_plan(&job, &Ctx::default())?;
+        eprintln!(
+            "microcanonical transfer matrix: {} layer states, {} starting layers × {} moduli, predicted {} and about {:.0} s",
+            plan.layer_states,
+            plan.representatives,
+            plan.moduli,
+            onsager_transfer::memory::human(plan.bytes),
+            secs.max(1.0)
+        );
+    }
+    let bar = progress_bar(show_progress(a.json), 1, "tasks");
+    bar.set_message(format!("exact DOS of {label}"));
+    let tick = |done: usize, of: usize| {
+        bar.set_length(of as u64);
+        bar.set_position(done as u64);
+    };
+    let r = dos::run(&a.p, &Ctx::with_progress(&tick))?;
     bar.finish_and_clear();
-    let secs = t0.elapsed().as_secs_f64();
     if let Some(p) = &a.csv {
         let mut s = format!(
-            "# exact density of states, {} on a periodic {} torus; E = total energy (Ising −Σ s_i s_j, Potts −Σ δ, clock −Σ cos)\n# method: {}; counts sum to {}\nenergy,count\n",
-            spec.name(),
-            d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x"),
-            r.method,
-            r.total
+            "# exact density of states, {} on a periodic {label} torus; E = total energy (Ising −Σ s_i s_j, Potts −Σ δ, clock −Σ cos)\n# method: {}; counts sum to {}\nenergy,count\n",
+            r.model, r.method, r.total
         );
         for (e, c) in r.energies.iter().zip(&r.counts) {
             s.push_str(&format!("{e},{c}\n"));
         }
-        std::fs::write(p, s).map_err(|e| JobError::Usage(format!("--csv {}: cannot write: {e}", p.display())))?;
+        super::write_atomic(p, "--csv", s.as_bytes())?;
     }
-    if a.m.json {
-        super::emit_json(
-            json!({"model": spec.name(), "dims": d, "sites": d.iter().product::<usize>(), "method": r.method,
-                "energy_convention": "total E = -sum over bonds of the bond variable (Ising s_i s_j)",
-                "energies": r.energies, "counts": r.counts, "total": r.total, "seconds": secs}),
-        );
+    if a.json {
+        super::emit_json(serde_json::to_value(&r).expect("a record serialises"));
         return Ok(());
     }
     println!(
-        "Exact density of states of the {} model on a periodic {} torus ({}, {:.3} s); E = total energy",
-        spec.name(),
-        d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x"),
+        "Exact density of states of the {} model on a periodic {label} torus ({}, {:.3} s{}); E = total energy",
+        r.model,
         r.method,
-        secs
+        r.seconds,
+        r.peak_bytes.map(|b| format!(", peak {}", onsager_transfer::memory::human(b))).unwrap_or_default()
     );
     let show: Vec<usize> = if r.energies.len() <= 40 {
         (0..r.energies.len()).collect()
@@ -81,6 +91,18 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
         println!("{:>12}  {}", r.energies[k], r.counts[k]);
     }
     println!("total {} (= q^N)", r.total);
+    if !r.thermodynamics.is_empty() {
+        println!("\n{:>22} {:>22} {:>22} {:>22}", "K", "ln Z / N", "E / N", "C / N");
+        for t in &r.thermodynamics {
+            println!(
+                "{:>22} {:>22.15} {:>22.15} {:>22.15}",
+                format!("{}{}", t.beta, if t.critical { " (critical)" } else { "" }),
+                t.ln_z_per_site,
+                t.energy_per_site,
+                t.specific_heat_per_site
+            );
+        }
+    }
     Ok(())
 }
 

@@ -404,3 +404,44 @@ pub fn main() -> ExitCode {
         }
     }
 }
+
+/// Checks an output target before any computation: the extension is one of `exts` and the
+/// directory exists and takes a new file (probed with a temporary file, removed again).
+pub(crate) fn check_output(path: &std::path::Path, flag: &str, exts: &[&str]) -> Result<(), JobError> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !exts.iter().any(|e| e.eq_ignore_ascii_case(ext)) {
+        return Err(JobError::Usage(format!(
+            "{flag} {}: the file name must end in .{}",
+            path.display(),
+            exts.join(" or .")
+        )));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let probe = dir.join(format!(".onsager-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .map_err(|e| JobError::Usage(format!("{flag} {}: cannot write there: {e}", path.display())))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Writes a whole file so that it is never seen half-written: to a temporary name in the same
+/// directory, then renamed over the target (an existing good file survives a kill or full disk).
+pub(crate) fn write_atomic(path: &std::path::Path, flag: &str, bytes: &[u8]) -> Result<(), JobError> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| JobError::Usage(format!("{flag} {}: cannot write: {e}", path.display()));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(fail)
+}

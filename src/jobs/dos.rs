@@ -1,11 +1,214 @@
-//! `onsager dos`: exact energy distributions (number of configurations per total energy).
+//! `onsager dos`: exact energy distributions (number of configurations per total energy), as a
+//! typed job: [`DosParams`] → [`run`] → [`DosRecord`].
+//!
+//! Routes: Pfaffians mod p for the 2D Ising torus ([`onsager_exact::dos`]), the microcanonical
+//! transfer matrix for every other model and dimension ([`onsager_exact::microcanonical`]), and
+//! enumeration for tiny lattices. Canonical averages at any list of β come from the same counts.
 
-use super::{JobError, ModelSpec};
+use super::{Ctx, JobError, ModelSpec};
+use num_bigint::BigUint;
+use onsager_exact::microcanonical::{self, EnergyCounts};
 use onsager_models::{Model, ModelError, Torus};
+use serde::{Deserialize, Serialize};
 
 /// Largest Ising torus for the exact big-integer DOS: the cost grows as N³ (N²/61 primes × N²
 /// work each); N = 8192 (e.g. 90 × 91) takes about 4 minutes on 2 cores.
 pub const MAX_DOS_SITES: usize = 8192;
+
+/// Measured rate of the microcanonical kernel, additions per second per thread (4×4×4 Ising and
+/// 8×8 Potts on this project's 2-core reference machine: 3.0e9 and 2.6e9), for the time estimate.
+const ADDITIONS_PER_SECOND: f64 = 2.5e9;
+
+/// Jobs predicted to take longer than this are refused before they start (two days).
+const MAX_SECONDS: f64 = 2.0 * 86400.0;
+
+/// How the counts are obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum DosMethod {
+    /// Pfaffians for the 2D Ising torus, else the transfer matrix
+    #[default]
+    Auto,
+    /// four Pfaffians mod p (2D Ising only)
+    Pfaffian,
+    /// the microcanonical transfer matrix (any model with rational bond energies)
+    Transfer,
+    /// every configuration (≤ 2^25)
+    Enumerate,
+}
+
+impl DosMethod {
+    /// The name used in records (`method` field).
+    pub fn name(self) -> &'static str {
+        match self {
+            DosMethod::Auto => "auto",
+            DosMethod::Pfaffian => "pfaffian-mod-p",
+            DosMethod::Transfer => "microcanonical-transfer-matrix",
+            DosMethod::Enumerate => "enumeration",
+        }
+    }
+}
+
+/// Parameters of one exact-DOS job (the CLI flags of `onsager dos`, the keys of a sweep).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
+#[serde(deny_unknown_fields, default)]
+pub struct DosParams {
+    /// ising (2D), potts, clock (2D, need --q), ising3d, ising1d
+    #[arg(long, default_value = "ising")]
+    pub model: String,
+    /// number of states for potts and clock (2 ≤ q ≤ 64; clock: 2, 3, 4 or 6 for exact levels)
+    #[arg(long)]
+    pub q: Option<usize>,
+    /// side along x
+    #[arg(long)]
+    pub lx: usize,
+    /// side along y (default: lx)
+    #[arg(long)]
+    pub ly: Option<usize>,
+    /// side along z (ising3d only; default: lx)
+    #[arg(long)]
+    pub lz: Option<usize>,
+    /// optional couplings K = βJ at which to print ln Z, E and C from the counts: a
+    /// comma-separated list of numbers ≥ 0 or 'critical' (the DOS itself needs no β)
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    pub beta: Vec<String>,
+    /// auto | pfaffian | transfer | enumerate
+    #[arg(long, value_enum, default_value_t = DosMethod::Auto)]
+    pub method: DosMethod,
+}
+
+impl Default for DosParams {
+    fn default() -> Self {
+        DosParams {
+            model: "ising".into(),
+            q: None,
+            lx: 4,
+            ly: None,
+            lz: None,
+            beta: Vec::new(),
+            method: DosMethod::Auto,
+        }
+    }
+}
+
+/// A validated [`DosParams`]: the model, the torus sides, the β list and the route.
+#[derive(Debug, Clone)]
+pub struct DosJob {
+    /// model and dimension
+    pub spec: ModelSpec,
+    /// torus sides
+    pub dims: Vec<usize>,
+    /// (β, is_critical)
+    pub betas: Vec<(f64, bool)>,
+    /// the route that will run (never `Auto`)
+    pub method: DosMethod,
+}
+
+impl DosParams {
+    /// The one place these parameters are checked; names the field and its range.
+    pub fn validate(&self) -> Result<DosJob, JobError> {
+        let spec = ModelSpec::parse(&self.model, self.q)?;
+        let (lx, ly, lz) = (self.lx, self.ly.unwrap_or(self.lx), self.lz.unwrap_or(self.lx));
+        let dims = match spec.dim {
+            1 => vec![lx],
+            2 => vec![lx, ly],
+            _ => vec![lx, ly, lz],
+        };
+        let torus = Torus::new(&dims)?;
+        if spec.dim < 3 && self.lz.is_some() {
+            return Err(ModelError::range("--lz", self.lz.unwrap_or(0), "only for --model ising3d").into());
+        }
+        let betas = self.beta.iter().map(|b| spec.beta(b)).collect::<Result<Vec<_>, _>>()?;
+        let ising2d = spec.model == Model::Ising && spec.dim == 2;
+        let method = match self.method {
+            DosMethod::Auto if ising2d => DosMethod::Pfaffian,
+            DosMethod::Auto => DosMethod::Transfer,
+            m => m,
+        };
+        match method {
+            DosMethod::Pfaffian => {
+                if !ising2d {
+                    return Err(ModelError::range(
+                        "--method",
+                        "pfaffian",
+                        "pfaffian serves --model ising (2D) only; use transfer or enumerate",
+                    )
+                    .into());
+                }
+                check_ising_dos(dims[0], dims[1])?;
+            }
+            DosMethod::Transfer => {
+                microcanonical::BondCosts::of(spec.model)?;
+            }
+            DosMethod::Enumerate => {
+                let n = (spec.model.q() as f64).powi(torus.sites() as i32);
+                if n > onsager_exact::MAX_ENUMERATION_STATES as f64 {
+                    return Err(ModelError::range(
+                        "--method",
+                        "enumerate",
+                        &format!("at most 2^25 configurations (this torus has {n:.3e}); use transfer"),
+                    )
+                    .into());
+                }
+            }
+            DosMethod::Auto => unreachable!("resolved above"),
+        }
+        Ok(DosJob { spec, dims, betas, method })
+    }
+}
+
+/// Canonical averages at one β from the exact counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct DosThermo {
+    /// K = βJ
+    pub beta: f64,
+    /// whether β is the model's critical coupling
+    pub critical: bool,
+    /// ln Z
+    pub ln_z: f64,
+    /// ln Z / N
+    pub ln_z_per_site: f64,
+    /// ⟨E⟩/N (E total, −Σ_bonds f)
+    pub energy_per_site: f64,
+    /// C/N = β² Var(E)/N
+    pub specific_heat_per_site: f64,
+}
+
+/// The result of one DOS job, with the parameters it ran with.
+#[derive(Debug, Clone, Serialize)]
+pub struct DosRecord {
+    /// model name (`ising`, `potts3`, `ising3d`, ...)
+    pub model: String,
+    /// torus sides
+    pub dims: Vec<usize>,
+    /// N
+    pub sites: usize,
+    /// the route used (`pfaffian-mod-p`, `microcanonical-transfer-matrix`, `enumeration`)
+    pub method: &'static str,
+    /// what E is
+    pub energy_convention: &'static str,
+    /// total energies with at least one configuration, ascending
+    pub energies: Vec<f64>,
+    /// g(E), exact, decimal strings
+    pub counts: Vec<String>,
+    /// Σ g(E) = q^N, decimal
+    pub total: String,
+    /// ln Z, E, C at the requested β
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub thermodynamics: Vec<DosThermo>,
+    /// wall time
+    pub seconds: f64,
+    /// predicted peak memory (transfer route), bytes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicted_bytes: Option<f64>,
+    /// measured peak resident memory of the process, bytes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_bytes: Option<f64>,
+    /// onsager version
+    pub version: &'static str,
+    /// the parameters
+    pub params: DosParams,
+}
 
 /// Checks the sides of an Ising DOS job.
 pub fn check_ising_dos(lx: usize, ly: usize) -> Result<(), JobError> {
@@ -26,51 +229,102 @@ pub fn check_ising_dos(lx: usize, ly: usize) -> Result<(), JobError> {
     Ok(())
 }
 
-/// Progress ticks of [`dos`]: one per prime for the 2D Ising model, else one.
-pub fn ticks(spec: ModelSpec, dims: &[usize]) -> usize {
-    if spec.model == Model::Ising && spec.dim == 2 && dims.len() == 2 {
-        onsager_exact::dos::dos_primes(dims[0], dims[1])
-    } else {
-        1
+/// What the transfer route will need: (plan, predicted seconds), refused against the budget.
+pub fn transfer_plan(job: &DosJob, ctx: &Ctx) -> Result<(microcanonical::Plan, f64), JobError> {
+    let torus = Torus::new(&job.dims)?;
+    let plan = microcanonical::plan(job.spec.model, &torus, rayon::current_num_threads())?;
+    let what = format!("the exact DOS of {} on the {} torus", job.spec.name(), torus.label());
+    onsager_transfer::memory::check(
+        &what,
+        plan.bytes,
+        ctx.memory_budget,
+        &format!("each worker thread holds {} polynomials of degree {}", plan.layer_states, plan.degree - 1),
+    )?;
+    let secs = plan.additions / (ADDITIONS_PER_SECOND * plan.threads as f64);
+    if secs > MAX_SECONDS {
+        return Err(JobError::Usage(format!(
+            "{what} would take about {:.0} days ({:.1e} additions); use a smaller torus",
+            secs / 86400.0,
+            plan.additions
+        )));
     }
+    Ok((plan, secs))
 }
 
-/// An exact energy distribution.
-#[derive(Debug, Clone)]
-pub struct Dos {
-    /// total energies E (Ising: −Σ s_i s_j; Potts: −Σ δ; clock: −Σ cos), ascending
-    pub energies: Vec<f64>,
-    /// number of configurations at each energy, as decimal strings (exact integers)
-    pub counts: Vec<String>,
-    /// q^N, the total (decimal)
-    pub total: String,
-    /// how the counts were obtained
-    pub method: &'static str,
+/// The exact levels (E, g(E)) with g > 0, ascending, by the job's route.
+pub fn levels(job: &DosJob, ctx: &Ctx) -> Result<Vec<(f64, BigUint)>, JobError> {
+    let torus = Torus::new(&job.dims)?;
+    let owned = |c: EnergyCounts| c.levels().into_iter().map(|(e, n)| (e, n.clone())).collect();
+    Ok(match job.method {
+        DosMethod::Pfaffian => {
+            let (lx, ly) = (job.dims[0], job.dims[1]);
+            let of = onsager_exact::dos::dos_primes(lx, ly);
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            let d = onsager_exact::dos::ising_dos_with_progress(lx, ly, &|| {
+                ctx.progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, of)
+            });
+            // E_m = 2m − 2N
+            owned(EnergyCounts {
+                dims: job.dims.clone(),
+                q: 2,
+                e0: -2.0 * (lx * ly) as f64,
+                unit: 2.0,
+                counts: d.counts,
+            })
+        }
+        DosMethod::Transfer => {
+            transfer_plan(job, ctx)?;
+            owned(microcanonical::energy_counts(job.spec.model, &torus, &|i, n| ctx.progress(i, n))?)
+        }
+        DosMethod::Enumerate | DosMethod::Auto => onsager_exact::enumerate_energy_counts(job.spec.model, &torus)?
+            .into_iter()
+            .map(|(e, c)| (e, BigUint::from(c)))
+            .collect(),
+    })
 }
 
-/// The exact DOS: Pfaffians mod p for the 2D Ising torus (any size up to [`MAX_DOS_SITES`]),
-/// enumeration (≤ 2^25 configurations) for the other models. Levels with no state are omitted.
-pub fn dos(spec: ModelSpec, dims: &[usize], tick: &(dyn Fn() + Sync)) -> Result<Dos, JobError> {
-    if spec.model == Model::Ising && spec.dim == 2 {
-        check_ising_dos(dims[0], dims[1])?;
-        let d = onsager_exact::dos::ising_dos_with_progress(dims[0], dims[1], tick);
-        let total: num_bigint::BigUint = d.counts.iter().sum();
-        let (energies, counts) = d
-            .energies
-            .iter()
-            .zip(&d.counts)
-            .filter(|(_, c)| *c != &num_bigint::BigUint::from(0u8))
-            .map(|(&e, c)| (e as f64, c.to_string()))
-            .unzip();
-        return Ok(Dos { energies, counts, total: total.to_string(), method: "pfaffian-mod-p" });
-    }
-    let torus = Torus::new(dims)?;
-    let levels = onsager_exact::enumerate_energy_counts(spec.model, &torus)?;
-    let total: u64 = levels.iter().map(|l| l.1).sum();
-    Ok(Dos {
-        energies: levels.iter().map(|l| l.0).collect(),
-        counts: levels.iter().map(|l| l.1.to_string()).collect(),
-        total: total.to_string(),
-        method: "enumeration",
+/// Runs one DOS job.
+pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
+    let job = params.validate()?;
+    let t0 = std::time::Instant::now();
+    let predicted_bytes = match job.method {
+        DosMethod::Transfer => Some(transfer_plan(&job, ctx)?.0.bytes),
+        _ => None,
+    };
+    let sites: usize = job.dims.iter().product();
+    let lv = levels(&job, ctx)?;
+    let refs: Vec<(f64, &BigUint)> = lv.iter().map(|(e, c)| (*e, c)).collect();
+    let thermodynamics = job
+        .betas
+        .iter()
+        .map(|&(beta, critical)| {
+            let t = microcanonical::thermodynamics(&refs, beta, sites);
+            DosThermo {
+                beta,
+                critical,
+                ln_z: t.ln_z,
+                ln_z_per_site: t.ln_z / sites as f64,
+                energy_per_site: t.energy / sites as f64,
+                specific_heat_per_site: t.specific_heat_per_site,
+            }
+        })
+        .collect();
+    let (energies, counts) = lv.iter().map(|(e, n)| (*e, n.to_string())).unzip();
+    let total = BigUint::from(job.spec.model.q()).pow(sites as u32).to_string();
+    Ok(DosRecord {
+        model: job.spec.name(),
+        dims: job.dims.clone(),
+        sites,
+        method: job.method.name(),
+        energy_convention: "total E = -sum over bonds of the bond variable (Ising s_i s_j)",
+        energies,
+        counts,
+        total,
+        thermodynamics,
+        seconds: t0.elapsed().as_secs_f64(),
+        predicted_bytes,
+        peak_bytes: super::peak_rss_bytes(),
+        version: env!("CARGO_PKG_VERSION"),
+        params: params.clone(),
     })
 }

@@ -21,9 +21,41 @@ pub enum JobError {
     /// transfer-matrix failure or memory refusal
     #[error(transparent)]
     Transfer(#[from] onsager_transfer::TransferError),
+    /// the exact DOS cannot be computed for this model
+    #[error(transparent)]
+    Dos(#[from] onsager_exact::microcanonical::DosError),
     /// a usage error with its own message
     #[error("{0}")]
     Usage(String),
+}
+
+/// What every job runs with: the memory budget and a progress callback (the CLI draws an
+/// indicatif bar with it; a library caller passes its own or none).
+pub struct Ctx<'a> {
+    /// bytes a job may allocate ([`memory_limit`] by default)
+    pub memory_budget: f64,
+    /// called with (done, of) as work units finish
+    pub on_progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+impl Default for Ctx<'_> {
+    fn default() -> Self {
+        Ctx { memory_budget: memory_limit(), on_progress: None }
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// The default context with a progress callback.
+    pub fn with_progress(f: &'a (dyn Fn(usize, usize) + Sync)) -> Self {
+        Ctx { on_progress: Some(f), ..Ctx::default() }
+    }
+
+    /// Reports progress, if anybody listens.
+    pub fn progress(&self, done: usize, of: usize) {
+        if let Some(f) = self.on_progress {
+            f(done, of)
+        }
+    }
 }
 
 /// A model on a hypercubic lattice of a given dimension, as named on the command line:
@@ -104,14 +136,68 @@ pub fn peak_rss_bytes() -> Option<f64> {
     Some(kib * 1024.0)
 }
 
-/// Memory the jobs may use: 90 % of MemAvailable (Linux), else 16 GiB.
+/// Memory the jobs may use: 90 % of the smallest of MemAvailable, the cgroup's memory limit
+/// (v2 `memory.max` less `memory.current`, or v1 `memory.limit_in_bytes` less usage) and
+/// RLIMIT_AS less the address space already mapped; 16 GiB where none can be read (not Linux).
 pub fn memory_limit() -> f64 {
-    let avail = std::fs::read_to_string("/proc/meminfo").ok().and_then(|s| {
-        s.lines()
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    let num = |s: Option<String>| s.and_then(|s| s.trim().parse::<f64>().ok());
+    let mut limits = Vec::new();
+    if let Some(s) = read("/proc/meminfo") {
+        if let Some(kib) = s
+            .lines()
             .find(|l| l.starts_with("MemAvailable:"))
             .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-    });
-    avail.map(|kib| 0.9 * kib * 1024.0).unwrap_or(16.0 * 1024f64.powi(3))
+        {
+            limits.push(kib * 1024.0);
+        }
+    }
+    // the cgroup of this process (v2: one line "0::/path"; v1: a "memory" controller line)
+    if let Some(cg) = read("/proc/self/cgroup") {
+        for line in cg.lines() {
+            let mut f = line.splitn(3, ':');
+            let (_, ctrl, path) = (f.next(), f.next().unwrap_or(""), f.next().unwrap_or(""));
+            if ctrl.is_empty() {
+                let dir = format!("/sys/fs/cgroup{path}");
+                if let (Some(max), used) =
+                    (num(read(&format!("{dir}/memory.max"))), num(read(&format!("{dir}/memory.current"))))
+                {
+                    limits.push(max - used.unwrap_or(0.0));
+                }
+            } else if ctrl.split(',').any(|c| c == "memory") {
+                for dir in [format!("/sys/fs/cgroup/memory{path}"), "/sys/fs/cgroup/memory".to_string()] {
+                    if let Some(max) = num(read(&format!("{dir}/memory.limit_in_bytes"))) {
+                        let used = num(read(&format!("{dir}/memory.usage_in_bytes"))).unwrap_or(0.0);
+                        // v1 reports "no limit" as a number near 2^63
+                        if max < 1e18 {
+                            limits.push(max - used);
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // RLIMIT_AS from /proc/self/limits ("Max address space  <soft> <hard> bytes")
+    if let Some(l) = read("/proc/self/limits") {
+        if let Some(soft) = l
+            .lines()
+            .find(|l| l.starts_with("Max address space"))
+            .and_then(|l| l.split_whitespace().nth(3)?.parse::<f64>().ok())
+        {
+            let mapped = read("/proc/self/status")
+                .and_then(|s| {
+                    s.lines().find(|l| l.starts_with("VmSize:"))?.split_whitespace().nth(1)?.parse::<f64>().ok()
+                })
+                .unwrap_or(0.0)
+                * 1024.0;
+            limits.push(soft - mapped);
+        }
+    }
+    match limits.into_iter().reduce(f64::min) {
+        Some(b) => 0.9 * b.max(0.0),
+        None => 16.0 * 1024f64.powi(3),
+    }
 }
 
 #[cfg(test)]

@@ -32,7 +32,15 @@ fn allowed(command: &str) -> Option<&'static [(&'static str, bool)]> {
             &[("model", false), ("q", true), ("beta", false), ("chi", true), ("steps", true), ("h", false)]
         }
         "ctmrg" => &[("model", false), ("q", true), ("beta", false), ("chi", true), ("steps", true), ("tol", false)],
-        "dos" => &[("model", false), ("q", true), ("lx", true), ("ly", true), ("lz", true)],
+        "dos" => &[
+            ("model", false),
+            ("q", true),
+            ("lx", true),
+            ("ly", true),
+            ("lz", true),
+            ("beta", false),
+            ("method", false),
+        ],
         "dmrg" => &[
             ("model", false),
             ("g", false),

@@ -23,8 +23,12 @@
 //! primes below 2^63, joined by the Chinese remainder theorem; one more prime must agree with
 //! the reconstruction, and Σ_k g_k = q^N must hold exactly (no count wrapped around).
 //!
-//! Cost: |reps| · (M − 1) · L_⊥ · q^{L_⊥} · q² · (average degree) additions per modulus;
-//! memory: two vectors of q^{L_⊥} polynomials of degree c_max·N_b per worker thread
+//! The second layer is written down directly (one monomial per state), the others are added
+//! site by site, k positions at a time on a block of q^k polynomials that stays in cache (the
+//! vector itself is streamed from memory once per k sites).
+//!
+//! Cost: |reps| · (M − 2) · L_⊥ · q^{L_⊥} · q² · (average degree) additions per modulus;
+//! memory: one vector of q^{L_⊥} polynomials of degree c_max·N_b per worker thread
 //! ([`Plan::bytes`], queried before anything is allocated).
 
 use num_bigint::BigUint;
@@ -126,20 +130,23 @@ impl EnergyCounts {
         self.counts.iter().sum()
     }
 
-    /// Canonical averages from the counts, all in logarithms so that no weight under- or
-    /// overflows: ln Z = ln Σ g(E) e^{−βE}, ⟨E⟩ and the specific heat per site
-    /// C/N = β² (⟨E²⟩ − ⟨E⟩²)/N (variance from the centred second moment).
+    /// Canonical averages from the counts: [`thermodynamics`].
     pub fn thermodynamics(&self, beta: f64) -> Thermodynamics {
-        let lv = self.levels();
-        let lw: Vec<f64> = lv.iter().map(|(e, c)| crate::dos::ln_big(c) - beta * e).collect();
-        let m = lw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let w: Vec<f64> = lw.iter().map(|l| (l - m).exp()).collect();
-        let z: f64 = w.iter().sum();
-        let mean = lv.iter().zip(&w).map(|((e, _), w)| e * w).sum::<f64>() / z;
-        let var = lv.iter().zip(&w).map(|((e, _), w)| (e - mean).powi(2) * w).sum::<f64>() / z;
-        let n = self.dims.iter().product::<usize>() as f64;
-        Thermodynamics { beta, ln_z: m + z.ln(), energy: mean, specific_heat_per_site: beta * beta * var / n }
+        thermodynamics(&self.levels(), beta, self.dims.iter().product())
     }
+}
+
+/// Canonical averages of `n` sites from exact levels (E, g(E)), in logarithms so that no
+/// weight under- or overflows: ln Z = ln Σ g(E) e^{−βE}, ⟨E⟩ and the specific heat per site
+/// C/N = β² ⟨(E − ⟨E⟩)²⟩/N (the centred second moment, no cancellation).
+pub fn thermodynamics(levels: &[(f64, &BigUint)], beta: f64, n: usize) -> Thermodynamics {
+    let lw: Vec<f64> = levels.iter().map(|(e, c)| crate::dos::ln_big(c) - beta * e).collect();
+    let m = lw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = lw.iter().map(|l| (l - m).exp()).collect();
+    let z: f64 = w.iter().sum();
+    let mean = levels.iter().zip(&w).map(|((e, _), w)| e * w).sum::<f64>() / z;
+    let var = levels.iter().zip(&w).map(|((e, _), w)| (e - mean).powi(2) * w).sum::<f64>() / z;
+    Thermodynamics { beta, ln_z: m + z.ln(), energy: mean, specific_heat_per_site: beta * beta * var / n as f64 }
 }
 
 /// Canonical averages at one β from an exact DOS.
@@ -309,6 +316,79 @@ fn orbits(model: Model, ld: &[usize]) -> Orbits {
     Orbits { reps: size.iter().enumerate().filter(|(_, &n)| n > 0).map(|(s, &n)| (s, n)).collect() }
 }
 
+/// The number of starting-layer orbits without visiting the q^{L_⊥} states (Burnside): the mean
+/// over (π, σ) ∈ layer group × spin group of the colourings fixed by both, Π_{cycles of π}
+/// #{c : σ^{len}(c) = c}. Potts with q > 8 (q! spin permutations) falls back to states/|G|.
+fn orbit_count(model: Model, ld: &[usize]) -> usize {
+    let q = model.q();
+    let w: usize = ld.iter().product();
+    let group = layer_group(ld);
+    let spins: Vec<Vec<usize>> = match model {
+        Model::Potts { .. } if q > 8 => {
+            let g = group.len() as f64 * (1..=q).map(|k| k as f64).product::<f64>();
+            return ((q as f64).powi(w as i32) / g).ceil() as usize;
+        }
+        Model::Potts { .. } => {
+            let mut all = vec![Vec::new()];
+            for _ in 0..q {
+                all = all
+                    .into_iter()
+                    .flat_map(|p: Vec<usize>| {
+                        (0..q)
+                            .filter(|c| !p.contains(c))
+                            .map(|c| {
+                                let mut n = p.clone();
+                                n.push(c);
+                                n
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+            }
+            all
+        }
+        _ => [1usize, q - 1]
+            .iter()
+            .flat_map(|&s| (0..q).map(move |k| (0..q).map(|c| (s * c + k) % q).collect()))
+            .collect(),
+    };
+    let mut spins = spins;
+    spins.sort();
+    spins.dedup();
+    let mut sum = 0f64;
+    for pi in &group {
+        let mut seen = vec![false; w];
+        let mut cycles = Vec::new();
+        for p in 0..w {
+            let mut len = 0;
+            let mut x = p;
+            while !seen[x] {
+                seen[x] = true;
+                x = pi[x];
+                len += 1;
+            }
+            if len > 0 {
+                cycles.push(len);
+            }
+        }
+        for sg in &spins {
+            let fixed = |len: usize| {
+                (0..q)
+                    .filter(|&c| {
+                        let mut y = c;
+                        for _ in 0..len {
+                            y = sg[y];
+                        }
+                        y == c
+                    })
+                    .count() as f64
+            };
+            sum += cycles.iter().map(|&l| fixed(l)).product::<f64>();
+        }
+    }
+    (sum / (group.len() * spins.len()) as f64).round() as usize
+}
+
 /// A residue ring for the polynomial coefficients.
 trait Ring: Copy + Send + Sync {
     fn add(self, a: u64, b: u64) -> u64;
@@ -384,59 +464,95 @@ impl Sweep {
         s / self.pow[p] % self.q
     }
 
-    /// (T^M)_{aa} modulo the ring, as a polynomial of length deg + 1.
-    fn diagonal<R: Ring>(&self, r: R, a: usize, cur: &mut Vec<u64>, nxt: &mut Vec<u64>) -> Vec<u64> {
+    /// Positions updated together in cache: q^k polynomials of the current and the next
+    /// vector fit in 512 KiB, so main memory is streamed once per k site updates, not per site.
+    fn block(&self) -> usize {
+        let poly = (self.deg + 1) * 8 * 2;
+        (1..=self.w).rev().find(|&k| self.pow[k] * poly <= 1 << 19).unwrap_or(1)
+    }
+
+    /// (T^M)_{aa} modulo the ring, as a polynomial of length deg + 1. `cur` holds the vector
+    /// (q^{L_⊥} polynomials); `sa`, `sb` the cache-sized block being updated.
+    fn diagonal<R: Ring>(&self, r: R, a: usize, bufs: &mut (Vec<u64>, Vec<u64>, Vec<u64>)) -> Vec<u64> {
         let (q, w, stride) = (self.q, self.w, self.deg + 1);
         let states = self.pow[w];
-        let intra_a: u32 = self.intra.iter().map(|&(u, v)| self.costs.c(self.digit(a, u), self.digit(a, v))).sum();
+        let intra = |s: usize| -> usize {
+            self.intra.iter().map(|&(u, v)| self.costs.c(self.digit(s, u), self.digit(s, v)) as usize).sum()
+        };
+        let inter =
+            |s: usize| -> usize { (0..w).map(|p| self.costs.c(self.digit(s, p), self.digit(a, p)) as usize).sum() };
+        let intra_a = intra(a);
         let mut out = vec![0u64; stride];
         if self.layers == 1 {
-            out[intra_a as usize] = 1;
+            out[intra_a] = 1;
             return out;
         }
+        let (cur, sa, sb) = bufs;
         cur.clear();
         cur.resize(states * stride, 0);
-        nxt.clear();
-        nxt.resize(states * stride, 0);
-        cur[a * stride + intra_a as usize] = 1;
-        let mut top = intra_a as usize;
+        // layer 1 directly: one monomial per state, x^{intra(a) + inter(a, s) + intra(s)}
+        for s in 0..states {
+            cur[s * stride + intra_a + inter(s) + intra(s)] = 1;
+        }
         let cmax = self.costs.max as usize;
-        let mut h = Vec::new();
-        for _layer in 1..self.layers {
-            for p in 0..w {
-                let new_top = top + cmax * (1 + self.back[p].len());
-                let (sp, block) = (self.pow[p], self.pow[p + 1]);
-                // in-layer cost of the new spin b against the placed positions p' < p, per lo
-                h.clear();
-                for lo in 0..sp {
-                    for b in 0..q {
-                        h.push(self.back[p].iter().map(|&pp| self.costs.c(b, self.digit(lo, pp))).sum::<u32>());
-                    }
-                }
-                for hi in 0..states / block {
-                    for lo in 0..sp {
-                        let base = hi * block + lo;
-                        for b in 0..q {
-                            let dst = &mut nxt[(base + b * sp) * stride..][..=new_top];
-                            dst.fill(0);
-                            let hb = h[lo * q + b] as usize;
-                            for a_ in 0..q {
-                                let shift = hb + self.costs.c(a_, b) as usize;
-                                let src = &cur[(base + a_ * sp) * stride..][..=top];
-                                for (d, &s) in dst[shift..shift + top + 1].iter_mut().zip(src) {
-                                    *d = r.add(*d, s);
+        let mut top = intra_a + cmax * (w + self.intra.len());
+        let kb = self.block();
+        for _layer in 2..self.layers {
+            let mut p0 = 0;
+            while p0 < w {
+                let k = kb.min(w - p0);
+                let (g, below, above) = (self.pow[k], self.pow[p0], self.pow[p0 + k]);
+                sa.resize(g * stride, 0);
+                sb.resize(g * stride, 0);
+                let mut lt = top;
+                for hi in 0..states / above {
+                    for lo in 0..below {
+                        let global = |m: usize| hi * above + m * below + lo;
+                        for m in 0..g {
+                            sa[m * stride..][..=top].copy_from_slice(&cur[global(m) * stride..][..=top]);
+                        }
+                        lt = top;
+                        for j in 0..k {
+                            let p = p0 + j;
+                            let new = lt + cmax * (1 + self.back[p].len());
+                            let (sj, bj) = (self.pow[j], self.pow[j + 1]);
+                            for mh in 0..g / bj {
+                                for ml in 0..sj {
+                                    let mb = mh * bj + ml;
+                                    // digits p' < p of the global state: lo, then the block's own
+                                    let gs = global(mb);
+                                    for b in 0..q {
+                                        let hb: usize = self.back[p]
+                                            .iter()
+                                            .map(|&pp| self.costs.c(b, self.digit(gs, pp)) as usize)
+                                            .sum();
+                                        let dst = &mut sb[(mb + b * sj) * stride..][..=new];
+                                        dst.fill(0);
+                                        for a_ in 0..q {
+                                            let shift = hb + self.costs.c(a_, b) as usize;
+                                            let src = &sa[(mb + a_ * sj) * stride..][..=lt];
+                                            for (d, &v) in dst[shift..shift + lt + 1].iter_mut().zip(src) {
+                                                *d = r.add(*d, v);
+                                            }
+                                        }
+                                    }
                                 }
                             }
+                            std::mem::swap(sa, sb);
+                            lt = new;
+                        }
+                        for m in 0..g {
+                            cur[global(m) * stride..][..=lt].copy_from_slice(&sa[m * stride..][..=lt]);
                         }
                     }
                 }
-                std::mem::swap(cur, nxt);
-                top = new_top;
+                top = lt;
+                p0 += k;
             }
         }
         // close the periodic direction: bonds from the last layer back to a
         for s in 0..states {
-            let shift: usize = (0..w).map(|p| self.costs.c(self.digit(s, p), self.digit(a, p)) as usize).sum();
+            let shift = inter(s);
             let src = &cur[s * stride..][..=top.min(self.deg - shift)];
             for (d, &v) in out[shift..].iter_mut().zip(src) {
                 *d = r.add(*d, v);
@@ -484,19 +600,12 @@ pub fn plan(model: Model, torus: &Torus, threads: usize) -> Result<Plan, DosErro
     let states = q.pow(w as u32);
     let degree = costs.max as usize * t.bonds() + 1;
     let moduli = initial_moduli(q, t.sites()) + 1;
-    // orbits of the starting layers: estimated as states / |group| (the exact count needs the
-    // canonical pass; fixed points only add a few percent at the sizes that matter)
-    let spin_group = match model {
-        Model::Potts { q } => (1..=q).map(|k| k as f64).product::<f64>(),
-        _ => 2.0 * q as f64,
-    };
-    let group = layer_group(&dims[..dims.len() - 1]).len() as f64 * spin_group;
-    let representatives = ((states as f64 / group).ceil() as usize).max(1);
+    let representatives = orbit_count(model, &dims[..dims.len() - 1]);
     let threads = threads.max(1).min(representatives * moduli);
-    let vectors = if t.layers() > 1 { 2.0 * (states * degree * 8) as f64 } else { 0.0 };
+    let vectors = if t.layers() > 1 { (states * degree * 8) as f64 + 2.0 * 524288.0 } else { 0.0 };
     let bytes = threads as f64 * vectors + states as f64 * 12.0 + 64e6;
     let additions = (representatives * moduli) as f64
-        * (t.layers().saturating_sub(1) * w) as f64
+        * (t.layers().saturating_sub(2) * w) as f64
         * states as f64
         * (q * q) as f64
         * degree as f64
@@ -529,15 +638,15 @@ pub fn energy_counts(
         let parts: Vec<(usize, Vec<u64>)> = tasks
             .par_iter()
             .map_init(
-                || (Vec::new(), Vec::new()),
-                |(cur, nxt), &(m, r)| {
+                || (Vec::new(), Vec::new(), Vec::new()),
+                |bufs, &(m, r)| {
                     let (a, n) = orb.reps[r];
                     let v = if m == 0 {
-                        let d = sweep.diagonal(Wrap, a, cur, nxt);
+                        let d = sweep.diagonal(Wrap, a, bufs);
                         d.iter().map(|&x| Wrap.mul(x, n)).collect()
                     } else {
                         let pr = Prime(all_primes[m - 1]);
-                        let d = sweep.diagonal(pr, a, cur, nxt);
+                        let d = sweep.diagonal(pr, a, bufs);
                         d.iter().map(|&x| pr.mul(x, n % pr.0)).collect()
                     };
                     let i = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
@@ -634,6 +743,12 @@ mod tests {
             let o = orbits(model, &ld);
             let states = model.q().pow(ld.iter().product::<usize>() as u32);
             assert_eq!(o.reps.iter().map(|r| r.1).sum::<u64>(), states as u64);
+        }
+        // Burnside's count equals the orbits found state by state
+        for (model, ld) in
+            [(Model::Potts { q: 4 }, vec![5]), (Model::Ising, vec![4, 4]), (Model::Clock { q: 6 }, vec![4])]
+        {
+            assert_eq!(orbit_count(model, &ld), orbits(model, &ld).reps.len(), "{model} {ld:?}");
         }
         // 2 Ising spins on a ring of 2: orbits {↑↑, ↓↓} and {↑↓, ↓↑}
         assert_eq!(orbits(Model::Ising, &[2]).reps, vec![(0, 2), (1, 2)]);
