@@ -129,10 +129,19 @@ fn dos_json_counts_are_exact_strings() {
     assert_eq!(e[..4], [-32.0, -24.0, -20.0, -16.0]);
     assert_eq!(c[..8], ["2", "32", "64", "424", "1728", "6688", "13568", "20524"]);
     assert_eq!(v["total"], "65536");
-    // Potts by enumeration
+    // Potts by the microcanonical transfer matrix; clock 6 needs no --beta; the record carries
+    // its parameters and version
     let p = json(&["dos", "--model", "potts", "--q", "3", "--lx", "3", "--json"]);
-    assert_eq!(p["total"], "19683");
-    assert_eq!(p["method"], "enumeration");
+    assert_eq!(p["total"], "19683"); // 3^9
+    assert_eq!(p["method"], "microcanonical-transfer-matrix");
+    assert_eq!(p["params"]["q"], 3);
+    assert!(p["version"].is_string() && p["predicted_bytes"].as_f64().unwrap() > 0.0);
+    let c = json(&["dos", "--model", "clock", "--q", "6", "--lx", "3", "--ly", "3", "--beta", "0.5", "--json"]);
+    assert_eq!(c["total"], "10077696"); // 6^9
+    // ln Z/N of the same torus by the dense transfer matrix (`onsager partition`)
+    let z = json(&["partition", "--model", "clock", "--q", "6", "--lx", "3", "--beta", "0.5", "--json"]);
+    let from_counts = c["thermodynamics"][0]["ln_z_per_site"].as_f64().unwrap();
+    assert!((from_counts - z["ln_z_per_site"].as_f64().unwrap()).abs() < 1e-13, "{c} {z}");
 }
 
 #[test]

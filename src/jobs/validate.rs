@@ -12,7 +12,7 @@
 //! tests the false-alarm rate of a correct sampler is ~3·10⁻⁴ per run), else "consistent".
 
 use super::{JobError, ModelSpec};
-use onsager_models::{Model, Torus};
+use onsager_models::Model;
 
 /// The parsed samples.csv.
 #[derive(Debug, Clone)]
@@ -192,13 +192,24 @@ pub fn exact_reference(spec: ModelSpec, dims: &[usize], beta: f64) -> Result<Exa
             source: "exact density of states (Pfaffians mod p) and magnetization by transfer matrix",
         });
     }
-    let torus = Torus::new(dims)?;
-    let counts = onsager_exact::enumerate_energy_counts(spec.model, &torus)?;
-    let lw: Vec<f64> = counts.iter().map(|&(e, c)| (c as f64).ln() - beta * e).collect();
+    // every other model: the exact DOS (transfer matrix where the levels are rational, else
+    // enumeration), probabilities in logarithms from the exact counts
+    let method = if onsager_exact::microcanonical::BondCosts::of(spec.model).is_ok() {
+        super::dos::DosMethod::Transfer
+    } else {
+        super::dos::DosMethod::Enumerate
+    };
+    let job = super::dos::DosJob { spec, dims: dims.to_vec(), betas: Vec::new(), method };
+    let counts = super::dos::levels(&job, &super::Ctx::default())?;
+    let lw: Vec<f64> = counts.iter().map(|(e, c)| onsager_exact::dos::ln_big(c) - beta * e).collect();
     let m = lw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     let z: f64 = lw.iter().map(|l| (l - m).exp()).sum();
-    let levels = counts.iter().zip(&lw).map(|(&(e, _), l)| (e, (l - m).exp() / z)).collect();
-    Ok(ExactReference { levels, abs_m: None, m2: None, source: "enumeration of every configuration" })
+    let levels = counts.iter().zip(&lw).map(|((e, _), l)| (*e, (l - m).exp() / z)).collect();
+    let source = match method {
+        super::dos::DosMethod::Transfer => "exact density of states (microcanonical transfer matrix)",
+        _ => "enumeration of every configuration",
+    };
+    Ok(ExactReference { levels, abs_m: None, m2: None, source })
 }
 
 /// One compared observable.
