@@ -17,7 +17,9 @@ fn dos(c: &mut Criterion) {
         ("ising3d_4x4x3", Model::Ising, vec![4, 4, 3]),
     ] {
         let t = Torus::new(&dims).expect("valid torus");
-        g.bench_function(format!("transfer_{name}"), |b| b.iter(|| energy_counts(model, &t, &|_, _| {}).expect("fits")));
+        g.bench_function(format!("transfer_{name}"), |b| {
+            b.iter(|| energy_counts(model, &t, &|_, _| {}).expect("fits"))
+        });
     }
     g.bench_function("pfaffian_ising_32x32", |b| b.iter(|| onsager::exact::dos::ising_dos(32, 32)));
     g.finish();

@@ -138,7 +138,7 @@ fn dos_json_counts_are_exact_strings() {
     assert!(p["version"].is_string() && p["predicted_bytes"].as_f64().unwrap() > 0.0);
     let c = json(&["dos", "--model", "clock", "--q", "6", "--lx", "3", "--ly", "3", "--beta", "0.5", "--json"]);
     assert_eq!(c["total"], "10077696"); // 6^9
-    // ln Z/N of the same torus by the dense transfer matrix (`onsager partition`)
+                                        // ln Z/N of the same torus by the dense transfer matrix (`onsager partition`)
     let z = json(&["partition", "--model", "clock", "--q", "6", "--lx", "3", "--beta", "0.5", "--json"]);
     let from_counts = c["thermodynamics"][0]["ln_z_per_site"].as_f64().unwrap();
     assert!((from_counts - z["ln_z_per_site"].as_f64().unwrap()).abs() < 1e-13, "{c} {z}");

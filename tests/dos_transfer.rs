@@ -70,7 +70,8 @@ fn ln_z_from_counts_equals_partition() {
     // matrices in crates/transfer) at several β, to 1e-12 relative
     use onsager::jobs::partition::{partition, Method};
     use onsager::jobs::ModelSpec;
-    for (model, q, dims) in [("potts", Some(3), vec![5, 6]), ("clock", Some(6), vec![3, 4]), ("ising3d", None, vec![3, 3, 3])]
+    for (model, q, dims) in
+        [("potts", Some(3), vec![5, 6]), ("clock", Some(6), vec![3, 4]), ("ising3d", None, vec![3, 3, 3])]
     {
         let spec = ModelSpec::parse(model, q).unwrap();
         let torus = onsager::models::Torus::new(&dims).unwrap();
@@ -129,11 +130,12 @@ fn potts_heat_bath_chain_validates_against_the_transfer_dos() {
             let w: Vec<f64> = (0..q).map(|c| (kc * nb.iter().filter(|&&j| s[j] == c).count() as f64).exp()).collect();
             let u = next() * w.iter().sum::<f64>();
             let mut acc = 0.0;
-            s[i] = (0..q).find(|&c| {
-                acc += w[c];
-                acc >= u
-            })
-            .unwrap_or(q - 1);
+            s[i] = (0..q)
+                .find(|&c| {
+                    acc += w[c];
+                    acc >= u
+                })
+                .unwrap_or(q - 1);
         }
         if sweep >= 500 {
             let mut e = 0.0;

@@ -95,7 +95,9 @@ fn correlated_metropolis_chain_gets_a_sensible_error_bar() {
     let e = &v.observables[0];
     assert!(e.tau_int > 1.0, "{e:?}");
     let st = onsager::jobs::validate::series_stats(&samples.energy);
-    assert!(st.error > 1.3 * st.naive_error && (st.error - e.mc_error).abs() < 1e-15, "{st:?}");
+    // the tests' error is the spread of B batch means: it agrees with the Γ-method error to its
+    // own relative precision 1/√(2(B − 1)) (7 % at B = 100; 0.3 is over 4 of those)
+    assert!(st.error > 1.3 * st.naive_error && (st.error - e.mc_error).abs() < 0.3 * st.error, "{st:?} {e:?}");
     for o in &v.observables {
         assert!(o.z.abs() < 4.0, "{o:?}");
     }

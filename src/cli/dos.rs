@@ -149,9 +149,11 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
         super::emit_json(
             json!({"model": spec.name(), "dims": d, "beta": beta, "critical": critical, "samples": v.samples,
                 "observables": v.observables.iter().map(|o| json!({"name": o.name, "mc_mean": o.mc_mean,
-                    "mc_error": o.mc_error, "exact": o.exact, "z": o.z, "tau_int": o.tau_int})).collect::<Vec<_>>(),
+                    "mc_error": o.mc_error, "exact": o.exact, "z": o.z, "p_value": o.p_value, "tau_int": o.tau_int,
+                    "tau_int_error": o.tau_error})).collect::<Vec<_>>(),
                 "histogram_chi2": v.chi2, "histogram_dof": v.dof, "histogram_p_value": v.histogram_p_value,
-                "verdict": v.verdict, "exact_source": v.source}),
+                "effective_samples": v.effective_samples, "tau_max": v.tau_max, "batches": v.batches,
+                "verdict": v.verdict, "reason": v.reason, "exact_source": v.source}),
         );
         return Ok(());
     }
@@ -163,21 +165,27 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
         v.samples,
         v.source
     );
-    println!("{:<36} {:>22} {:>20} {:>8} {:>8}", "observable", "MC ± error", "exact", "z", "τ_int");
+    println!("{:<36} {:>22} {:>20} {:>8} {:>10} {:>14}", "observable", "MC ± error", "exact", "t", "p", "τ_int");
     for o in &v.observables {
         println!(
-            "{:<36} {:>22} {:>20.10} {:>8.2} {:>8.2}",
+            "{:<36} {:>22} {:>20.10} {:>8.2} {:>10.2e} {:>14}",
             o.name,
             format!("{:.6} ± {:.6}", o.mc_mean, o.mc_error),
             o.exact,
             o.z,
-            o.tau_int
+            o.p_value,
+            format!("{:.2} ± {:.2}", o.tau_int, o.tau_error)
         );
     }
-    println!(
-        "energy histogram: χ² (autocorrelation-corrected per bin) = {:.2} for {} degrees of freedom, p = {:.3e}",
-        v.chi2, v.dof, v.histogram_p_value
-    );
-    println!("verdict: {} (inconsistent if some |z| > 4 or p < 1e-4)", v.verdict);
+    println!("effective samples n/2τ_int = {:.0}; {} batches", v.effective_samples, v.batches);
+    if v.batches > 0 {
+        println!(
+            "energy histogram: Hotelling T² = {:.2} over {} bins (batch covariance), p = {:.3e}",
+            v.chi2,
+            v.dof + 1,
+            v.histogram_p_value
+        );
+    }
+    println!("verdict: {} — {}", v.verdict, v.reason);
     Ok(())
 }

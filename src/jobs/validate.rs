@@ -1,15 +1,19 @@
 //! `onsager validate`: a Monte Carlo time series against exact finite-lattice results.
 //!
-//! Statistics (Madras & Sokal, J. Stat. Phys. 50, 109 (1988); Janke, NIC Series 10 (2002)):
-//! - each observable's mean with error σ √(2τ_int/n), τ_int = ½ + Σ_{t=1}^{W} ρ(t) with the
-//!   automatic window W = min{W : W ≥ 6 τ_int(W)};
-//! - the specific heat C = β² Var(E)/N with a jackknife error over blocks of ≥ 4τ_int samples;
-//! - the energy histogram against the exact P(E) at β: adjacent levels merged until each bin
-//!   expects ≥ 5 effective counts (n/2τ_int(E)), each bin's Pearson term divided by 2τ_int of its
-//!   own indicator series, p-value from the χ² distribution with bins − 1 degrees of freedom.
-//!
-//! Verdict: "inconsistent" when some |z| > 4 or the histogram p-value < 10⁻⁴ (with about five
-//! tests the false-alarm rate of a correct sampler is ~3·10⁻⁴ per run), else "consistent".
+//! Statistics:
+//! - τ_int of every series by Wolff's Γ-method (U. Wolff, Comput. Phys. Commun. 156, 143
+//!   (2004)): ρ(t) by FFT, the window W where g(W) = e^{−W/τ(W)} − τ(W)/√(W n) first turns
+//!   negative (S = 1.5), the error of τ_int δτ = 2τ √((W + ½ − τ)/n) and so the error of the
+//!   error δσ/σ = δτ/(2τ); n_eff = n/(2τ_int).
+//! - The tests use B non-overlapping batches of length b ≥ 20 τ_max (10 ≤ B ≤ 100), so that the
+//!   batch statistics are independent to a few percent whatever the sampler's autocorrelation:
+//!   each observable's t = (mean − exact)/(s_B/√B) against Student's t with B − 1 degrees of
+//!   freedom, the specific heat by the jackknife over the batches, and the energy histogram
+//!   (levels merged into k bins of similar exact weight) by Hotelling's T² of the batch
+//!   histograms against the exact P(E): F = (B − p) T²/(p (B − 1)) ~ F(p, B − p), p = k − 1.
+//! - Verdict: "inconsistent" when the smallest p-value is below 0.01/m (Bonferroni over the m
+//!   tests: a correct sampler is called inconsistent in at most 1 % of runs), "too short" when
+//!   n/τ_max < 200 (no test can be calibrated), else "consistent".
 
 use super::{JobError, ModelSpec};
 use onsager_models::Model;
@@ -65,27 +69,123 @@ pub struct SeriesStats {
     pub tau_int: f64,
     /// σ/√n, the error if the samples were independent
     pub naive_error: f64,
+    /// the error of τ_int (Wolff's eq. 42)
+    pub tau_error: f64,
+    /// the summation window W
+    pub window: usize,
 }
 
-/// [`SeriesStats`] with Sokal's automatic window (c = 6).
+/// Normalised autocorrelation ρ(t), t = 0..n/2, by FFT (zero-padded, so not circular).
+fn autocorrelation(x: &[f64], mean: f64) -> Vec<f64> {
+    use rustfft::num_complex::Complex;
+    let n = x.len();
+    let m = (2 * n).next_power_of_two();
+    let mut planner = rustfft::FftPlanner::<f64>::new();
+    let (fwd, inv) = (planner.plan_fft_forward(m), planner.plan_fft_inverse(m));
+    let mut buf: Vec<Complex<f64>> = x.iter().map(|&v| Complex::new(v - mean, 0.0)).collect();
+    buf.resize(m, Complex::new(0.0, 0.0));
+    fwd.process(&mut buf);
+    for v in buf.iter_mut() {
+        *v = Complex::new(v.norm_sqr(), 0.0);
+    }
+    inv.process(&mut buf);
+    let c0 = buf[0].re;
+    if c0 <= 0.0 {
+        return vec![1.0];
+    }
+    (0..=n / 2).map(|t| buf[t].re / c0).collect()
+}
+
+/// [`SeriesStats`] by Wolff's Γ-method with S = 1.5 (see the module docs).
 pub fn series_stats(x: &[f64]) -> SeriesStats {
     let n = x.len();
     let mean = x.iter().sum::<f64>() / n as f64;
-    let d: Vec<f64> = x.iter().map(|v| v - mean).collect();
-    let c0 = d.iter().map(|v| v * v).sum::<f64>() / n as f64;
-    let mut tau = 0.5;
-    if c0 > 0.0 {
-        for t in 1..n / 2 {
-            let ct = d[..n - t].iter().zip(&d[t..]).map(|(a, b)| a * b).sum::<f64>() / n as f64;
-            tau += ct / c0;
-            if t as f64 >= 6.0 * tau {
-                break;
-            }
+    let c0 = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+    let naive = (c0 / n as f64).sqrt();
+    let rho = autocorrelation(x, mean);
+    let (mut tau, mut window) = (0.5, 0);
+    let mut sum = 0.5;
+    for (w, &r) in rho.iter().enumerate().skip(1) {
+        sum += r;
+        // τ(W) of an exponential with this τ_int; a non-positive τ_int(W) ends the sum
+        let tw = if sum > 0.5 { 1.5 / ((2.0 * sum + 1.0) / (2.0 * sum - 1.0)).ln() } else { 1e-12 };
+        let g = (-(w as f64) / tw).exp() - tw / ((w * n) as f64).sqrt();
+        tau = sum;
+        window = w;
+        if g < 0.0 {
+            break;
         }
     }
     let tau = tau.max(0.5);
-    let naive = (c0 / n as f64).sqrt();
-    SeriesStats { mean, error: naive * (2.0 * tau).sqrt(), tau_int: tau, naive_error: naive }
+    let tau_error = 2.0 * tau * ((window as f64 + 0.5 - tau).max(0.0) / n as f64).sqrt();
+    SeriesStats { mean, error: naive * (2.0 * tau).sqrt(), tau_int: tau, naive_error: naive, tau_error, window }
+}
+
+/// ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b).
+fn ln_beta(a: f64, b: f64) -> f64 {
+    ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
+}
+
+/// Regularised incomplete beta I_x(a, b) (Lentz continued fraction, symmetric switch).
+pub fn beta_inc(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    if x > (a + 1.0) / (a + b + 2.0) {
+        return 1.0 - beta_inc(b, a, 1.0 - x);
+    }
+    let front = (a * x.ln() + b * (1.0 - x).ln() - ln_beta(a, b)).exp() / a;
+    let tiny = 1e-300;
+    let (mut c, mut d) = (1.0, 1.0 - (a + b) * x / (a + 1.0));
+    if d.abs() < tiny {
+        d = tiny;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..10_000 {
+        let m = m as f64;
+        for num in [
+            m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0)),
+        ] {
+            d = 1.0 + num * d;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = 1.0 + num / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            h *= d * c;
+        }
+        if (d * c - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    front * h
+}
+
+/// Two-sided p-value of Student's t with ν degrees of freedom.
+pub fn t_two_sided(t: f64, nu: f64) -> f64 {
+    if !t.is_finite() {
+        return 0.0;
+    }
+    beta_inc(nu / 2.0, 0.5, nu / (nu + t * t))
+}
+
+/// Upper tail P(F > f) of Fisher's F(d1, d2).
+pub fn f_upper(f: f64, d1: f64, d2: f64) -> f64 {
+    if !f.is_finite() {
+        return 0.0;
+    }
+    if f <= 0.0 {
+        return 1.0;
+    }
+    beta_inc(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f))
 }
 
 /// ln Γ(x), Lanczos (g = 7, n = 9), |error| < 1e-14 for x > 0.
@@ -219,14 +319,18 @@ pub struct Observable {
     pub name: &'static str,
     /// Monte Carlo estimate
     pub mc_mean: f64,
-    /// its error (autocorrelation included)
+    /// its error: the standard error of the B batch means (autocorrelation included)
     pub mc_error: f64,
     /// exact value
     pub exact: f64,
-    /// (mc − exact)/error
+    /// (mc − exact)/error, Student's t with B − 1 degrees of freedom
     pub z: f64,
-    /// τ_int of the underlying series
+    /// two-sided p-value of z
+    pub p_value: f64,
+    /// τ_int of the underlying series (Γ-method)
     pub tau_int: f64,
+    /// the error of τ_int
+    pub tau_error: f64,
 }
 
 /// The whole comparison.
@@ -234,23 +338,92 @@ pub struct Observable {
 pub struct Validation {
     /// number of samples
     pub samples: usize,
+    /// n/(2τ_int) of the energy series
+    pub effective_samples: f64,
+    /// the largest τ_int over the tested series (energy, histogram bins, |M|, M²)
+    pub tau_max: f64,
+    /// batches B of the tests (0 when too short)
+    pub batches: usize,
     /// compared observables
     pub observables: Vec<Observable>,
-    /// Σ_bins (O − E)²/(E · 2τ_bin) of the energy histogram
+    /// Hotelling's T² of the batch energy histograms against the exact P(E)
     pub chi2: f64,
-    /// its degrees of freedom
+    /// its dimension p = bins − 1
     pub dof: usize,
-    /// p-value of the histogram test
+    /// p-value of the histogram test (F(p, B − p))
     pub histogram_p_value: f64,
-    /// "consistent" | "inconsistent"
+    /// "consistent" | "inconsistent" | "too short"
     pub verdict: &'static str,
+    /// why, in one line
+    pub reason: String,
     /// where the exact numbers come from
     pub source: &'static str,
 }
 
-fn observable(name: &'static str, s: SeriesStats, exact: f64) -> Observable {
-    let z = if s.error > 0.0 { (s.mean - exact) / s.error } else { f64::INFINITY * (s.mean - exact).signum() };
-    Observable { name, mc_mean: s.mean, mc_error: s.error, exact, z, tau_int: s.tau_int }
+/// The family-wise false-alarm rate of a correct sampler (Bonferroni over the tests).
+pub const FALSE_ALARM_RATE: f64 = 0.01;
+
+/// Below this n/τ_max no test is calibrated: the verdict is "too short".
+pub const MIN_SAMPLES_PER_TAU: f64 = 200.0;
+
+/// Batch means of `x` over `b` batches of length `len`.
+fn batch_means(x: &[f64], b: usize, len: usize) -> Vec<f64> {
+    (0..b).map(|j| x[j * len..(j + 1) * len].iter().sum::<f64>() / len as f64).collect()
+}
+
+/// (mean of the batch values, their standard error) for a statistic that is a batch mean.
+fn batch_error(m: &[f64]) -> (f64, f64) {
+    let b = m.len() as f64;
+    let mean = m.iter().sum::<f64>() / b;
+    let var = m.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (b - 1.0);
+    (mean, (var / b).sqrt())
+}
+
+fn observable(name: &'static str, mean: f64, error: f64, exact: f64, s: SeriesStats, nu: f64) -> Observable {
+    let z = if error > 0.0 {
+        (mean - exact) / error
+    } else if (mean - exact).abs() <= 1e-12 * (1.0 + exact.abs()) {
+        0.0
+    } else {
+        f64::INFINITY * (mean - exact).signum()
+    };
+    Observable {
+        name,
+        mc_mean: mean,
+        mc_error: error,
+        exact,
+        z,
+        p_value: t_two_sided(z, nu),
+        tau_int: s.tau_int,
+        tau_error: s.tau_error,
+    }
+}
+
+/// Solves the small symmetric system S y = d (Gaussian elimination with partial pivoting and a
+/// relative ridge, so that a direction with no batch variance but a deviation gives a huge T²).
+fn solve(mut s: Vec<Vec<f64>>, mut d: Vec<f64>) -> Vec<f64> {
+    let p = d.len();
+    let tr = (0..p).map(|i| s[i][i]).sum::<f64>() / p as f64;
+    for (i, row) in s.iter_mut().enumerate() {
+        row[i] += 1e-12 * tr + 1e-300;
+    }
+    for c in 0..p {
+        let r = (c..p).max_by(|&a, &b| s[a][c].abs().total_cmp(&s[b][c].abs())).expect("non-empty");
+        s.swap(c, r);
+        d.swap(c, r);
+        for r in c + 1..p {
+            let f = s[r][c] / s[c][c];
+            for k in c..p {
+                s[r][k] -= f * s[c][k];
+            }
+            d[r] -= f * d[c];
+        }
+    }
+    let mut y = vec![0.0; p];
+    for c in (0..p).rev() {
+        y[c] = (d[c] - (c + 1..p).map(|k| s[c][k] * y[k]).sum::<f64>()) / s[c][c];
+    }
+    y
 }
 
 /// Compares the samples with the exact reference (see the module docs).
@@ -281,72 +454,143 @@ pub fn validate(samples: &Samples, exact: &ExactReference, beta: f64, sites: usi
     let se = series_stats(&samples.energy);
     let mean_e: f64 = exact.levels.iter().map(|(e, p)| e * p).sum();
     let var_e: f64 = exact.levels.iter().map(|(e, p)| (e - mean_e).powi(2) * p).sum();
-    let mut obs = vec![observable("energy (total)", se, mean_e)];
-    // specific heat per site, jackknife over blocks of ≥ 4τ samples
-    let c_of = |xs: &[f64]| {
-        let m = xs.iter().sum::<f64>() / xs.len() as f64;
-        beta * beta * xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64 / sites as f64
-    };
-    let block = ((4.0 * se.tau_int).ceil() as usize).max(1);
-    let nb = (n / block).clamp(2, 200);
-    let bl = n / nb;
-    let full = c_of(&samples.energy[..nb * bl]);
-    let jk: Vec<f64> = (0..nb)
-        .map(|b| {
-            let rest: Vec<f64> =
-                samples.energy[..nb * bl].iter().enumerate().filter(|(i, _)| i / bl != b).map(|(_, &v)| v).collect();
-            c_of(&rest)
-        })
-        .collect();
-    let jm = jk.iter().sum::<f64>() / nb as f64;
-    let jerr = ((nb as f64 - 1.0) / nb as f64 * jk.iter().map(|v| (v - jm).powi(2)).sum::<f64>()).sqrt();
-    obs.push(observable(
-        "specific heat per site β²Var(E)/N",
-        SeriesStats { mean: full, error: jerr, tau_int: se.tau_int, naive_error: jerr },
-        beta * beta * var_e / sites as f64,
-    ));
-    if let Some(m) = &samples.magnetization {
-        if let (Some(am), Some(m2)) = (exact.abs_m, exact.m2) {
-            let abs: Vec<f64> = m.iter().map(|v| v.abs()).collect();
-            let sq: Vec<f64> = m.iter().map(|v| v * v).collect();
-            obs.push(observable("|M| (total)", series_stats(&abs), am));
-            obs.push(observable("M² (total)", series_stats(&sq), m2));
-        }
-    }
-    // histogram: adjacent levels merged until each expects ≥ 5 effective counts (n/2τ_E); then
-    // each merged bin's Pearson term is divided by 2τ_int of its own indicator series (bins of a
-    // fine histogram decorrelate faster than E itself)
+    // histogram bins: adjacent levels merged into k bins of similar exact weight
+    let kmax = 20usize;
     let mut bin_of_level = vec![0usize; exact.levels.len()];
-    let mut bin_expect = Vec::new();
-    let mut ex = 0.0;
+    let mut bin_p: Vec<f64> = Vec::new();
+    let mut acc = 0.0;
     for (k, &(_, p)) in exact.levels.iter().enumerate() {
-        bin_of_level[k] = bin_expect.len();
-        ex += n as f64 * p;
-        if ex / (2.0 * se.tau_int) >= 5.0 || k + 1 == exact.levels.len() {
-            bin_expect.push(ex);
-            ex = 0.0;
+        bin_of_level[k] = bin_p.len();
+        acc += p;
+        if acc >= 1.0 / kmax as f64 || k + 1 == exact.levels.len() {
+            bin_p.push(acc);
+            acc = 0.0;
         }
     }
-    let mut chi2 = 0.0;
-    for (b, &e) in bin_expect.iter().enumerate() {
-        let ind: Vec<f64> = level_index.iter().map(|&k| if bin_of_level[k] == b { 1.0 } else { 0.0 }).collect();
-        let o: f64 = ind.iter().sum();
-        let tau = series_stats(&ind).tau_int;
-        if e > 0.0 {
-            chi2 += (o - e).powi(2) / e / (2.0 * tau);
+    let indicators: Vec<Vec<f64>> = (0..bin_p.len())
+        .map(|b| level_index.iter().map(|&k| f64::from(u8::from(bin_of_level[k] == b))).collect())
+        .collect();
+    let mut series: Vec<(&'static str, Vec<f64>, Option<f64>)> =
+        vec![("energy (total)", samples.energy.clone(), Some(mean_e))];
+    if let (Some(m), Some(am), Some(m2)) = (&samples.magnetization, exact.abs_m, exact.m2) {
+        series.push(("|M| (total)", m.iter().map(|v| v.abs()).collect(), Some(am)));
+        series.push(("M² (total)", m.iter().map(|v| v * v).collect(), Some(m2)));
+    }
+    let stats: Vec<SeriesStats> = series.iter().map(|s| series_stats(&s.1)).collect();
+    let tau_max =
+        stats.iter().map(|s| s.tau_int).chain(indicators.iter().map(|x| series_stats(x).tau_int)).fold(0.5, f64::max);
+    let ratio = n as f64 / tau_max;
+    let too_short = |reason: String| Validation {
+        samples: n,
+        effective_samples: n as f64 / (2.0 * se.tau_int),
+        tau_max,
+        batches: 0,
+        observables: series
+            .iter()
+            .zip(&stats)
+            .map(|((name, _, ex), s)| Observable {
+                name,
+                mc_mean: s.mean,
+                mc_error: s.error,
+                exact: ex.expect("exact"),
+                z: (s.mean - ex.expect("exact")) / s.error.max(1e-300),
+                p_value: 1.0,
+                tau_int: s.tau_int,
+                tau_error: s.tau_error,
+            })
+            .collect(),
+        chi2: 0.0,
+        dof: 0,
+        histogram_p_value: 1.0,
+        verdict: "too short",
+        reason,
+        source: exact.source,
+    };
+    if ratio < MIN_SAMPLES_PER_TAU {
+        return Ok(too_short(format!(
+            "too short: n/τ_int = {ratio:.0} (τ_int = {tau_max:.1}), need ≥ {MIN_SAMPLES_PER_TAU:.0}, i.e. ≥ {:.0} samples",
+            MIN_SAMPLES_PER_TAU * tau_max
+        )));
+    }
+    let b = ((ratio / 20.0).floor() as usize).clamp(10, 100);
+    let len = n / b;
+    let nu = (b - 1) as f64;
+    let mut obs = Vec::new();
+    for ((name, x, ex), s) in series.iter().zip(&stats) {
+        let (m, e) = batch_error(&batch_means(x, b, len));
+        obs.push(observable(name, m, e, ex.expect("exact"), *s, nu));
+        if obs.len() == 1 {
+            // specific heat per site: jackknife over the batches
+            let c_of = |skip: Option<usize>| {
+                let it = || (0..b).filter(|&j| Some(j) != skip).flat_map(|j| x[j * len..(j + 1) * len].iter());
+                let cnt = ((b - usize::from(skip.is_some())) * len) as f64;
+                let mean = it().sum::<f64>() / cnt;
+                beta * beta * it().map(|v| (v - mean).powi(2)).sum::<f64>() / cnt / sites as f64
+            };
+            let full = c_of(None);
+            let jk: Vec<f64> = (0..b).map(|j| c_of(Some(j))).collect();
+            let jm = jk.iter().sum::<f64>() / b as f64;
+            let jerr = ((b as f64 - 1.0) / b as f64 * jk.iter().map(|v| (v - jm).powi(2)).sum::<f64>()).sqrt();
+            obs.push(observable(
+                "specific heat per site β²Var(E)/N",
+                full,
+                jerr,
+                beta * beta * var_e / sites as f64,
+                *s,
+                nu,
+            ));
         }
     }
-    let bins = bin_expect.len();
-    let dof = bins.saturating_sub(1).max(1);
-    let p = gamma_q(dof as f64 / 2.0, chi2 / 2.0);
-    let bad = obs.iter().any(|o| o.z.abs() > 4.0) || p < 1e-4;
+    // Hotelling's T² of the batch histograms (the last bin is implied by the others); at most
+    // B/2 dimensions so that the covariance is well determined
+    let k = bin_p.len();
+    let dims = (k.saturating_sub(1)).min(b / 2);
+    let (t2, pval) = if dims == 0 {
+        (0.0, 1.0)
+    } else {
+        // merge the tail bins into the implied one when B limits the dimension
+        let h: Vec<Vec<f64>> = (0..dims).map(|i| batch_means(&indicators[i], b, len)).collect();
+        let hbar: Vec<f64> = h.iter().map(|v| v.iter().sum::<f64>() / b as f64).collect();
+        let d: Vec<f64> = hbar.iter().zip(&bin_p).map(|(o, e)| o - e).collect();
+        let cov: Vec<Vec<f64>> = (0..dims)
+            .map(|i| {
+                (0..dims)
+                    .map(|j| (0..b).map(|t| (h[i][t] - hbar[i]) * (h[j][t] - hbar[j])).sum::<f64>() / (b as f64 - 1.0))
+                    .collect()
+            })
+            .collect();
+        let y = solve(cov, d.clone());
+        let t2 = b as f64 * d.iter().zip(&y).map(|(a, c)| a * c).sum::<f64>();
+        let (p, bb) = (dims as f64, b as f64);
+        let f = (bb - p) / (p * (bb - 1.0)) * t2;
+        (t2, f_upper(f, p, bb - p))
+    };
+    let tests = obs.len() + 1;
+    let threshold = FALSE_ALARM_RATE / tests as f64;
+    let worst = obs.iter().map(|o| (o.p_value, o.name)).chain([(pval, "energy histogram")]).fold((1.0, ""), |a, c| {
+        if c.0 < a.0 {
+            c
+        } else {
+            a
+        }
+    });
+    let bad = worst.0 < threshold;
     Ok(Validation {
         samples: n,
+        effective_samples: n as f64 / (2.0 * se.tau_int),
+        tau_max,
+        batches: b,
         observables: obs,
-        chi2,
-        dof,
-        histogram_p_value: p,
+        chi2: t2,
+        dof: dims,
+        histogram_p_value: pval,
         verdict: if bad { "inconsistent" } else { "consistent" },
+        reason: format!(
+            "smallest p-value {:.2e} ({}) {} {threshold:.1e} = {FALSE_ALARM_RATE}/{tests} tests; {b} batches of {len} samples, n/τ_int = {ratio:.0}",
+            worst.0,
+            worst.1,
+            if bad { "<" } else { "≥" }
+        ),
         source: exact.source,
     })
 }
@@ -381,7 +625,19 @@ mod tests {
             x[t] = 0.8 * x[t - 1] + gauss();
         }
         let s = series_stats(&x);
-        assert!((s.tau_int - 4.5).abs() < 0.5, "{}", s.tau_int);
+        assert!((s.tau_int - 4.5).abs() < 3.0 * s.tau_error, "{} ± {}", s.tau_int, s.tau_error);
+        assert!(s.tau_error > 0.0 && s.tau_error < 0.2, "{}", s.tau_error);
+    }
+
+    #[test]
+    fn t_and_f_tails_match_closed_forms() {
+        // t with ν = 1 is Cauchy: P(|t| > 1) = ½; ν = 2: P(|t| > t) = 1 − t/√(2 + t²)
+        assert!((t_two_sided(1.0, 1.0) - 0.5).abs() < 1e-13);
+        assert!((t_two_sided(3.0, 2.0) - (1.0 - 3.0 / 11f64.sqrt())).abs() < 1e-13);
+        // F(2, d2): P(F > f) = (1 + 2f/d2)^{−d2/2}
+        assert!((f_upper(1.7, 2.0, 9.0) - (1.0 + 2.0 * 1.7 / 9.0f64).powf(-4.5)).abs() < 1e-13);
+        // I_x(1, 1) = x
+        assert!((beta_inc(1.0, 1.0, 0.3) - 0.3).abs() < 1e-14);
     }
 
     #[test]
