@@ -115,7 +115,7 @@ fn potts_heat_bath_chain_validates_against_the_transfer_dos() {
     use onsager::jobs::validate::{exact_reference, validate, Samples};
     use onsager::jobs::ModelSpec;
     let (l, q) = (6usize, 3usize);
-    let kc = 1.0050525387423810; // ln(1 + √3), shared/physics.md
+    let kc = 1.005_052_538_742_381; // ln(1 + √3), shared/physics.md
     let mut rng = 0x9e3779b97f4a7c15u64;
     let mut next = || {
         rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

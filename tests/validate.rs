@@ -114,7 +114,7 @@ fn malformed_samples_name_the_line_and_bad_energies_are_refused() {
     let ex = exact_reference(ModelSpec::parse("ising", None).unwrap(), &[8, 8], KC).unwrap();
     let err = validate(&s, &ex, KC, 64).unwrap_err().to_string();
     assert!(err.contains("sample 121") && err.contains("no energy level"), "{err}");
-    assert!(read_samples("energy\n1\nx\n").unwrap_err().starts_with("line 3:"));
+    assert!(read_samples("energy\n1\nx\n").unwrap_err().starts_with("line 3, column 1 (energy)"));
 }
 
 #[test]

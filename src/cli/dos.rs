@@ -23,10 +23,15 @@ pub(crate) struct ValidateArgs {
     m: ModelArgs,
     #[command(flatten)]
     l: LatticeArgs,
-    /// Monte Carlo samples: CSV with a header, columns `energy` (total, −Σ_bonds s_i s_j) and
-    /// optionally `magnetization` (total), one row per sample in time order
+    /// Monte Carlo samples, one or more files (comma-separated; each an independent chain, or
+    /// several with a `chain` column): a header with `energy` (total, −Σ_bonds s_i s_j) and
+    /// optionally `magnetization` (total), one row per sample in time order; comma, tab or
+    /// whitespace separated, `#` comments
+    #[arg(long, value_delimiter = ',', required = true)]
+    input: Vec<std::path::PathBuf>,
+    /// the file stores energy and magnetization per site (E/N, M/N)
     #[arg(long)]
-    input: std::path::PathBuf,
+    per_site: bool,
     /// draw the Monte Carlo energy histogram against the exact P(E) to a PNG
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
@@ -109,12 +114,32 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
 pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
     let (spec, beta, critical) = a.m.resolve()?;
     let d = a.l.dims(spec);
-    let text = std::fs::read_to_string(&a.input)
-        .map_err(|e| JobError::Usage(format!("--input {}: cannot read: {e}", a.input.display())))?;
-    let samples =
-        validate::read_samples(&text).map_err(|e| JobError::Usage(format!("--input {}: {e}", a.input.display())))?;
+    if let Some(p) = &a.plot {
+        super::check_output(p, "--plot", &["png"])?;
+    }
+    let sites: usize = d.iter().product();
+    let mut chains = Vec::new();
+    for path in &a.input {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| JobError::Usage(format!("--input {}: cannot read: {e}", path.display())))?;
+        let mut c =
+            validate::read_chains(&text).map_err(|e| JobError::Usage(format!("--input {}: {e}", path.display())))?;
+        if a.per_site {
+            for ch in c.iter_mut() {
+                ch.energy.iter_mut().for_each(|e| *e *= sites as f64);
+                if let Some(m) = ch.magnetization.as_mut() {
+                    m.iter_mut().for_each(|x| *x *= sites as f64);
+                }
+            }
+        }
+        chains.extend(c);
+    }
     let exact = validate::exact_reference(spec, &d, beta)?;
-    let v = validate::validate(&samples, &exact, beta, d.iter().product())?;
+    let v = validate::validate_chains(&chains, &exact, beta, sites)?;
+    let samples = validate::Samples {
+        energy: chains.iter().flat_map(|c| c.energy.iter().copied()).collect(),
+        magnetization: None,
+    };
     if let Some(path) = &a.plot {
         use crate::plot::{panels, Panel, Series};
         let n = samples.energy.len() as f64;

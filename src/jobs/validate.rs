@@ -27,35 +27,114 @@ pub struct Samples {
     pub magnetization: Option<Vec<f64>>,
 }
 
-/// Parses samples.csv: a header naming `energy` and optionally `magnetization` (any order, other
-/// columns ignored), then one row per sample. Errors name the line.
-pub fn read_samples(text: &str) -> Result<Samples, String> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
-    let (_, header) = lines.next().ok_or("the file is empty")?;
-    let cols: Vec<String> = header.split(',').map(|c| c.trim().to_ascii_lowercase()).collect();
-    let ie = cols.iter().position(|c| c == "energy").ok_or("line 1: the header has no `energy` column")?;
-    let im = cols.iter().position(|c| c == "magnetization");
-    let (mut e, mut m) = (Vec::new(), Vec::new());
-    for (i, line) in lines {
-        let f: Vec<&str> = line.split(',').map(|x| x.trim()).collect();
-        if f.len() != cols.len() {
-            return Err(format!("line {}: {} fields, the header has {}", i + 1, f.len(), cols.len()));
+/// Parses a samples file as Monte Carlo codes write them: comma-, tab- or whitespace-separated
+/// (told from the header line), a header naming `energy` and optionally `magnetization` and
+/// `chain` (any order, any case, quoted or not, other columns ignored; it may start with `#` as
+/// numpy.savetxt writes it), a UTF-8 BOM, CRLF line ends, `#` comment lines; then one row per
+/// sample in time order. A `chain` column splits the rows into independent chains (in order of
+/// first appearance). Errors name the line and the column.
+pub fn read_chains(text: &str) -> Result<Vec<Samples>, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    // the header: the first line naming `energy`, possibly behind '#'; other '#' lines are comments
+    let (hline, header) = loop {
+        let (i, l) = lines.next().ok_or("the file is empty")?;
+        let t = l.trim_start();
+        if let Some(rest) = t.strip_prefix('#') {
+            if rest.to_ascii_lowercase().contains("energy") {
+                break (i, rest.trim().to_string());
+            }
+            continue;
         }
-        let num = |k: usize| {
-            f[k].parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("line {}: `{}` is not a number ({})", i + 1, f[k], cols[k]))
+        break (i, t.to_string());
+    };
+    let delimiter = if header.contains(',') {
+        Some(b',')
+    } else if header.contains('\t') {
+        Some(b'\t')
+    } else if header.contains(';') {
+        Some(b';')
+    } else {
+        None
+    };
+    // whitespace-separated files: runs of blanks become one tab for the csv reader
+    let normal = |l: &str| match delimiter {
+        Some(_) => l.trim().to_string(),
+        None => l.split_whitespace().collect::<Vec<_>>().join("\t"),
+    };
+    let mut body = normal(&header);
+    body.push('\n');
+    let mut line_no = vec![hline + 1];
+    for (i, l) in lines {
+        if l.trim_start().starts_with('#') {
+            continue;
+        }
+        body.push_str(&normal(l));
+        body.push('\n');
+        line_no.push(i + 1);
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter.unwrap_or(b'\t'))
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(body.as_bytes());
+    let cols: Vec<String> = rdr
+        .headers()
+        .map_err(|e| format!("line {}: {e}", line_no[0]))?
+        .iter()
+        .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    let find = |name: &str| cols.iter().position(|c| c == name);
+    let ie = find("energy").ok_or_else(|| {
+        format!("line {}: the header has no `energy` column (columns: {})", line_no[0], cols.join(", "))
+    })?;
+    let (im, ic) = (find("magnetization"), find("chain"));
+    let mut chains: Vec<(String, Samples)> = Vec::new();
+    for (r, rec) in rdr.records().enumerate() {
+        let line = line_no.get(r + 1).copied().unwrap_or(0);
+        let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
+        if rec.len() != cols.len() {
+            return Err(format!("line {line}: {} fields, the header has {}", rec.len(), cols.len()));
+        }
+        let num =
+            |k: usize| {
+                rec[k].parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                    format!("line {line}, column {} ({}): `{}` is not a number", k + 1, cols[k], &rec[k])
+                })
+            };
+        let key = ic.map(|k| rec[k].to_string()).unwrap_or_default();
+        let pos = match chains.iter().position(|c| c.0 == key) {
+            Some(p) => p,
+            None => {
+                chains.push((key, Samples { energy: Vec::new(), magnetization: im.map(|_| Vec::new()) }));
+                chains.len() - 1
+            }
         };
-        e.push(num(ie)?);
-        if let Some(k) = im {
+        let ch = &mut chains[pos].1;
+        ch.energy.push(num(ie)?);
+        if let (Some(k), Some(m)) = (im, ch.magnetization.as_mut()) {
             m.push(num(k)?);
         }
     }
-    if e.len() < 100 {
-        return Err(format!("{} samples: at least 100 are needed for error estimates", e.len()));
+    let total: usize = chains.iter().map(|c| c.1.energy.len()).sum();
+    if total < 100 {
+        return Err(format!("{total} samples: at least 100 are needed for error estimates"));
     }
-    Ok(Samples { energy: e, magnetization: im.map(|_| m) })
+    Ok(chains.into_iter().map(|c| c.1).collect())
+}
+
+/// [`read_chains`] for a file of one chain (several chains are concatenated in file order).
+pub fn read_samples(text: &str) -> Result<Samples, String> {
+    let chains = read_chains(text)?;
+    let mut out = Samples { energy: Vec::new(), magnetization: chains[0].magnetization.as_ref().map(|_| Vec::new()) };
+    for c in chains {
+        out.energy.extend(c.energy);
+        if let (Some(o), Some(m)) = (out.magnetization.as_mut(), c.magnetization) {
+            o.extend(m);
+        }
+    }
+    Ok(out)
 }
 
 /// Mean, error and integrated autocorrelation time of a series.
@@ -426,9 +505,24 @@ fn solve(mut s: Vec<Vec<f64>>, mut d: Vec<f64>) -> Vec<f64> {
     y
 }
 
-/// Compares the samples with the exact reference (see the module docs).
+/// Compares one chain with the exact reference: [`validate_chains`] with one chain.
 pub fn validate(samples: &Samples, exact: &ExactReference, beta: f64, sites: usize) -> Result<Validation, JobError> {
-    let n = samples.energy.len();
+    validate_chains(std::slice::from_ref(samples), exact, beta, sites)
+}
+
+/// Compares independent chains of one sampler with the exact reference (see the module docs):
+/// every chain is cut into batches of one common length ≥ 20 τ_max, and the tests run on the
+/// pooled batches (so chains of different lengths combine with the weight of their length).
+pub fn validate_chains(
+    chains: &[Samples],
+    exact: &ExactReference,
+    beta: f64,
+    sites: usize,
+) -> Result<Validation, JobError> {
+    let n: usize = chains.iter().map(|c| c.energy.len()).sum();
+    if chains.is_empty() || n == 0 {
+        return Err(JobError::Usage("--input: no samples".into()));
+    }
     // every sample must sit on an energy level of this lattice (levels ascend: binary search)
     let close = |a: f64, e: f64| (a - e).abs() < 1e-6 * (1.0 + e.abs());
     let level_of = |e: f64| {
@@ -438,20 +532,26 @@ pub fn validate(samples: &Samples, exact: &ExactReference, beta: f64, sites: usi
             .flatten()
             .find(|&k| k < exact.levels.len() && close(exact.levels[k].0, e))
     };
-    let level_index: Vec<usize> = samples
-        .energy
-        .iter()
-        .enumerate()
-        .map(|(i, &e)| {
-            level_of(e).ok_or_else(|| {
-                JobError::Usage(format!(
-                    "--input: sample {} has energy {e}, which is no energy level of this lattice (E = −Σ_bonds s_i s_j, total)",
-                    i + 1
-                ))
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let se = series_stats(&samples.energy);
+    let mut level_index: Vec<Vec<usize>> = Vec::new();
+    for (c, ch) in chains.iter().enumerate() {
+        let mut idx = Vec::with_capacity(ch.energy.len());
+        for (i, &e) in ch.energy.iter().enumerate() {
+            let Some(k) = level_of(e) else {
+                let per_site_hint = if ch.energy.iter().take(1000).all(|&x| level_of(x * sites as f64).is_some()) {
+                    "; every energy is a level of E/N: the file stores energies per site, add --per-site"
+                } else {
+                    ""
+                };
+                return Err(JobError::Usage(format!(
+                    "--input: sample {}{} has energy {e}, which is no energy level of this lattice (E = −Σ_bonds f, total){per_site_hint}",
+                    i + 1,
+                    if chains.len() > 1 { format!(" of chain {}", c + 1) } else { String::new() }
+                )));
+            };
+            idx.push(k);
+        }
+        level_index.push(idx);
+    }
     let mean_e: f64 = exact.levels.iter().map(|(e, p)| e * p).sum();
     let var_e: f64 = exact.levels.iter().map(|(e, p)| (e - mean_e).powi(2) * p).sum();
     // histogram bins: adjacent levels merged into k bins of similar exact weight
@@ -467,62 +567,90 @@ pub fn validate(samples: &Samples, exact: &ExactReference, beta: f64, sites: usi
             acc = 0.0;
         }
     }
-    let indicators: Vec<Vec<f64>> = (0..bin_p.len())
-        .map(|b| level_index.iter().map(|&k| f64::from(u8::from(bin_of_level[k] == b))).collect())
-        .collect();
-    let mut series: Vec<(&'static str, Vec<f64>, Option<f64>)> =
-        vec![("energy (total)", samples.energy.clone(), Some(mean_e))];
-    if let (Some(m), Some(am), Some(m2)) = (&samples.magnetization, exact.abs_m, exact.m2) {
-        series.push(("|M| (total)", m.iter().map(|v| v.abs()).collect(), Some(am)));
-        series.push(("M² (total)", m.iter().map(|v| v * v).collect(), Some(m2)));
+    // per chain: the series of every test (energy, |M|, M², then the bin indicators)
+    let has_m = exact.abs_m.is_some() && exact.m2.is_some() && chains.iter().all(|c| c.magnetization.is_some());
+    let mut names: Vec<&'static str> = vec!["energy (total)"];
+    let mut exacts = vec![mean_e];
+    if has_m {
+        names.extend(["|M| (total)", "M² (total)"]);
+        exacts.extend([exact.abs_m.expect("checked"), exact.m2.expect("checked")]);
     }
-    let stats: Vec<SeriesStats> = series.iter().map(|s| series_stats(&s.1)).collect();
-    let tau_max =
-        stats.iter().map(|s| s.tau_int).chain(indicators.iter().map(|x| series_stats(x).tau_int)).fold(0.5, f64::max);
+    let series: Vec<Vec<Vec<f64>>> = chains
+        .iter()
+        .zip(&level_index)
+        .map(|(ch, li)| {
+            let mut v = vec![ch.energy.clone()];
+            if has_m {
+                let m = ch.magnetization.as_ref().expect("checked");
+                v.push(m.iter().map(|x| x.abs()).collect());
+                v.push(m.iter().map(|x| x * x).collect());
+            }
+            for b in 0..bin_p.len() {
+                v.push(li.iter().map(|&k| f64::from(u8::from(bin_of_level[k] == b))).collect());
+            }
+            v
+        })
+        .collect();
+    let nobs = names.len();
+    let stats: Vec<Vec<SeriesStats>> = series.iter().map(|c| c.iter().map(|x| series_stats(x)).collect()).collect();
+    let tau_max = stats.iter().flatten().map(|s| s.tau_int).fold(0.5, f64::max);
+    // τ_int of each observable: the longest chain's estimate (the most precise)
+    let longest = (0..chains.len()).max_by_key(|&c| chains[c].energy.len()).expect("non-empty");
+    let se = stats[longest][0];
+    let n_eff: f64 = stats.iter().zip(chains).map(|(s, c)| c.energy.len() as f64 / (2.0 * s[0].tau_int)).sum();
     let ratio = n as f64 / tau_max;
-    let too_short = |reason: String| Validation {
+    let base = |verdict: &'static str, reason: String| Validation {
         samples: n,
-        effective_samples: n as f64 / (2.0 * se.tau_int),
+        effective_samples: n_eff,
         tau_max,
         batches: 0,
-        observables: series
-            .iter()
-            .zip(&stats)
-            .map(|((name, _, ex), s)| Observable {
-                name,
-                mc_mean: s.mean,
-                mc_error: s.error,
-                exact: ex.expect("exact"),
-                z: (s.mean - ex.expect("exact")) / s.error.max(1e-300),
-                p_value: 1.0,
-                tau_int: s.tau_int,
-                tau_error: s.tau_error,
-            })
-            .collect(),
+        observables: Vec::new(),
         chi2: 0.0,
         dof: 0,
         histogram_p_value: 1.0,
-        verdict: "too short",
+        verdict,
         reason,
         source: exact.source,
     };
-    if ratio < MIN_SAMPLES_PER_TAU {
-        return Ok(too_short(format!(
-            "too short: n/τ_int = {ratio:.0} (τ_int = {tau_max:.1}), need ≥ {MIN_SAMPLES_PER_TAU:.0}, i.e. ≥ {:.0} samples",
-            MIN_SAMPLES_PER_TAU * tau_max
-        )));
+    // batches of one common length, at least 20 τ_max, at most 100 in all
+    let len = ((20.0 * tau_max).ceil() as usize).max(n.div_ceil(100)).max(1);
+    let b: usize = chains.iter().map(|c| c.energy.len() / len).sum();
+    if ratio < MIN_SAMPLES_PER_TAU || b < 10 {
+        let mut v = base(
+            "too short",
+            format!(
+                "too short: n/τ_int = {ratio:.0} (τ_int = {tau_max:.1}), need ≥ {MIN_SAMPLES_PER_TAU:.0} and ≥ 10 batches of 20 τ_int in the chains, i.e. ≥ {:.0} samples",
+                (MIN_SAMPLES_PER_TAU * tau_max).max(10.0 * len as f64)
+            ),
+        );
+        v.observables = (0..nobs)
+            .map(|i| {
+                let s = stats[longest][i];
+                observable(names[i], s.mean, s.error, exacts[i], s, f64::INFINITY)
+            })
+            .map(|mut o| {
+                o.p_value = 1.0;
+                o
+            })
+            .collect();
+        return Ok(v);
     }
-    let b = ((ratio / 20.0).floor() as usize).clamp(10, 100);
-    let len = n / b;
+    // pooled batch means of series i; and the batches' raw energies for the jackknife
+    let batches_of =
+        |i: usize| -> Vec<f64> { series.iter().flat_map(|c| batch_means(&c[i], c[i].len() / len, len)).collect() };
+    let energy_batches: Vec<&[f64]> =
+        chains.iter().flat_map(|c| (0..c.energy.len() / len).map(move |j| &c.energy[j * len..(j + 1) * len])).collect();
     let nu = (b - 1) as f64;
     let mut obs = Vec::new();
-    for ((name, x, ex), s) in series.iter().zip(&stats) {
-        let (m, e) = batch_error(&batch_means(x, b, len));
-        obs.push(observable(name, m, e, ex.expect("exact"), *s, nu));
-        if obs.len() == 1 {
+    for i in 0..nobs {
+        let (m, e) = batch_error(&batches_of(i));
+        let s = stats[longest][i];
+        obs.push(observable(names[i], m, e, exacts[i], s, nu));
+        if i == 0 {
             // specific heat per site: jackknife over the batches
             let c_of = |skip: Option<usize>| {
-                let it = || (0..b).filter(|&j| Some(j) != skip).flat_map(|j| x[j * len..(j + 1) * len].iter());
+                let it =
+                    || energy_batches.iter().enumerate().filter(|(j, _)| Some(*j) != skip).flat_map(|(_, x)| x.iter());
                 let cnt = ((b - usize::from(skip.is_some())) * len) as f64;
                 let mean = it().sum::<f64>() / cnt;
                 beta * beta * it().map(|v| (v - mean).powi(2)).sum::<f64>() / cnt / sites as f64
@@ -536,7 +664,7 @@ pub fn validate(samples: &Samples, exact: &ExactReference, beta: f64, sites: usi
                 full,
                 jerr,
                 beta * beta * var_e / sites as f64,
-                *s,
+                se,
                 nu,
             ));
         }
@@ -548,8 +676,7 @@ pub fn validate(samples: &Samples, exact: &ExactReference, beta: f64, sites: usi
     let (t2, pval) = if dims == 0 {
         (0.0, 1.0)
     } else {
-        // merge the tail bins into the implied one when B limits the dimension
-        let h: Vec<Vec<f64>> = (0..dims).map(|i| batch_means(&indicators[i], b, len)).collect();
+        let h: Vec<Vec<f64>> = (0..dims).map(|i| batches_of(nobs + i)).collect();
         let hbar: Vec<f64> = h.iter().map(|v| v.iter().sum::<f64>() / b as f64).collect();
         let d: Vec<f64> = hbar.iter().zip(&bin_p).map(|(o, e)| o - e).collect();
         let cov: Vec<Vec<f64>> = (0..dims)
@@ -575,24 +702,22 @@ pub fn validate(samples: &Samples, exact: &ExactReference, beta: f64, sites: usi
         }
     });
     let bad = worst.0 < threshold;
-    Ok(Validation {
-        samples: n,
-        effective_samples: n as f64 / (2.0 * se.tau_int),
-        tau_max,
-        batches: b,
-        observables: obs,
-        chi2: t2,
-        dof: dims,
-        histogram_p_value: pval,
-        verdict: if bad { "inconsistent" } else { "consistent" },
-        reason: format!(
-            "smallest p-value {:.2e} ({}) {} {threshold:.1e} = {FALSE_ALARM_RATE}/{tests} tests; {b} batches of {len} samples, n/τ_int = {ratio:.0}",
+    let mut v = base(
+        if bad { "inconsistent" } else { "consistent" },
+        format!(
+            "smallest p-value {:.2e} ({}) {} {threshold:.1e} = {FALSE_ALARM_RATE}/{tests} tests; {b} batches of {len} samples{}, n/τ_int = {ratio:.0}",
             worst.0,
             worst.1,
-            if bad { "<" } else { "≥" }
+            if bad { "<" } else { "≥" },
+            if chains.len() > 1 { format!(" from {} chains", chains.len()) } else { String::new() }
         ),
-        source: exact.source,
-    })
+    );
+    v.batches = b;
+    v.observables = obs;
+    v.chi2 = t2;
+    v.dof = dims;
+    v.histogram_p_value = pval;
+    Ok(v)
 }
 
 #[cfg(test)]
@@ -649,6 +774,25 @@ mod tests {
             text.push_str("-10,2\n");
         }
         text.push_str("-10,abc\n");
-        assert!(read_samples(&text).unwrap_err().starts_with("line 152:"), "{:?}", read_samples(&text));
+        assert!(read_samples(&text).unwrap_err().starts_with("line 152, column 2"), "{:?}", read_samples(&text));
+    }
+
+    #[test]
+    fn files_as_monte_carlo_codes_write_them() {
+        // numpy.savetxt (header behind '#', spaces), pandas/R (quoted header, CRLF, BOM), tabs
+        let rows: String = (0..120).map(|i| format!("{} {}\n", -10 - 2 * (i % 3), i % 5)).collect();
+        let np = format!("# energy magnetization\n{rows}");
+        let s = read_samples(&np).unwrap();
+        assert_eq!((s.energy.len(), s.energy[1], s.magnetization.as_ref().unwrap()[1]), (120, -12.0, 1.0));
+        let quoted =
+            format!("\u{feff}\"Energy\",\"magnetization\"\r\n{}", rows.replace(' ', ",").replace('\n', "\r\n"));
+        assert_eq!(read_samples(&quoted).unwrap().energy, s.energy);
+        let tabs = format!("energy\tmagnetization\n# a comment\n{}", rows.replace(' ', "\t"));
+        assert_eq!(read_samples(&tabs).unwrap().energy, s.energy);
+        // a chain column splits the rows
+        let two: String = (0..240).map(|i| format!("{},{}\n", i % 2, -10)).collect();
+        let c = read_chains(&format!("chain,energy\n{two}")).unwrap();
+        assert_eq!((c.len(), c[0].energy.len(), c[1].energy.len()), (2, 120, 120));
+        assert!(read_samples("E M\n1 2\n").unwrap_err().contains("no `energy` column (columns: e, m)"));
     }
 }
