@@ -121,3 +121,44 @@ fn bad_specs_are_one_line_errors() {
     }
     std::fs::remove_dir_all(d).ok();
 }
+
+#[test]
+fn typed_dos_sweep_equals_the_cli_and_names_unknown_keys() {
+    // the sweep runs DosParams directly (no command line); its record equals the CLI's JSON
+    // for the same job except the timings and the measured memory
+    let d = tmp("dos");
+    let spec = d.join("dos.toml");
+    std::fs::write(&spec, "command = \"dos\"\nmodel = \"potts\"\nq = 3\nlx = 3\nly = [3, 4]\nbeta = 0.5\n").unwrap();
+    let out = d.join("r.jsonl");
+    let o = Command::new(bin())
+        .args(["sweep", spec.to_str().unwrap(), "--output", out.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 2);
+    let strip = |mut v: serde_json::Value| {
+        for k in ["seconds", "peak_bytes"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        v
+    };
+    for (_, r) in recs {
+        let ly = r["dims"][1].as_u64().unwrap().to_string();
+        let cli = Command::new(bin())
+            .args(["dos", "--model", "potts", "--q", "3", "--lx", "3", "--ly", &ly, "--beta", "0.5", "--json"])
+            .output()
+            .unwrap();
+        let c: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+        assert_eq!(strip(r).to_string(), strip(c).to_string());
+    }
+    // an unknown key is refused with its name and the allowed keys, before anything runs
+    std::fs::write(&spec, "command = \"dos\"\nlx = 3\nsize = 4\n").unwrap();
+    let o = Command::new(bin())
+        .args(["sweep", spec.to_str().unwrap(), "--output", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("unknown field `size`") && err.contains("`lx`") && err.lines().count() == 1, "{err}");
+}

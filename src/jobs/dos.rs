@@ -71,10 +71,35 @@ pub struct DosParams {
     /// optional couplings K = βJ at which to print ln Z, E and C from the counts: a
     /// comma-separated list of numbers ≥ 0 or 'critical' (the DOS itself needs no β)
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    #[serde(deserialize_with = "beta_list")]
     pub beta: Vec<String>,
     /// auto | pfaffian | transfer | enumerate
     #[arg(long, value_enum, default_value_t = DosMethod::Auto)]
     pub method: DosMethod,
+}
+
+/// β as a sweep spec writes it: a number, a string ("critical", "0.3,0.4") or a list of those.
+fn beta_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum One {
+        N(f64),
+        S(String),
+    }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Beta {
+        One(One),
+        Many(Vec<One>),
+    }
+    let text = |o: One| match o {
+        One::N(x) => vec![x.to_string()],
+        One::S(s) => s.split(',').map(|t| t.trim().to_string()).collect(),
+    };
+    Ok(match Beta::deserialize(d)? {
+        Beta::One(o) => text(o),
+        Beta::Many(v) => v.into_iter().flat_map(text).collect(),
+    })
 }
 
 impl Default for DosParams {

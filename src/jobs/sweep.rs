@@ -82,6 +82,16 @@ impl Job {
         json!({"command": self.command, "params": self.params}).to_string()
     }
 
+    /// The typed parameters of a job whose command is a typed job (`dos`); serde names an unknown
+    /// key with the allowed ones.
+    pub fn typed(&self) -> Result<Option<super::dos::DosParams>, String> {
+        if self.command != "dos" {
+            return Ok(None);
+        }
+        let v = Value::Object(self.params.clone().into_iter().collect());
+        serde_json::from_value(v).map(Some).map_err(|e| format!("command dos: {e}"))
+    }
+
     /// The command line (without `--json`).
     pub fn args(&self) -> Vec<String> {
         let mut a = vec![self.command.clone()];
@@ -133,7 +143,8 @@ pub fn parse_spec(text: &str) -> Result<Vec<Job>, String> {
         if k == "command" {
             continue;
         }
-        let Some(&(_, integer)) = keys.iter().find(|(name, _)| name == k) else {
+        let typed = command == "dos";
+        let Some(&(_, integer)) = keys.iter().find(|(name, _)| name == k).or(typed.then_some(&("", false))) else {
             let names: Vec<&str> = keys.iter().map(|k| k.0).collect();
             return Err(format!("unknown key `{k}` for command {command} (allowed: {})", names.join(", ")));
         };
@@ -178,7 +189,14 @@ pub fn parse_spec(text: &str) -> Result<Vec<Job>, String> {
             })
             .collect();
     }
-    Ok(jobs.into_iter().map(|params| Job { command: command.clone(), params }).collect())
+    let jobs: Vec<Job> = jobs.into_iter().map(|params| Job { command: command.clone(), params }).collect();
+    // typed jobs: every grid point is checked by the same validation as the CLI, before any runs
+    for j in &jobs {
+        if let Some(p) = j.typed()? {
+            p.validate().map_err(|e| format!("job {}: {e}", j.key()))?;
+        }
+    }
+    Ok(jobs)
 }
 
 /// Reads the keys of the finished jobs; cuts a truncated or unparsable last line off the file
@@ -242,7 +260,13 @@ impl ResultsFile {
 /// Runs one job in-process and builds its record.
 pub fn run_job(job: &Job, rank: usize) -> Value {
     let t0 = std::time::Instant::now();
-    let r = crate::cli::run_json(&job.args());
+    let r = match job.typed() {
+        // typed job: params → run → record, no command line
+        Ok(Some(p)) => super::dos::run(&p, &super::Ctx::default())
+            .map(|rec| serde_json::to_value(rec).expect("a record serialises")),
+        Ok(None) => crate::cli::run_json(&job.args()),
+        Err(e) => Err(JobError::Usage(e)),
+    };
     let mut rec = Map::new();
     rec.insert("key".into(), json!(job.key()));
     rec.insert("command".into(), json!(job.command));
