@@ -603,7 +603,9 @@ pub fn plan(model: Model, torus: &Torus, threads: usize) -> Result<Plan, DosErro
     let representatives = orbit_count(model, &dims[..dims.len() - 1]);
     let threads = threads.max(1).min(representatives * moduli);
     let vectors = if t.layers() > 1 { (states * degree * 8) as f64 + 2.0 * 524288.0 } else { 0.0 };
-    let bytes = threads as f64 * vectors + states as f64 * 12.0 + 64e6;
+    // 8 MB: the binary, the thread stacks and the orbit table's temporaries (measured: 7–9 MB
+    // for tiny tori)
+    let bytes = threads as f64 * vectors + states as f64 * 12.0 + 8e6;
     let additions = (representatives * moduli) as f64
         * (t.layers().saturating_sub(2) * w) as f64
         * states as f64
