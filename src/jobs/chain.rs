@@ -11,9 +11,6 @@ use std::time::Instant;
 /// The quantum chain names `--model` accepts.
 pub const CHAINS: &str = "tfim, xxz, heisenberg, heisenberg1, qpotts";
 
-/// Memory the engines may use (the machine has 24 GiB; the rest is for the system).
-const BUDGET: f64 = 16.0 * (1u64 << 30) as f64;
-
 /// Parses a quantum chain from its name and couplings: `tfim` (--g), `xxz` (spin ½, --delta),
 /// `heisenberg` (spin ½, Δ = 1 unless --delta), `heisenberg1` (spin 1), `qpotts` (--q, --g).
 /// Returns `None` for a name that is not a quantum chain.
@@ -69,11 +66,13 @@ fn check_chi(chi: usize, max: usize) -> Result<(), JobError> {
 }
 
 fn check_memory(what: &str, bytes: f64) -> Result<(), JobError> {
-    if bytes > BUDGET {
+    // the one memory policy of the jobs (MemAvailable, cgroup limit, RLIMIT_AS)
+    let budget = super::memory_limit();
+    if bytes > budget {
         return Err(JobError::Usage(format!(
             "{what} needs about {} but the budget is {}; lower --chi",
             onsager_transfer::memory::human(bytes),
-            onsager_transfer::memory::human(BUDGET)
+            onsager_transfer::memory::human(budget)
         )));
     }
     Ok(())

@@ -109,26 +109,28 @@ pub fn coarse_grain(
             return Err(JobError::Usage(format!("{what} is out of range for ising3d: 2D models only")));
         }
         let need = onsager_tn::hotrg3d::min_bytes(chi);
-        if need > MEMORY {
+        if need > memory_budget() {
             return Err(JobError::Usage(format!(
                 "--chi = {chi} needs at least {} for one 3D HOTRG step but {} is the limit; lower --chi (χ ≤ 20 fits)",
                 onsager_transfer::memory::human(need as f64),
-                onsager_transfer::memory::human(MEMORY as f64)
+                onsager_transfer::memory::human(memory_budget() as f64)
             )));
         }
-        let budget = (MEMORY - onsager_tn::hotrg3d::work_bytes(chi)).min(onsager_tn::hotrg3d::DEFAULT_BUDGET);
+        let budget = memory_budget()
+            .saturating_sub(onsager_tn::hotrg3d::work_bytes(chi))
+            .min(onsager_tn::hotrg3d::DEFAULT_BUDGET);
         let s = Hotrg3d::new(site_tensor_3d(spec.model, beta, h), leg_parity(spec.model, beta, h)).with_budget(budget);
         return drive(Box::new(s), beta, chi, steps, false, false, tick);
     }
     let symmetric = name == "hotrg" && !observables && leg_parity(spec.model, beta, h).is_some();
     let need = peak_bytes_2d(name, spec.model.q(), chi, steps, symmetric);
-    if need > MEMORY as f64 {
+    if need > memory_budget() as f64 {
         return Err(JobError::Usage(format!(
             "--chi = {chi} needs about {} for one {} step but {} is the limit; lower --chi (or --steps, \
              which the bond grows with)",
             onsager_transfer::memory::human(need),
             name.to_uppercase(),
-            onsager_transfer::memory::human(MEMORY as f64)
+            onsager_transfer::memory::human(memory_budget() as f64)
         )));
     }
     let a = site_tensor_2d(spec.model, beta, h, Insertion::None);
@@ -176,9 +178,6 @@ fn peak_bytes_2d(name: &str, q: usize, chi: usize, steps: usize, symmetric: bool
         peak * 8.0 * 8.0
     }
 }
-
-/// Memory a job may use (the machine has 24 GiB; the rest is for the system).
-const MEMORY: usize = 16 << 30;
 
 /// Runs a scheme for `steps` steps through the shared driver and collects the result.
 fn drive(
@@ -356,4 +355,10 @@ pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
         history: vec![],
         cft: None,
     })
+}
+
+/// Memory a job may use: the one policy of [`super::memory_limit`] (MemAvailable, cgroup,
+/// RLIMIT_AS), in bytes.
+fn memory_budget() -> usize {
+    super::memory_limit() as usize
 }
