@@ -22,17 +22,8 @@ use rayon::prelude::*;
 const KC: f64 = 0.44068679350977147; // ln(1+√2)/2
 const L: usize = 8;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        // splitmix64: independent streams for neighbouring seeds
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+mod common;
+use common::Rng;
 
 fn exact(beta: f64) -> ExactReference {
     exact_reference(ModelSpec::parse("ising", None).unwrap(), &[L, L], beta).unwrap()

@@ -10,16 +10,8 @@ use onsager::jobs::validate::{exact_reference, validate, ExactReference, Samples
 use onsager::jobs::ModelSpec;
 use onsager::models::Torus;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+mod common;
+use common::Rng;
 
 /// Neighbour lists of a torus (each bond once per endpoint) and its bond list.
 fn graph(dims: &[usize]) -> (Vec<Vec<usize>>, Vec<(usize, usize)>) {
