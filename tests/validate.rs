@@ -145,3 +145,21 @@ fn dos_ln_z_equals_kaufman_at_16_and_32() {
         }
     }
 }
+
+#[test]
+fn deep_in_the_ordered_phase_levels_are_levels_and_rare_visits_are_caught() {
+    // β = 20 on 8×8: P(first excited level) = 128 e^{−160}/Z underflows to 0 in f64, but the level
+    // exists (its count is non-zero) and a sample there is judged, not refused; one visit in 151
+    // samples has Poisson probability ~1e-66 for a correct sampler
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    let ex = exact_reference(spec, &[8, 8], 20.0).unwrap();
+    let mut energy = vec![-128.0; 151];
+    assert_eq!(
+        validate(&Samples { energy: energy.clone(), magnetization: None }, &ex, 20.0, 64).unwrap().verdict,
+        "consistent"
+    );
+    energy[75] = -120.0;
+    let v = validate(&Samples { energy, magnetization: None }, &ex, 20.0, 64).unwrap();
+    assert_eq!(v.verdict, "inconsistent", "{v:?}");
+    assert!(v.reason.contains("negligible weight"), "{}", v.reason);
+}

@@ -205,7 +205,7 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
     println!("effective samples n/2τ_int = {:.0}; {} batches", v.effective_samples, v.batches);
     if v.batches > 0 {
         println!(
-            "energy histogram: Hotelling T² = {:.2} over {} bins (batch covariance), p = {:.3e}",
+            "energy histogram: Hotelling T² = {:.4e} over {} bins (batch covariance), p = {:.3e}",
             v.chi2,
             v.dof + 1,
             v.histogram_p_value

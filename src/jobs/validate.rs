@@ -358,7 +358,16 @@ pub fn exact_reference(spec: ModelSpec, dims: &[usize], beta: f64) -> Result<Exa
         super::dos::check_ising_dos(lx, ly)?;
         let dos = onsager_exact::dos::ising_dos(lx, ly);
         let p = dos.probabilities(beta);
-        let levels = dos.energies.iter().zip(p).filter(|(_, p)| *p > 0.0).map(|(&e, p)| (e as f64, p)).collect();
+        // a level is a level because its count is non-zero, not because its probability
+        // survived the exponential (β = 20 underflows most of them)
+        let levels = dos
+            .energies
+            .iter()
+            .zip(p)
+            .zip(&dos.counts)
+            .filter(|(_, c)| c.bits() > 0)
+            .map(|((&e, p), _)| (e as f64, p))
+            .collect();
         let pm = onsager_transfer::magnetization::magnetization_distribution(lx, ly, beta);
         let n = (lx * ly) as f64;
         let mom = |f: &dyn Fn(f64) -> f64| {
@@ -444,6 +453,28 @@ pub const FALSE_ALARM_RATE: f64 = 0.01;
 
 /// Below this n/τ_max no test is calibrated: the verdict is "too short".
 pub const MIN_SAMPLES_PER_TAU: f64 = 200.0;
+
+/// P(X ≥ k) for X ~ Poisson(λ), summed in logs (λ may be 1e-70).
+pub fn poisson_at_least(k: usize, lambda: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if lambda <= 0.0 {
+        return 0.0;
+    }
+    // the tail from k on: terms e^{−λ} λ^j / j!, j = k, k+1, ... until they stop mattering
+    let mut ln_term = -lambda + k as f64 * lambda.ln() - ln_gamma(k as f64 + 1.0);
+    let mut sum = 0.0;
+    for j in k..k + 10_000 {
+        let t = ln_term.exp();
+        sum += t;
+        if t < 1e-17 * sum && j as f64 > lambda {
+            break;
+        }
+        ln_term += lambda.ln() - ((j + 1) as f64).ln();
+    }
+    sum.min(1.0)
+}
 
 /// Batch means of `x` over `b` batches of length `len`.
 fn batch_means(x: &[f64], b: usize, len: usize) -> Vec<f64> {
@@ -692,15 +723,24 @@ pub fn validate_chains(
         let f = (bb - p) / (p * (bb - 1.0)) * t2;
         (t2, f_upper(f, p, bb - p))
     };
-    let tests = obs.len() + 1;
+    // rare levels: the batches cannot see an event a correct chain would almost never show
+    // (e.g. an excited level at β = 20). R = the levels expected fewer than 10⁻³ times in n
+    // samples; entries into R of a correct chain are at most Poisson(n·P(R)) (an entry is rarer
+    // than a visit), so P(≥ entries) is a conservative p-value.
+    let rare: Vec<bool> = exact.levels.iter().map(|l| (n as f64) * l.1 < 1e-3).collect();
+    let p_rare_set: f64 = exact.levels.iter().zip(&rare).filter(|(_, r)| **r).map(|(l, _)| l.1).sum();
+    let entries: usize = level_index
+        .iter()
+        .map(|li| li.iter().enumerate().filter(|&(t, &k)| rare[k] && (t == 0 || !rare[li[t - 1]])).count())
+        .sum();
+    let p_rare = poisson_at_least(entries, n as f64 * p_rare_set);
+    let tests = obs.len() + 2;
     let threshold = FALSE_ALARM_RATE / tests as f64;
-    let worst = obs.iter().map(|o| (o.p_value, o.name)).chain([(pval, "energy histogram")]).fold((1.0, ""), |a, c| {
-        if c.0 < a.0 {
-            c
-        } else {
-            a
-        }
-    });
+    let worst = obs
+        .iter()
+        .map(|o| (o.p_value, o.name))
+        .chain([(pval, "energy histogram"), (p_rare, "visits to levels of negligible weight")])
+        .fold((1.0, ""), |a, c| if c.0 < a.0 { c } else { a });
     let bad = worst.0 < threshold;
     let mut v = base(
         if bad { "inconsistent" } else { "consistent" },
@@ -752,6 +792,15 @@ mod tests {
         let s = series_stats(&x);
         assert!((s.tau_int - 4.5).abs() < 3.0 * s.tau_error, "{} ± {}", s.tau_int, s.tau_error);
         assert!(s.tau_error > 0.0 && s.tau_error < 0.2, "{}", s.tau_error);
+    }
+
+    #[test]
+    fn poisson_tail_matches_closed_forms() {
+        // P(X ≥ 1) = 1 − e^{−λ}; P(X ≥ 2) at λ = 1 is 1 − 2/e; a tiny λ: λ^k/k!
+        assert!((poisson_at_least(1, 0.3) - (1.0 - (-0.3f64).exp())).abs() < 1e-15);
+        assert!((poisson_at_least(2, 1.0) - (1.0 - 2.0 / std::f64::consts::E)).abs() < 1e-15);
+        assert!((poisson_at_least(3, 1e-20).ln() - (1e-60f64 / 6.0).ln()).abs() < 1e-9);
+        assert_eq!(poisson_at_least(0, 5.0), 1.0);
     }
 
     #[test]
