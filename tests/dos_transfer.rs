@@ -156,3 +156,28 @@ fn potts_heat_bath_chain_validates_against_the_transfer_dos() {
     let bad = validate(&samples, &wrong, 1.1 * kc, l * l).unwrap();
     assert_eq!(bad.verdict, "inconsistent", "{bad:?}");
 }
+
+#[test]
+fn stored_potts3_10x10_table_sums_to_3_pow_100_with_droplet_counts() {
+    // data/dos/potts3_10x10.csv (1597 s to regenerate: data/dos/README.md). Independent checks of
+    // the stored table: Σ g = 3^100 exactly, the closed-form droplet counts at the bottom
+    // (3, 3·100·2, 3·200·2, 3·200·2) and, the torus being bipartite, a top level E = 0
+    // (proper 3-colourings exist)
+    let text = std::fs::read_to_string("data/dos/potts3_10x10.csv").unwrap();
+    let rows: Vec<(f64, num_bigint::BigUint)> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("energy"))
+        .map(|l| {
+            let (e, c) = l.split_once(',').unwrap();
+            (e.parse().unwrap(), c.parse().unwrap())
+        })
+        .collect();
+    let total: num_bigint::BigUint = rows.iter().map(|r| &r.1).sum();
+    assert_eq!(total, num_bigint::BigUint::from(3u8).pow(100));
+    let low: Vec<(f64, String)> = rows.iter().take(4).map(|(e, c)| (*e, c.to_string())).collect();
+    assert_eq!(
+        low,
+        [(-200.0, "3"), (-196.0, "600"), (-194.0, "1200"), (-193.0, "1200")].map(|(e, c)| (e, c.to_string()))
+    );
+    assert_eq!(rows.last().unwrap().0, 0.0);
+}
