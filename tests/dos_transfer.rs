@@ -101,6 +101,12 @@ fn methods_agree_and_wrong_ones_are_named() {
     assert_eq!((rt.energies, rt.counts), (re.energies, re.counts));
     let bad = DosParams { method: DosMethod::Pfaffian, ..t.clone() };
     assert!(run(&bad, &Ctx::default()).unwrap_err().to_string().contains("--method"));
+    // β → ∞: every weight on the ground states, C = 0 exactly (not 0·∞); past the double range: refused
+    let cold = DosParams { beta: vec!["1e300".into()], ..t.clone() };
+    let th = &run(&cold, &Ctx::default()).unwrap().thermodynamics[0];
+    assert_eq!((th.energy_per_site, th.specific_heat_per_site), (-2.0, 0.0)); // E_0/N = −2 bonds per site
+    let hotter = DosParams { beta: vec!["1e308".into()], ..t.clone() };
+    assert!(run(&hotter, &Ctx::default()).unwrap_err().to_string().contains("overflows"));
     let c5 = DosParams { model: "clock".into(), q: Some(5), lx: 3, ..DosParams::default() };
     assert!(run(&c5, &Ctx::default()).unwrap_err().to_string().contains("q ∈ {2, 3, 4, 6}"));
     let big = DosParams { model: "ising3d".into(), lx: 5, ..DosParams::default() };

@@ -100,8 +100,12 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
         println!("\n{:>22} {:>22} {:>22} {:>22}", "K", "ln Z / N", "E / N", "C / N");
         for t in &r.thermodynamics {
             println!(
-                "{:>22} {:>22.15} {:>22.15} {:>22.15}",
-                format!("{}{}", t.beta, if t.critical { " (critical)" } else { "" }),
+                "{:>22} {:>22.15e} {:>22.15} {:>22.15}",
+                format!(
+                    "{}{}",
+                    if t.beta < 1e6 { t.beta.to_string() } else { format!("{:e}", t.beta) },
+                    if t.critical { " (critical)" } else { "" }
+                ),
                 t.ln_z_per_site,
                 t.energy_per_site,
                 t.specific_heat_per_site

@@ -322,18 +322,24 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
     let thermodynamics = job
         .betas
         .iter()
-        .map(|&(beta, critical)| {
+        .map(|&(beta, critical)| -> Result<DosThermo, JobError> {
             let t = microcanonical::thermodynamics(&refs, beta, sites);
-            DosThermo {
+            if ![t.ln_z, t.energy, t.specific_heat_per_site].iter().all(|x| x.is_finite()) {
+                return Err(JobError::Usage(format!(
+                    "--beta = {beta:e}: ln Z = {:e} overflows a double; give β ≤ 1e300/N_bonds",
+                    t.ln_z
+                )));
+            }
+            Ok(DosThermo {
                 beta,
                 critical,
                 ln_z: t.ln_z,
                 ln_z_per_site: t.ln_z / sites as f64,
                 energy_per_site: t.energy / sites as f64,
                 specific_heat_per_site: t.specific_heat_per_site,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, _>>()?;
     let (energies, counts) = lv.iter().map(|(e, n)| (*e, n.to_string())).unzip();
     let total = BigUint::from(job.spec.model.q()).pow(sites as u32).to_string();
     Ok(DosRecord {

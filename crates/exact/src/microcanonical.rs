@@ -146,7 +146,9 @@ pub fn thermodynamics(levels: &[(f64, &BigUint)], beta: f64, n: usize) -> Thermo
     let z: f64 = w.iter().sum();
     let mean = levels.iter().zip(&w).map(|((e, _), w)| e * w).sum::<f64>() / z;
     let var = levels.iter().zip(&w).map(|((e, _), w)| (e - mean).powi(2) * w).sum::<f64>() / z;
-    Thermodynamics { beta, ln_z: m + z.ln(), energy: mean, specific_heat_per_site: beta * beta * var / n as f64 }
+    // (β σ)², not β² σ²: at β = 1e300 the variance is 0 and β² alone would be inf (0·inf = NaN)
+    let c = (beta * var.sqrt()).powi(2) / n as f64;
+    Thermodynamics { beta, ln_z: m + z.ln(), energy: mean, specific_heat_per_site: c }
 }
 
 /// Canonical averages at one β from an exact DOS.
