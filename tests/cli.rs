@@ -159,6 +159,8 @@ fn validate_json_and_line_numbered_errors() {
     for key in ["name", "mc_mean", "mc_error", "exact", "z"] {
         assert!(v["observables"][0].get(key).is_some(), "{key}");
     }
+    // no spread, a deviation: z is a (huge) number, never null
+    assert!(v["observables"].as_array().unwrap().iter().all(|o| o["z"].is_f64() && o["p_value"].is_f64()), "{v}");
     assert!(v["histogram_p_value"].as_f64().unwrap() < 1e-10);
     text.push_str("-32,sixteen\n");
     std::fs::write(&good, &text).unwrap();

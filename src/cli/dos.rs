@@ -197,11 +197,11 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
     println!("{:<36} {:>22} {:>20} {:>8} {:>10} {:>14}", "observable", "MC ± error", "exact", "t", "p", "τ_int");
     for o in &v.observables {
         println!(
-            "{:<36} {:>22} {:>20.10} {:>8.2} {:>10.2e} {:>14}",
+            "{:<36} {:>22} {:>20.10} {:>8} {:>10.2e} {:>14}",
             o.name,
             format!("{:.6} ± {:.6}", o.mc_mean, o.mc_error),
             o.exact,
-            o.z,
+            if o.z.abs() < 1e6 { format!("{:.2}", o.z) } else { format!("{:.1e}", o.z) },
             o.p_value,
             format!("{:.2} ± {:.2}", o.tau_int, o.tau_error)
         );

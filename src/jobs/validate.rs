@@ -495,7 +495,9 @@ fn observable(name: &'static str, mean: f64, error: f64, exact: f64, s: SeriesSt
     } else if (mean - exact).abs() <= 1e-12 * (1.0 + exact.abs()) {
         0.0
     } else {
-        f64::INFINITY * (mean - exact).signum()
+        // no spread and a deviation: infinitely significant, but kept finite so that JSON
+        // carries a number (serde_json writes ±inf as null)
+        f64::MAX * (mean - exact).signum()
     };
     Observable {
         name,
