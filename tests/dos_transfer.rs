@@ -3,15 +3,18 @@
 //! Ising tori, Σ g = q^N, lnZ from the counts against `onsager partition`, and validate on Potts.
 
 use onsager::jobs::dos::{run, DosMethod, DosParams, DosRecord};
+use onsager::jobs::params::LatticeParams;
 use onsager::jobs::Ctx;
+
+fn lattice(lx: usize, ly: Option<usize>, lz: Option<usize>) -> LatticeParams {
+    LatticeParams { lx, ly, lz }
+}
 
 fn dos(model: &str, q: Option<usize>, dims: &[usize]) -> DosRecord {
     let p = DosParams {
         model: model.into(),
         q,
-        lx: dims[0],
-        ly: dims.get(1).copied(),
-        lz: dims.get(2).copied(),
+        lattice: lattice(dims[0], dims.get(1).copied(), dims.get(2).copied()),
         ..DosParams::default()
     };
     run(&p, &Ctx::default()).unwrap()
@@ -78,9 +81,7 @@ fn ln_z_from_counts_equals_partition() {
         let p = DosParams {
             model: model.into(),
             q,
-            lx: dims[0],
-            ly: Some(dims[1]),
-            lz: dims.get(2).copied(),
+            lattice: lattice(dims[0], Some(dims[1]), dims.get(2).copied()),
             beta: vec!["0.2".into(), "0.7".into(), "3.0".into()],
             ..DosParams::default()
         };
@@ -95,7 +96,7 @@ fn ln_z_from_counts_equals_partition() {
 #[test]
 fn methods_agree_and_wrong_ones_are_named() {
     // enumeration is the brute-force rung: equal to the transfer matrix count for count
-    let t = DosParams { model: "potts".into(), q: Some(4), lx: 3, ly: Some(3), ..DosParams::default() };
+    let t = DosParams { model: "potts".into(), q: Some(4), lattice: lattice(3, Some(3), None), ..DosParams::default() };
     let e = DosParams { method: DosMethod::Enumerate, ..t.clone() };
     let (rt, re) = (run(&t, &Ctx::default()).unwrap(), run(&e, &Ctx::default()).unwrap());
     assert_eq!((rt.energies, rt.counts), (re.energies, re.counts));
@@ -107,10 +108,10 @@ fn methods_agree_and_wrong_ones_are_named() {
     assert_eq!((th.energy_per_site, th.specific_heat_per_site), (-2.0, 0.0)); // E_0/N = −2 bonds per site
     let hotter = DosParams { beta: vec!["1e308".into()], ..t.clone() };
     assert!(run(&hotter, &Ctx::default()).unwrap_err().to_string().contains("overflows"));
-    let c5 = DosParams { model: "clock".into(), q: Some(5), lx: 3, ..DosParams::default() };
+    let c5 = DosParams { model: "clock".into(), q: Some(5), lattice: lattice(3, None, None), ..DosParams::default() };
     assert!(run(&c5, &Ctx::default()).unwrap_err().to_string().contains("q ∈ {2, 3, 4, 6}"));
-    let big = DosParams { model: "ising3d".into(), lx: 5, ..DosParams::default() };
-    let msg = run(&big, &Ctx { memory_budget: 1e9, on_progress: None }).unwrap_err().to_string();
+    let big = DosParams { model: "ising3d".into(), lattice: lattice(5, None, None), ..DosParams::default() };
+    let msg = run(&big, &Ctx { memory_budget: 1e9, ..Ctx::default() }).unwrap_err().to_string();
     assert!(msg.contains("needs") && msg.contains("GiB"), "{msg}");
 }
 

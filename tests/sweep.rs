@@ -160,5 +160,65 @@ fn typed_dos_sweep_equals_the_cli_and_names_unknown_keys() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("unknown field `size`") && err.contains("`lx`") && err.lines().count() == 1, "{err}");
+    assert!(err.contains("unknown key `size`") && err.contains("`lx`") && err.lines().count() == 1, "{err}");
+}
+
+#[test]
+fn every_command_records_the_same_in_a_sweep_and_on_the_command_line() {
+    // one small job per command: the sweep's `result` equals `onsager <command> ... --json`
+    // byte for byte once the timings and the measured memory are removed
+    let d = tmp("same");
+    let cases: [(&str, &[(&str, &str)]); 8] = [
+        ("partition", &[("model", "\"potts\""), ("q", "3"), ("lx", "3"), ("beta", "0.5")]),
+        ("spectrum", &[("width", "6"), ("levels", "3")]),
+        ("fisher", &[("sizes", "\"3..4\"")]),
+        ("trg", &[("chi", "8"), ("steps", "6")]),
+        ("hotrg", &[("chi", "8"), ("steps", "6"), ("beta", "0.3"), ("observables", "true")]),
+        ("ctmrg", &[("chi", "8"), ("beta", "0.3")]),
+        ("dmrg", &[("length", "8"), ("chi", "8")]),
+        ("vumps", &[("model", "\"ising\""), ("beta", "0.5"), ("chi", "8")]),
+    ];
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) => {
+                for k in ["seconds", "seconds_per_step", "peak_bytes", "peak_rss_bytes"] {
+                    o.remove(k);
+                }
+                o.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    for (command, keys) in cases {
+        let spec = d.join(format!("{command}.toml"));
+        let mut text = format!("command = \"{command}\"\n");
+        let mut args = vec![command.to_string()];
+        for (k, v) in keys {
+            text.push_str(&format!("{k} = {v}\n"));
+            // a boolean key is a bare flag
+            args.push(format!("--{}", k.replace('_', "-")));
+            if *v != "true" {
+                args.push(v.trim_matches('"').to_string());
+            }
+        }
+        std::fs::write(&spec, text).unwrap();
+        let out = d.join(format!("{command}.jsonl"));
+        let o = Command::new(bin())
+            .args(["sweep", spec.to_str().unwrap(), "--output", out.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{command}: {}", String::from_utf8_lossy(&o.stderr));
+        let recs = records(&out);
+        assert_eq!(recs.len(), 1, "{command}");
+        let mut r = recs[0].1.clone();
+        args.push("--json".into());
+        let cli = Command::new(bin()).args(&args).output().unwrap();
+        assert!(cli.status.success(), "{args:?}: {}", String::from_utf8_lossy(&cli.stderr));
+        let mut c: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+        strip(&mut r);
+        strip(&mut c);
+        assert_eq!(r.to_string(), c.to_string(), "{command}");
+    }
+    std::fs::remove_dir_all(d).ok();
 }

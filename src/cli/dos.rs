@@ -1,9 +1,8 @@
 //! `onsager dos` and `onsager validate`.
 
-use super::{progress_bar, show_progress, LatticeArgs, ModelArgs};
+use super::{progress_bar, show_progress};
 use crate::jobs::{dos, validate, Ctx, JobError};
 use clap::Args;
-use serde_json::json;
 
 #[derive(Args)]
 pub(crate) struct DosArgs {
@@ -20,21 +19,19 @@ pub(crate) struct DosArgs {
 #[derive(Args)]
 pub(crate) struct ValidateArgs {
     #[command(flatten)]
-    m: ModelArgs,
-    #[command(flatten)]
-    l: LatticeArgs,
+    p: validate::ValidateParams,
     /// Monte Carlo samples, one or more files (comma-separated; each an independent chain, or
     /// several with a `chain` column): a header with `energy` (total, −Σ_bonds s_i s_j) and
     /// optionally `magnetization` (total), one row per sample in time order; comma, tab or
     /// whitespace separated, `#` comments
     #[arg(long, value_delimiter = ',', required = true)]
     input: Vec<std::path::PathBuf>,
-    /// the file stores energy and magnetization per site (E/N, M/N)
-    #[arg(long)]
-    per_site: bool,
     /// draw the Monte Carlo energy histogram against the exact P(E) to a PNG
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
+    /// print one JSON object on stdout instead of a table
+    #[arg(long)]
+    json: bool,
 }
 
 pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
@@ -73,7 +70,7 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
         super::write_atomic(p, "--csv", s.as_bytes())?;
     }
     if a.json {
-        super::emit_json(serde_json::to_value(&r).expect("a record serialises"));
+        super::print_json(&r);
         return Ok(());
     }
     println!(
@@ -116,83 +113,56 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
 }
 
 pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
-    let (spec, beta, critical) = a.m.resolve()?;
-    let d = a.l.dims(spec);
+    let (spec, _, _) = a.p.model.resolve()?;
+    a.p.lattice.dims(spec)?;
     if let Some(p) = &a.plot {
         super::check_output(p, "--plot", &["png"])?;
     }
-    let sites: usize = d.iter().product();
     let mut chains = Vec::new();
     for path in &a.input {
         let text = std::fs::read_to_string(path)
             .map_err(|e| JobError::Usage(format!("--input {}: cannot read: {e}", path.display())))?;
-        let mut c =
-            validate::read_chains(&text).map_err(|e| JobError::Usage(format!("--input {}: {e}", path.display())))?;
-        if a.per_site {
-            for ch in c.iter_mut() {
-                ch.energy.iter_mut().for_each(|e| *e *= sites as f64);
-                if let Some(m) = ch.magnetization.as_mut() {
-                    m.iter_mut().for_each(|x| *x *= sites as f64);
-                }
-            }
-        }
-        chains.extend(c);
+        chains.extend(
+            validate::read_chains(&text).map_err(|e| JobError::Usage(format!("--input {}: {e}", path.display())))?,
+        );
     }
-    let exact = validate::exact_reference(spec, &d, beta)?;
-    let v = validate::validate_chains(&chains, &exact, beta, sites)?;
-    let samples = validate::Samples {
-        energy: chains.iter().flat_map(|c| c.energy.iter().copied()).collect(),
-        magnetization: None,
-    };
+    let v = validate::run(&a.p, chains.clone())?;
+    let label = v.dims.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x");
     if let Some(path) = &a.plot {
         use crate::plot::{panels, Panel, Series};
-        let n = samples.energy.len() as f64;
-        let mc: Vec<(f64, f64)> = exact
-            .levels
+        let scale = if a.p.per_site { v.dims.iter().product::<usize>() as f64 } else { 1.0 };
+        let energy: Vec<f64> = chains.iter().flat_map(|c| c.energy.iter().map(|e| e * scale)).collect();
+        let n = energy.len() as f64;
+        let mc: Vec<(f64, f64)> = v
+            .exact_levels
             .iter()
-            .map(|&(e, _)| {
-                (e, samples.energy.iter().filter(|&&x| (x - e).abs() < 1e-6 * (1.0 + e.abs())).count() as f64 / n)
-            })
+            .map(|&(e, _)| (e, energy.iter().filter(|&&x| (x - e).abs() < 1e-6 * (1.0 + e.abs())).count() as f64 / n))
             .collect();
-        let ex: Vec<(f64, f64)> = exact.levels.clone();
         panels(
             path,
             &[Panel {
-                title: format!(
-                    "energy histogram, {} {} at K = {beta:.6}: verdict {}",
-                    spec.name(),
-                    d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x"),
-                    v.verdict
-                ),
+                title: format!("energy histogram, {} {label} at K = {:.6}: verdict {}", v.model, v.beta, v.verdict),
                 x_label: "total energy E",
                 y_label: "P(E)",
                 series: vec![
-                    Series { label: "exact P(E)", points: ex, line: true },
+                    Series { label: "exact P(E)", points: v.exact_levels.clone(), line: true },
                     Series { label: "Monte Carlo frequency", points: mc, line: false },
                 ],
                 hlines: vec![],
             }],
         )?;
     }
-    if a.m.json {
-        super::emit_json(
-            json!({"model": spec.name(), "dims": d, "beta": beta, "critical": critical, "samples": v.samples,
-                "observables": v.observables.iter().map(|o| json!({"name": o.name, "mc_mean": o.mc_mean,
-                    "mc_error": o.mc_error, "exact": o.exact, "z": o.z, "p_value": o.p_value, "tau_int": o.tau_int,
-                    "tau_int_error": o.tau_error})).collect::<Vec<_>>(),
-                "histogram_chi2": v.chi2, "histogram_dof": v.dof, "histogram_p_value": v.histogram_p_value,
-                "effective_samples": v.effective_samples, "tau_max": v.tau_max, "batches": v.batches,
-                "verdict": v.verdict, "reason": v.reason, "exact_source": v.source}),
-        );
+    if a.json {
+        super::print_json(&v);
         return Ok(());
     }
     println!(
-        "Monte Carlo vs exact: {} on a periodic {} torus at K = {beta}{}, {} samples (exact: {})",
-        spec.name(),
-        d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x"),
-        if critical { " (critical)" } else { "" },
+        "Monte Carlo vs exact: {} on a periodic {label} torus at K = {}{}, {} samples (exact: {})",
+        v.model,
+        v.beta,
+        if v.critical { " (critical)" } else { "" },
         v.samples,
-        v.source
+        v.exact_source
     );
     println!("{:<36} {:>22} {:>20} {:>8} {:>10} {:>14}", "observable", "MC ± error", "exact", "t", "p", "τ_int");
     for o in &v.observables {
@@ -210,8 +180,8 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
     if v.batches > 0 {
         println!(
             "energy histogram: Hotelling T² = {:.4e} over {} bins (batch covariance), p = {:.3e}",
-            v.chi2,
-            v.dof + 1,
+            v.histogram_chi2,
+            v.histogram_dof + 1,
             v.histogram_p_value
         );
     }

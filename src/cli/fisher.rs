@@ -1,48 +1,29 @@
 //! `onsager fisher`.
 
-use super::{progress_bar, show_progress, ModelArgs};
+use super::{progress_bar, show_progress};
 use crate::jobs::fisher::{
-    check_size, corrected_fits, extrapolate, fisher_row_shared, fit, local_exponents, predicted_d_r, ticks, AnsatzFit,
-    CorrectedFit, Extrapolation, FisherFit, FisherMethod, FisherRow,
+    analyse, check_sizes, local_exponents, predicted_d_r, ticks, AnsatzFit, CorrectedFit, Extrapolation, FisherFit,
+    FisherMethod, FisherParams, FisherRecord, FisherRow,
 };
-use crate::jobs::{self, JobError, ModelSpec};
+use crate::jobs::{Ctx, JobError, ModelSpec};
 use clap::Args;
-use onsager_models::Model;
-use serde_json::json;
 
 #[derive(Args)]
 pub(crate) struct FisherArgs {
     #[command(flatten)]
-    m: ModelArgs,
-    /// side lengths L of the L^d tori: A..B (inclusive) or a list [default: 3..9 for 2D Ising]
-    #[arg(long)]
-    sizes: Option<String>,
-    /// sizes used in the OLS fit of ln|R| vs ln N, inclusive [default: 6..largest]
-    #[arg(long)]
-    fit_window: Option<String>,
+    p: FisherParams,
     /// also write the table to this CSV file, with provenance
     #[arg(long)]
     csv: Option<std::path::PathBuf>,
-    /// auto (free fermions for the 2D Ising model, else the transfer matrix), transfer, free-fermion
-    #[arg(long, default_value = "auto")]
-    method: String,
     /// also draw d_R(L) vs 1/L and ln|R| vs ln N into this PNG file
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
     /// analyse a stored table (written by --csv) instead of computing: fits, extrapolation, plot
     #[arg(long, conflicts_with = "sizes")]
     from_csv: Option<std::path::PathBuf>,
-}
-
-fn default_sizes(spec: ModelSpec) -> &'static str {
-    match (spec.model, spec.dim) {
-        (_, 1) => "3..12",
-        (_, 3) => "3",
-        (Model::Ising, _) | (Model::Potts { q: 2 }, _) | (Model::Clock { q: 2 }, _) => "3..9",
-        (Model::Potts { q: 3 }, _) | (Model::Clock { q: 3 }, _) => "3..6",
-        (Model::Potts { q: 4 }, _) | (Model::Clock { q: 4 }, _) => "3..5",
-        _ => "3..4",
-    }
+    /// print one JSON object on stdout instead of a table
+    #[arg(long)]
+    json: bool,
 }
 
 /// Civil date (UTC) from the system clock, `YYYY-MM-DD` (Howard Hinnant's days-to-civil).
@@ -62,100 +43,61 @@ fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-fn write_csv(
-    path: &std::path::Path,
-    spec: ModelSpec,
-    beta: f64,
-    method: FisherMethod,
-    rows: &[FisherRow],
-) -> Result<(), JobError> {
+fn csv_text(r: &FisherRecord) -> String {
     let mut s = String::new();
     s.push_str(&format!(
         "# Exact Fisher information geometry of the bond couplings (onsager, {})\n",
-        if method == FisherMethod::FreeFermion {
+        if r.method == FisherMethod::FreeFermion.name() {
             "free fermions: four Pfaffian sectors"
         } else {
             "transfer matrix with insertions"
         }
     ));
-    s.push_str(&format!("# model: {} on L^{} periodic tori, uniform coupling K = {beta:.17}\n", spec.name(), spec.dim));
+    s.push_str(&format!(
+        "# model: {} on L^{} periodic tori, uniform coupling K = {:.17}\n",
+        r.model, r.dimension, r.beta
+    ));
     s.push_str("# R = (B - A)/4, A = v g^-1 v, B = T.T with three g^-1 (shared/physics.md sign: sphere > 0)\n");
     s.push_str(&format!("# command: onsager {}\n", std::env::args().skip(1).collect::<Vec<_>>().join(" ")));
-    s.push_str(&format!("# version: onsager {}\n# date: {}\n", env!("CARGO_PKG_VERSION"), today()));
+    s.push_str(&format!("# version: onsager {}\n# date: {}\n", r.version, today()));
     s.push_str("L,bonds,R,A,B,g_min_eig,ln_z,seconds\n");
-    for r in rows {
+    for r in &r.rows {
         s.push_str(&format!(
             "{},{},{:.17e},{:.17e},{:.17e},{:.17e},{:.17e},{:.3}\n",
             r.l, r.bonds, r.r, r.a, r.b, r.g_min_eig, r.ln_z, r.seconds
         ));
     }
-    std::fs::write(path, s).map_err(|e| JobError::Usage(format!("--csv {}: cannot write: {e}", path.display())))
-}
-
-fn fit_json(f: &Option<FisherFit>) -> serde_json::Value {
-    match f {
-        None => serde_json::Value::Null,
-        Some(f) => json!({
-            "window": [f.window.0, f.window.1], "d_R": f.d_r, "stderr": f.stderr,
-            "predicted": f.predicted.map(|p| p.0), "predicted_formula": f.predicted.map(|p| p.1),
-            "local_slopes": f.local_slopes.iter().map(|&(a, b, s)| json!({"from": a, "to": b, "d_R": s})).collect::<Vec<_>>(),
-            "fit": "OLS of ln|R| on ln N, N = L^d sites",
-        }),
-    }
+    s
 }
 
 pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
-    let (spec, beta, critical) = a.m.resolve()?;
-    let method = FisherMethod::parse(&a.method)?.resolve(spec, beta)?;
-    let stored = match &a.from_csv {
+    for (path, flag, ext) in [(&a.csv, "--csv", "csv"), (&a.plot, "--plot", "png")] {
+        if let Some(p) = path {
+            super::check_output(p, flag, &[ext])?;
+        }
+    }
+    let (job, rows) = match &a.from_csv {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| JobError::Usage(format!("--from-csv {}: cannot read: {e}", p.display())))?;
-            Some(
-                crate::jobs::fisher::read_csv(&text, method)
-                    .map_err(|e| JobError::Usage(format!("--from-csv {}: {e}", p.display())))?,
-            )
+            let (spec, beta, _) = a.p.model.resolve()?;
+            let method = a.p.method.resolve(spec, beta)?;
+            let rows = crate::jobs::fisher::read_csv(&text, method)
+                .map_err(|e| JobError::Usage(format!("--from-csv {}: {e}", p.display())))?;
+            (a.p.validate_with_sizes(rows.iter().map(|r| r.l).collect())?, rows)
         }
-        None => None,
-    };
-    let sizes = match &stored {
-        Some(rows) => rows.iter().map(|r| r.l).collect(),
-        None => jobs::parse_sizes("--sizes", a.sizes.as_deref().unwrap_or(default_sizes(spec)))?,
-    };
-    let max = *sizes.iter().max().expect("non-empty");
-    let window = match &a.fit_window {
-        Some(w) => {
-            let v = jobs::parse_sizes("--fit-window", w)?;
-            (*v.iter().min().expect("non-empty"), *v.iter().max().expect("non-empty"))
+        None => {
+            let job = a.p.validate()?;
+            match compute(a, &job)? {
+                Some(rows) => (job, rows),
+                None => return Ok(()), // an MPI rank other than 0: rank 0 reports
+            }
         }
-        None if sizes.iter().filter(|&&l| l >= 6).count() >= 2 => (6, max),
-        None => (*sizes.iter().min().expect("non-empty"), max),
     };
-    if let Some(&l) = sizes.iter().find(|&&l| l < 3) {
-        return Err(JobError::Usage(format!(
-            "--sizes contains {l}, out of range: every L ≥ 3 for the Fisher geometry (L = 2 doubles bonds)"
-        )));
-    }
-    let mem = jobs::memory_limit();
-    let rows = match stored {
-        Some(rows) => rows,
-        None => match compute(a, spec, beta, critical, method, &sizes, mem)? {
-            Some(rows) => rows,
-            None => return Ok(()), // an MPI rank other than 0: rank 0 reports
-        },
-    };
-    report(a, spec, beta, critical, method, window, rows)
+    report(a, &analyse(&a.p, &job, rows))
 }
 
-fn compute(
-    a: &FisherArgs,
-    spec: ModelSpec,
-    beta: f64,
-    critical: bool,
-    method: FisherMethod,
-    sizes: &[usize],
-    mem: f64,
-) -> Result<Option<Vec<FisherRow>>, JobError> {
+fn compute(a: &FisherArgs, job: &crate::jobs::fisher::FisherJob) -> Result<Option<Vec<FisherRow>>, JobError> {
     // under mpirun (mpi feature), the ranks share each size
     #[cfg(feature = "mpi")]
     let universe = mpi::initialize();
@@ -166,85 +108,60 @@ fn compute(
     };
     #[cfg(not(feature = "mpi"))]
     let part: Box<dyn onsager_transfer::streaming::Partition> = Box::new(onsager_transfer::streaming::Alone);
-    // validate every size before the first long computation
-    for &l in sizes {
-        check_size(spec, l, method, mem)?;
-    }
-    let show = show_progress(a.m.json) && part.rank() == 0;
+    let ctx = Ctx::default();
+    check_sizes(job, &ctx)?;
+    let (spec, beta) = (job.spec, job.beta);
+    let show = show_progress(a.json) && part.rank() == 0;
     if show {
         eprintln!(
             "Fisher curvature of the {}{} model on L^{} tori at K = {beta}{}, exact ({})",
             spec.model,
-            if spec.dim == 2 {
-                ""
-            } else if spec.dim == 3 {
-                " (3D)"
-            } else {
-                " (1D)"
+            match spec.dim {
+                2 => "",
+                3 => " (3D)",
+                _ => " (1D)",
             },
             spec.dim,
-            if critical { " (critical)" } else { "" },
-            if method == FisherMethod::FreeFermion { "four Pfaffian sectors" } else { "transfer matrix" }
+            if job.critical { " (critical)" } else { "" },
+            if job.method == FisherMethod::FreeFermion { "four Pfaffian sectors" } else { "transfer matrix" }
         );
     }
-    let total: usize = sizes.iter().map(|&l| ticks(spec, l, method, mem)).sum();
+    let total: usize = job.sizes.iter().map(|&l| ticks(spec, l, job.method, ctx.memory_budget)).sum();
     let bar = progress_bar(show, total as u64, "steps");
-    let mut rows = Vec::new();
-    for &l in sizes {
-        bar.set_message(format!("L = {l}"));
-        rows.push(fisher_row_shared(spec, l, beta, method, mem, &|| bar.inc(1), part.as_ref())?);
-    }
+    let tick = |done: usize, _of: usize| bar.set_position(done as u64);
+    let message = |m: &str| bar.set_message(m.to_string());
+    let ctx = Ctx { on_progress: Some(&tick), on_message: Some(&message), ..ctx };
+    let rows = crate::jobs::fisher::rows(job, &ctx, part.as_ref())?;
     bar.finish_and_clear();
     Ok((part.rank() == 0).then_some(rows))
 }
 
-fn report(
-    a: &FisherArgs,
-    spec: ModelSpec,
-    beta: f64,
-    critical: bool,
-    method: FisherMethod,
-    window: (usize, usize),
-    rows: Vec<FisherRow>,
-) -> Result<(), JobError> {
-    let f = fit(spec, &rows, window);
-    let corrected = corrected_fits(spec, &rows, 6);
-    let extra = extrapolate(spec, &rows);
+fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
+    let spec = ModelSpec::parse(&a.p.model.model, a.p.model.q)?;
+    let (beta, rows, f) = (rec.beta, &rec.rows, &rec.fit);
     if let Some(path) = &a.plot {
-        plot(path, spec, beta, &rows, &f, &extra)?;
+        plot(path, spec, beta, rows, f, &rec.extrapolation)?;
     }
     if let Some(path) = &a.csv {
-        write_csv(path, spec, beta, method, &rows)?;
+        super::write_atomic(path, "--csv", csv_text(rec).as_bytes())?;
     }
-    if a.m.json {
-        let out = json!({
-            "model": spec.name(), "dimension": spec.dim, "beta": beta, "critical": critical,
-            "method": method.name(), "boundary": "periodic",
-            "rows": rows.iter().map(|r| json!({"L": r.l, "bonds": r.bonds, "R": r.r, "A": r.a, "B": r.b,
-                "g_min_eig": r.g_min_eig, "ln_z": r.ln_z, "ln_z_rel_dev_kaufman": r.ln_z_dev_kaufman, "bond_mean": r.bond_mean, "seconds": r.seconds,
-                "peak_rss_bytes": r.peak_rss})).collect::<Vec<_>>(),
-            "fit": fit_json(&f),
-            "corrected_fits": corrected.iter().map(|c| json!({"window": [c.window.0, c.window.1], "points": c.points,
-                "d_R": c.d_r, "stderr": c.stderr, "form": "ln|R| = d_R ln N + a + b/L + c/L^2"})).collect::<Vec<_>>(),
-            "extrapolation": extra.as_ref().map(|e| json!({"d_R": e.d_r, "uncertainty": e.uncertainty,
-                "central": ansatz_json(&e.central), "fits": e.fits.iter().map(ansatz_json).collect::<Vec<_>>()})),
-        });
-        super::emit_json(out);
+    if a.json {
+        super::print_json(rec);
         return Ok(());
     }
     println!(
         "Exact Fisher curvature R = (B − A)/4 of the {} model on periodic L^{} tori, K = {beta}{} [{}]",
         spec.model,
         spec.dim,
-        if critical { " (critical)" } else { "" },
-        method.name()
+        if rec.critical { " (critical)" } else { "" },
+        rec.method
     );
     println!(
         "{:>4} {:>7} {:>24} {:>24} {:>24} {:>9} {:>9} {:>10}",
         "L", "bonds", "R", "A", "B", "d_R loc", "time [s]", "peak mem"
     );
     let mut prev: Option<&FisherRow> = None;
-    for r in &rows {
+    for r in rows {
         let local = match prev {
             Some(p) if p.l < r.l => format!(
                 "{:.5}",
@@ -265,7 +182,7 @@ fn report(
         );
         prev = Some(r);
     }
-    match &f {
+    match f {
         Some(f) => {
             let pred = match f.predicted {
                 Some((p, label)) => format!("predicted d_R = {label} = {p:.5}"),
@@ -280,15 +197,13 @@ fn report(
                 println!("local slopes Δln|R|/Δln N:  {}", slopes.join("  "));
             }
         }
-        None => println!("\n(no fit: the window {}..{} holds fewer than two sizes)", window.0, window.1),
+        None => {
+            let w = a.p.validate_with_sizes(rows.iter().map(|r| r.l).collect())?.window;
+            println!("\n(no fit: the window {}..{} holds fewer than two sizes)", w.0, w.1)
+        }
     }
-    print_analysis(&corrected, &extra, predicted_d_r(spec));
+    print_analysis(&rec.corrected_fits, &rec.extrapolation, predicted_d_r(spec));
     Ok(())
-}
-
-fn ansatz_json(f: &AnsatzFit) -> serde_json::Value {
-    json!({"form": f.form, "from_L": f.from_l, "points": f.points, "d_R": f.d_r, "stderr": f.stderr,
-        "log_power": f.log_power, "rms_residual": f.rms, "d_fixed": f.fixed_d})
 }
 
 fn print_analysis(corrected: &[CorrectedFit], extra: &Option<Extrapolation>, predicted: Option<(f64, &str)>) {

@@ -10,10 +10,10 @@ mod fisher;
 mod sweep;
 mod tn;
 
-use crate::jobs::{self, partition::Method, JobError, ModelSpec};
+use crate::jobs::partition::PartitionParams;
+use crate::jobs::spectrum::{SpectrumParams, SpectrumRecord};
+use crate::jobs::{self, Ctx, JobError};
 use clap::{Args, Parser, Subcommand};
-use onsager_transfer::cylinder::Solver;
-use serde_json::json;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -57,118 +57,52 @@ enum Command {
     Sweep(sweep::SweepArgs),
 }
 
-/// Model selection shared by all commands.
-#[derive(Args, Clone)]
-pub(crate) struct ModelArgs {
-    /// ising (2D), potts, clock (2D, need --q), ising3d, ising1d
-    #[arg(long, default_value = "ising")]
-    pub model: String,
-    /// number of states for potts and clock (2 ≤ q ≤ 64)
-    #[arg(long)]
-    pub q: Option<usize>,
-    /// coupling K = βJ (J = 1), a number ≥ 0 or 'critical'
-    #[arg(long, default_value = "critical", allow_hyphen_values = true)]
-    pub beta: String,
-    /// print one JSON object on stdout instead of a table
-    #[arg(long)]
-    pub json: bool,
-}
-
-impl ModelArgs {
-    pub(crate) fn resolve(&self) -> Result<(ModelSpec, f64, bool), JobError> {
-        let spec = ModelSpec::parse(&self.model, self.q)?;
-        let (beta, critical) = spec.beta(&self.beta)?;
-        Ok((spec, beta, critical))
-    }
-}
-
-/// The sides of a finite torus, shared by the commands that take one.
-#[derive(Args, Clone)]
-pub(crate) struct LatticeArgs {
-    /// side along x
-    #[arg(long)]
-    pub lx: usize,
-    /// side along y (default: lx; ignored for ising1d)
-    #[arg(long)]
-    pub ly: Option<usize>,
-    /// side along z (ising3d only; default: lx)
-    #[arg(long)]
-    pub lz: Option<usize>,
-}
-
-impl LatticeArgs {
-    /// The torus sides for the model's dimension.
-    pub(crate) fn dims(&self, spec: ModelSpec) -> Vec<usize> {
-        let (lx, ly, lz) = (self.lx, self.ly.unwrap_or(self.lx), self.lz.unwrap_or(self.lx));
-        match spec.dim {
-            1 => vec![lx],
-            2 => vec![lx, ly],
-            _ => vec![lx, ly, lz],
-        }
-    }
-}
-
 #[derive(Args)]
 struct PartitionArgs {
     #[command(flatten)]
-    m: ModelArgs,
-    #[command(flatten)]
-    l: LatticeArgs,
-    /// auto | kaufman | transfer | enumerate
-    #[arg(long, default_value = "auto")]
-    method: String,
+    p: PartitionParams,
+    /// print one JSON object on stdout instead of a table
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
 struct SpectrumArgs {
     #[command(flatten)]
-    m: ModelArgs,
-    /// cylinder width L (a number, a range 8..20 or a list; several widths also fit c)
-    #[arg(long)]
-    width: String,
-    /// number of eigenvalues
-    #[arg(long, default_value_t = 6)]
-    levels: usize,
-    /// auto (dense up to 512 states, else Lanczos) | dense (all levels with multiplicity) | lanczos
-    #[arg(long, default_value = "auto")]
-    solver: String,
+    p: SpectrumParams,
     /// draw x_n vs 1/L and ln λ0/L vs 1/L² (with the central-charge fit) to a PNG
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
+    /// print one JSON object on stdout instead of a table
+    #[arg(long)]
+    json: bool,
 }
 
-fn spectrum_plot(
-    path: &std::path::Path,
-    spec: ModelSpec,
-    beta: f64,
-    rows: &[jobs::spectrum::SpectrumRow],
-    cc: Option<(f64, f64, f64)>,
-) -> Result<(), JobError> {
+fn spectrum_plot(path: &std::path::Path, r: &SpectrumRecord) -> Result<(), JobError> {
     use crate::plot::{panels, Panel, Series};
-    let levels = rows.iter().map(|r| r.spectrum.scaling_dimensions(r.width).len()).min().unwrap_or(0);
+    let rows = r.widths();
+    let levels = rows.iter().map(|r| r.scaling_dimensions.len()).min().unwrap_or(0);
     let names: Vec<String> = (1..=levels).map(|n| format!("x_{n}")).collect();
     let series: Vec<Series> = (0..levels)
         .map(|n| Series {
             label: &names[n],
-            points: rows.iter().map(|r| (1.0 / r.width as f64, r.spectrum.scaling_dimensions(r.width)[n])).collect(),
+            points: rows.iter().map(|r| (1.0 / r.width as f64, r.scaling_dimensions[n])).collect(),
             line: true,
         })
         .collect();
-    let per: Vec<(f64, f64)> = rows
-        .iter()
-        .map(|r| (1.0 / (r.width * r.width) as f64, r.spectrum.ln_lambda[0] / r.layer_sites as f64))
-        .collect();
+    let per: Vec<(f64, f64)> =
+        rows.iter().map(|r| (1.0 / (r.width * r.width) as f64, r.ln_lambda_max_per_site)).collect();
     let mut s2 = vec![Series { label: "ln λ0 per site", points: per.clone(), line: false }];
     let fit_label;
-    if let Some((c, se, f)) = cc {
-        fit_label = format!("f + πc/(6L²), c = {c:.4} ± {se:.4}");
+    if let Some(cc) = &r.central_charge {
+        fit_label = format!("f + πc/(6L²), c = {:.4} ± {:.4}", cc.c, cc.stderr);
         let xmax = per.iter().map(|p| p.0).fold(0.0, f64::max);
         s2.push(Series {
             label: &fit_label,
             points: (0..=20)
                 .map(|i| {
                     let x = xmax * i as f64 / 20.0;
-                    (x, f + std::f64::consts::PI * c / 6.0 * x)
+                    (x, cc.ln_z_per_site_infinite + std::f64::consts::PI * cc.c / 6.0 * x)
                 })
                 .collect(),
             line: true,
@@ -178,7 +112,7 @@ fn spectrum_plot(
         path,
         &[
             Panel {
-                title: format!("scaling dimensions, {} at K = {beta:.6}", spec.name()),
+                title: format!("scaling dimensions, {} at K = {:.6}", r.model, r.beta),
                 x_label: "1/L",
                 y_label: "x_n = (L/2π) ln(λ0/λn)",
                 series,
@@ -200,109 +134,68 @@ pub(crate) fn show_progress(json: bool) -> bool {
     !json && std::io::stderr().is_terminal()
 }
 
+/// Prints a record as the command's one JSON object (keys sorted, as in a sweep's results).
+pub(crate) fn print_json<R: serde::Serialize>(record: &R) {
+    println!("{}", jobs::params::to_json(record));
+}
+
 fn partition(a: &PartitionArgs) -> Result<(), JobError> {
-    let (spec, beta, critical) = a.m.resolve()?;
-    let method = Method::parse(&a.method)?;
-    let dims = a.l.dims(spec);
-    let torus = onsager_models::Torus::new(&dims)?;
-    let p = jobs::partition::partition(spec, &torus, beta, method, jobs::memory_limit())?;
-    if a.m.json {
-        let out = json!({
-            "model": spec.name(), "lattice": torus.label(), "boundary": "periodic", "beta": beta,
-            "critical": critical, "method": p.method.name(), "ln_z": p.ln_z,
-            "ln_z_per_site": p.ln_z_per_site, "free_energy_per_site": p.free_energy_per_site,
-        });
-        emit_json(out);
-    } else {
-        println!(
-            "{} model on the periodic {} torus, K = {beta}{}",
-            spec.model,
-            torus.label(),
-            if critical { " (critical)" } else { "" }
-        );
-        println!("  method                        {}", p.method.name());
-        println!("  ln Z                          {:.15e}", p.ln_z);
-        println!("  ln Z / N                      {:.15}", p.ln_z_per_site);
-        println!("  f = −ln Z/(βN)                {:.15}", p.free_energy_per_site);
+    let r = jobs::partition::run(&a.p, &Ctx::default())?;
+    if a.json {
+        print_json(&r);
+        return Ok(());
+    }
+    println!(
+        "{} model on the periodic {} torus, K = {}{}",
+        r.params.model.model,
+        r.lattice,
+        r.beta,
+        if r.critical { " (critical)" } else { "" }
+    );
+    println!("  method                        {}", r.method);
+    println!("  ln Z                          {:.15e}", r.ln_z);
+    println!("  ln Z / N                      {:.15}", r.ln_z_per_site);
+    match r.free_energy_per_site {
+        Some(f) => println!("  f = −ln Z/(βN)                {f:.15}"),
+        None => println!("  f = −ln Z/(βN)                undefined at β = 0"),
     }
     Ok(())
 }
 
 fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
-    let (spec, beta, critical) = a.m.resolve()?;
-    let widths = jobs::parse_sizes("--width", &a.width)?;
-    let solver = match a.solver.as_str() {
-        "auto" => Solver::Auto,
-        "dense" => Solver::Dense,
-        "lanczos" => Solver::Lanczos,
-        s => return Err(JobError::Usage(format!("--solver = {s} is out of range: one of auto, dense, lanczos"))),
-    };
-    let mem = jobs::memory_limit();
-    let bar = progress_bar(show_progress(a.m.json), widths.len() as u64, "widths");
-    let mut rows = Vec::new();
-    for &w in &widths {
-        rows.push(jobs::spectrum::spectrum(spec, w, beta, a.levels, solver, mem)?);
-        bar.inc(1);
+    let job = a.p.validate()?;
+    if let Some(p) = &a.plot {
+        check_output(p, "--plot", &["png"])?;
     }
+    let bar = progress_bar(show_progress(a.json), job.widths.len() as u64, "widths");
+    let tick = |done: usize, _of: usize| bar.set_position(done as u64);
+    let r = jobs::spectrum::run(&a.p, &Ctx::with_progress(&tick))?;
     bar.finish_and_clear();
-    let row_json = |r: &jobs::spectrum::SpectrumRow| {
-        json!({
-            "width": r.width, "ln_lambda": r.spectrum.ln_lambda,
-            "ln_lambda_max_per_site": r.spectrum.ln_lambda[0] / r.layer_sites as f64,
-            "scaling_dimensions": r.spectrum.scaling_dimensions(r.width),
-            "correlation_length": r.spectrum.correlation_length(),
-            "method": r.spectrum.method, "seconds": r.seconds,
-        })
-    };
-    let cc = if rows.len() >= 3 {
-        let per_site: Vec<f64> = rows.iter().map(|r| r.spectrum.ln_lambda[0] / r.layer_sites as f64).collect();
-        onsager_transfer::cylinder::central_charge(&widths, &per_site)
-    } else {
-        None
-    };
     if let Some(path) = &a.plot {
-        spectrum_plot(path, spec, beta, &rows, cc)?;
+        spectrum_plot(path, &r)?;
     }
-    if a.m.json {
-        let mut out = if rows.len() == 1 {
-            row_json(&rows[0])
-        } else {
-            json!({ "rows": rows.iter().map(row_json).collect::<Vec<_>>() })
-        };
-        let obj = out.as_object_mut().expect("object");
-        obj.insert("model".into(), json!(spec.name()));
-        obj.insert("beta".into(), json!(beta));
-        obj.insert("critical".into(), json!(critical));
-        if let Some((c, se, f)) = cc {
-            obj.insert(
-                "central_charge".into(),
-                json!({"c": c, "stderr": se, "ln_z_per_site_infinite": f,
-                "fit": "ln λ0/L = f + (πc/6)/L² + e/L⁴"}),
-            );
-        }
-        emit_json(out);
+    if a.json {
+        print_json(&r);
         return Ok(());
     }
     println!(
-        "{} model, periodic cylinder of width L, K = {beta}{}",
-        spec.model,
-        if critical { " (critical)" } else { "" }
+        "{} model, periodic cylinder of width L, K = {}{}",
+        job.spec.model,
+        r.beta,
+        if r.critical { " (critical)" } else { "" }
     );
-    println!("x_n = (L/2π) ln(λ0/λn); ξ = 1/ln(λ0/λ1); {} levels", a.levels);
-    let per = if spec.dim == 3 { "ln λ0 / L²" } else { "ln λ0 / L" };
+    println!("x_n = (L/2π) ln(λ0/λn); ξ = 1/ln(λ0/λ1); {} levels", a.p.levels);
+    let per = if job.spec.dim == 3 { "ln λ0 / L²" } else { "ln λ0 / L" };
     println!("{:>4} {:>20} {:>14}  scaling dimensions x_1, x_2, ...", "L", per, "ξ");
-    for r in &rows {
-        let x: Vec<String> = r.spectrum.scaling_dimensions(r.width).iter().map(|x| format!("{x:.6}")).collect();
-        println!(
-            "{:>4} {:>20.15} {:>14.6}  {}",
-            r.width,
-            r.spectrum.ln_lambda[0] / r.layer_sites as f64,
-            r.spectrum.correlation_length(),
-            x.join(" ")
-        );
+    for w in r.widths() {
+        let x: Vec<String> = w.scaling_dimensions.iter().map(|x| format!("{x:.6}")).collect();
+        println!("{:>4} {:>20.15} {:>14.6}  {}", w.width, w.ln_lambda_max_per_site, w.correlation_length, x.join(" "));
     }
-    if let Some((c, se, f)) = cc {
-        println!("central charge from ln λ0/L = f + (πc/6)/L² + e/L⁴: c = {c:.6} ± {se:.1e}  (f = {f:.12})");
+    if let Some(cc) = &r.central_charge {
+        println!(
+            "central charge from ln λ0/L = f + (πc/6)/L² + e/L⁴: c = {:.6} ± {:.1e}  (f = {:.12})",
+            cc.c, cc.stderr, cc.ln_z_per_site_infinite
+        );
     }
     Ok(())
 }
@@ -321,45 +214,6 @@ pub(crate) fn progress_bar(show: bool, len: u64, what: &str) -> indicatif::Progr
     bar
 }
 
-thread_local! {
-    /// When set, JSON results are captured here instead of printed (see [`run_json`]).
-    static CAPTURE: std::cell::RefCell<Option<Option<serde_json::Value>>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Prints a command's one JSON object, or hands it to [`run_json`] on this thread.
-pub(crate) fn emit_json(v: serde_json::Value) {
-    let captured = CAPTURE.with(|c| {
-        let mut c = c.borrow_mut();
-        match c.as_mut() {
-            Some(slot) => {
-                *slot = Some(v.clone());
-                true
-            }
-            None => false,
-        }
-    });
-    if !captured {
-        println!("{v}");
-    }
-}
-
-/// Runs one command in-process with `--json` and returns its JSON object, e.g.
-/// `run_json(&["fisher", "--sizes", "6"])` (the sweep runner; no subprocess, no stdout).
-pub fn run_json(args: &[String]) -> Result<serde_json::Value, JobError> {
-    let argv =
-        std::iter::once("onsager".to_string()).chain(args.iter().cloned()).chain(std::iter::once("--json".into()));
-    let cli = Cli::try_parse_from(argv).map_err(|e| {
-        JobError::Usage(
-            e.to_string().lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_string(),
-        )
-    })?;
-    CAPTURE.with(|c| *c.borrow_mut() = Some(None));
-    let r = dispatch(&cli);
-    let out = CAPTURE.with(|c| c.borrow_mut().take()).flatten();
-    r?;
-    out.ok_or_else(|| JobError::Usage(format!("`{}` printed no JSON", args.join(" "))))
-}
-
 fn dispatch(cli: &Cli) -> Result<(), JobError> {
     match &cli.command {
         Command::Partition(a) => partition(a),
@@ -374,6 +228,16 @@ fn dispatch(cli: &Cli) -> Result<(), JobError> {
         Command::Dos(a) => dos::run_dos(a),
         Command::Validate(a) => dos::run_validate(a),
         Command::Sweep(a) => sweep::run(a),
+    }
+}
+
+/// clap's error in one line: its first line and, for a bad value, the allowed ones.
+fn one_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_string();
+    match text.lines().find_map(|l| l.trim().strip_prefix("[possible values: ")) {
+        Some(v) => format!("{first}: one of {}", v.trim_end_matches(']')),
+        None => first,
     }
 }
 
@@ -394,7 +258,17 @@ pub fn main() -> ExitCode {
         }
         default_hook(info);
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind::*;
+            if matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
+                e.exit()
+            }
+            eprintln!("error: {}", one_line(&e));
+            return ExitCode::from(2);
+        }
+    };
     let result = dispatch(&cli);
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -72,7 +72,7 @@ fn report(
 ) -> Result<(), JobError> {
     let secs = t0.elapsed().as_secs_f64();
     if a.json {
-        super::emit_json(json!({"spec": a.file.display().to_string(), "output": output.display().to_string(),
+        super::print_json(&json!({"spec": a.file.display().to_string(), "output": output.display().to_string(),
             "jobs": total, "skipped": skipped, "ran": ran, "failed": failed, "seconds": secs}));
     } else {
         println!(

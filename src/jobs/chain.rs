@@ -1,11 +1,12 @@
 //! `onsager dmrg | vumps`: ground states of quantum chains and fixed points of classical row
 //! transfer matrices, with parameter checks and a memory estimate before anything is allocated.
 
-use super::{JobError, ModelSpec};
+use super::{Ctx, JobError, ModelSpec};
 use onsager_tn::dmrg::{dmrg_observed, DmrgOptions, DmrgResult};
 use onsager_tn::entanglement::{central_charge, central_charge_periodic, CalabreseCardy};
 use onsager_tn::mpo::{row_transfer, Chain, Mpo};
 use onsager_tn::vumps::{vumps_observed, Problem, VumpsOptions, VumpsResult};
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// The quantum chain names `--model` accepts.
@@ -65,9 +66,7 @@ fn check_chi(chi: usize, max: usize) -> Result<(), JobError> {
     Ok(())
 }
 
-fn check_memory(what: &str, bytes: f64) -> Result<(), JobError> {
-    // the one memory policy of the jobs (MemAvailable, cgroup limit, RLIMIT_AS)
-    let budget = super::memory_limit();
+fn check_memory(what: &str, bytes: f64, budget: f64) -> Result<(), JobError> {
     if bytes > budget {
         return Err(JobError::Usage(format!(
             "{what} needs about {} but the budget is {}; lower --chi",
@@ -97,29 +96,23 @@ pub struct DmrgJob {
     pub seconds: f64,
 }
 
-/// Runs DMRG on the open chain of `n` sites, or with `periodic` on the ring.
+/// Runs DMRG on the open chain of `n` sites, or with `periodic` on the ring (parameters checked
+/// by [`DmrgParams::validate`]).
 pub fn run_dmrg(
     chain: Chain,
     n: usize,
     periodic: bool,
     opts: &DmrgOptions,
     gap: bool,
+    budget: f64,
     tick: &dyn Fn(usize, f64),
 ) -> Result<DmrgJob, JobError> {
-    let min = if periodic { 3 } else { 2 };
-    if !(min..=100_000).contains(&n) {
-        return Err(JobError::Usage(format!("--length = {n} is out of range: {min} ≤ N ≤ 100000")));
-    }
-    check_chi(opts.chi, 4096)?;
-    if opts.max_sweeps == 0 {
-        return Err(JobError::Usage("--sweeps = 0 is out of range: at least 1".into()));
-    }
     let d = chain.d() as f64;
     let w = (chain.mpo_site(false).nl + if periodic { chain.bond_terms().len() } else { 0 }) as f64;
     let chi = opts.chi as f64;
     // environments (both sides, every site) + MPS + Lanczos basis of 40 two-site vectors
     let bytes = 8.0 * (n as f64 * (2.0 * w * chi * chi + d * chi * chi) + 44.0 * d * d * chi * chi);
-    check_memory("this DMRG", bytes)?;
+    check_memory("this DMRG", bytes, budget)?;
     let t = Instant::now();
     let h = if periodic { Mpo::periodic(chain, n) } else { Mpo::finite(chain, n) };
     let result = dmrg_observed(&h, opts, &mut |s, e| tick(s, e)).map_err(|e| JobError::Usage(e.to_string()))?;
@@ -161,16 +154,13 @@ pub enum Infinite {
     Classical(ModelSpec, f64, f64),
 }
 
-/// Runs VUMPS.
+/// Runs VUMPS (parameters checked by [`VumpsParams::validate`]).
 pub fn run_vumps(
     what: Infinite,
     opts: &VumpsOptions,
+    budget: f64,
     tick: &dyn Fn(usize, f64),
 ) -> Result<(VumpsResult, f64), JobError> {
-    check_chi(opts.chi, 1024)?;
-    if !(opts.tol > 0.0 && opts.tol < 1.0) {
-        return Err(JobError::Usage(format!("--tol = {} is out of range: 0 < tol < 1", opts.tol)));
-    }
     let (w, problem) = match what {
         Infinite::Quantum(chain) => (chain.mpo_site(true), Problem::Ground),
         Infinite::Classical(spec, k, h) => {
@@ -191,8 +181,451 @@ pub fn run_vumps(
     let (d, nw, chi) = (w.d as f64, w.nl as f64, opts.chi as f64);
     // state (A_L, A_R, A_C, C, best copy) + environments + 40 Krylov vectors of the largest problem
     let bytes = 8.0 * (10.0 * d * chi * chi + 4.0 * nw * chi * chi + 44.0 * (d * chi * chi).max(nw * chi * chi));
-    check_memory("this VUMPS", bytes)?;
+    check_memory("this VUMPS", bytes, budget)?;
     let t = Instant::now();
     let r = vumps_observed(&w, problem, opts, &mut |i, e| tick(i, e)).map_err(|e| JobError::Usage(e.to_string()))?;
     Ok((r, t.elapsed().as_secs_f64()))
+}
+
+/// The chain shared by `dmrg` and `vumps`: `--model`, `--g`, `--delta`, `--q`, `--chi`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
+pub struct ChainParams {
+    /// quantum chain: tfim (H = −ΣZZ − gΣX), xxz / heisenberg (spin ½, H = Σ SˣSˣ + SʸSʸ + ΔSᶻSᶻ),
+    /// heisenberg1 (spin 1), qpotts (q-state quantum Potts); vumps also takes the 2D classical
+    /// models ising, potts, clock (row transfer matrix)
+    #[arg(long, default_value = "tfim")]
+    #[serde(default = "tfim")]
+    pub model: String,
+    /// transverse field g (tfim, qpotts; critical at 1)
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    #[serde(default = "one")]
+    pub g: f64,
+    /// anisotropy Δ (xxz, heisenberg, heisenberg1)
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    #[serde(default = "one")]
+    pub delta: f64,
+    /// number of states (qpotts, default 3; potts and clock)
+    #[arg(long)]
+    #[serde(default)]
+    pub q: Option<usize>,
+    /// bond dimension χ (default 64 for dmrg, 32 for vumps)
+    #[arg(long)]
+    #[serde(default)]
+    pub chi: Option<usize>,
+}
+
+fn tfim() -> String {
+    "tfim".into()
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Default for ChainParams {
+    fn default() -> Self {
+        ChainParams { model: tfim(), g: 1.0, delta: 1.0, q: None, chi: None }
+    }
+}
+
+/// Parameters of `onsager dmrg`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
+pub struct DmrgParams {
+    #[command(flatten)]
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub chain: ChainParams,
+    /// number of sites N of the open chain
+    #[arg(long)]
+    pub length: usize,
+    /// most full sweeps (left → right → left)
+    #[arg(long, default_value_t = 20)]
+    #[serde(default = "twenty")]
+    pub sweeps: usize,
+    /// fewest full sweeps (set equal to --sweeps for a fixed count)
+    #[arg(long, default_value_t = 2)]
+    #[serde(default = "two")]
+    pub min_sweeps: usize,
+    /// stop when E₀ changes by less than tol·|E₀| (and every bond entropy by < 1e-8) over a sweep
+    #[arg(long, default_value_t = 1e-12)]
+    #[serde(default = "tol12")]
+    pub tol: f64,
+    /// also compute the gap E₁ − E₀ (a second, two-state run)
+    #[arg(long)]
+    #[serde(default)]
+    pub gap: bool,
+    /// a ring (periodic boundary) instead of an open chain; needs about χ² of the open chain's
+    /// bond dimension for the same accuracy, and fits c with the periodic Calabrese–Cardy form
+    #[arg(long)]
+    #[serde(default)]
+    pub periodic: bool,
+}
+
+fn twenty() -> usize {
+    20
+}
+
+fn two() -> usize {
+    2
+}
+
+fn tol12() -> f64 {
+    1e-12
+}
+
+impl Default for DmrgParams {
+    fn default() -> Self {
+        DmrgParams {
+            chain: ChainParams::default(),
+            length: 16,
+            sweeps: 20,
+            min_sweeps: 2,
+            tol: 1e-12,
+            gap: false,
+            periodic: false,
+        }
+    }
+}
+
+impl DmrgParams {
+    /// The one place these parameters are checked (memory as the run starts).
+    pub fn validate(&self) -> Result<(Chain, DmrgOptions), JobError> {
+        let c = &self.chain;
+        let chain = parse_chain(&c.model, c.g, c.delta, c.q)?
+            .ok_or_else(|| JobError::Usage(format!("--model {} is out of range: one of {CHAINS}", c.model)))?;
+        if !(self.tol > 0.0 && self.tol < 1.0) {
+            return Err(JobError::Usage(format!("--tol = {} is out of range: 0 < tol < 1", self.tol)));
+        }
+        if self.sweeps == 0 {
+            return Err(JobError::Usage("--sweeps = 0 is out of range: at least 1".into()));
+        }
+        if self.min_sweeps > self.sweeps {
+            return Err(JobError::Usage(format!(
+                "--min-sweeps = {} is out of range: ≤ --sweeps = {}",
+                self.min_sweeps, self.sweeps
+            )));
+        }
+        let min = if self.periodic { 3 } else { 2 };
+        if !(min..=100_000).contains(&self.length) {
+            return Err(JobError::Usage(format!("--length = {} is out of range: {min} ≤ N ≤ 100000", self.length)));
+        }
+        let opts = DmrgOptions {
+            chi: c.chi.unwrap_or(64),
+            max_sweeps: self.sweeps,
+            min_sweeps: self.min_sweeps,
+            energy_tol: self.tol,
+            ..Default::default()
+        };
+        check_chi(opts.chi, 4096)?;
+        Ok((chain, opts))
+    }
+}
+
+/// Connected correlations ⟨O_i O_{i+r}⟩_c from i = `from`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Correlations {
+    /// the operator's name
+    pub operator: &'static str,
+    /// i
+    pub from: usize,
+    /// r = 1, 2, …
+    pub connected: Vec<f64>,
+}
+
+/// The result of `onsager dmrg`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DmrgRecord {
+    /// always `dmrg`
+    pub method: &'static str,
+    /// the model name as given
+    pub model: String,
+    /// a ring
+    pub periodic: bool,
+    /// the chain with its couplings
+    pub chain: String,
+    /// N
+    pub length: usize,
+    /// bond dimension
+    pub chi: usize,
+    /// E₀
+    pub energy: f64,
+    /// E₀/N
+    pub energy_per_site: f64,
+    /// entanglement entropy at the middle cut
+    pub entropy: f64,
+    /// at every cut
+    pub entropy_profile: Vec<f64>,
+    /// ⟨h_l⟩ per bond
+    pub bond_energies: Vec<f64>,
+    /// largest discarded weight
+    pub truncation_error: f64,
+    /// sweeps done
+    pub sweeps: usize,
+    /// E₀ after each sweep
+    pub sweep_energies: Vec<f64>,
+    /// whether the stopping rule was met
+    pub converged: bool,
+    /// wall time
+    pub seconds: f64,
+    /// connected correlations of the order operator
+    pub correlations: Correlations,
+    /// Calabrese–Cardy c
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub central_charge: Option<f64>,
+    /// its standard error
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub central_charge_error: Option<f64>,
+    /// E₁ − E₀ (with `gap`)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
+    /// free fermions (Pfeuty), open TFIM
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact_energy: Option<f64>,
+    /// |E₀ − exact| / |exact|
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_error: Option<f64>,
+    /// exact gap (Pfeuty)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact_gap: Option<f64>,
+    /// cuts in the Calabrese–Cardy fit (table only)
+    #[serde(skip)]
+    pub central_charge_points: usize,
+    /// onsager version
+    pub version: &'static str,
+    /// the parameters
+    pub params: DmrgParams,
+}
+
+/// Runs `onsager dmrg`; status messages carry the sweep and E₀.
+pub fn run_dmrg_job(p: &DmrgParams, ctx: &Ctx) -> Result<DmrgRecord, JobError> {
+    let (chain, opts) = p.validate()?;
+    let n = p.length;
+    let job = run_dmrg(chain, n, p.periodic, &opts, p.gap, ctx.memory_budget, &|s, e| {
+        ctx.message(&format!("sweep {s}: E₀ = {e:.12}"))
+    })?;
+    let r = &job.result;
+    let exact = match chain {
+        Chain::Tfim { g } if !p.periodic => Some(onsager_tn::dmrg::tfim_exact_levels(n, g)),
+        _ => None,
+    };
+    Ok(DmrgRecord {
+        method: "dmrg",
+        model: p.chain.model.clone(),
+        periodic: p.periodic,
+        chain: chain.to_string(),
+        length: n,
+        chi: opts.chi,
+        energy: r.energy,
+        energy_per_site: r.energy / n as f64,
+        entropy: r.entropy.get(n / 2 - 1).copied().unwrap_or(0.0),
+        entropy_profile: r.entropy.clone(),
+        bond_energies: job.bond_energies.clone(),
+        truncation_error: r.truncation_error,
+        sweeps: r.sweeps,
+        sweep_energies: r.sweep_energies.clone(),
+        converged: r.converged,
+        seconds: job.seconds,
+        correlations: Correlations { operator: job.operator, from: n / 4, connected: job.correlations.clone() },
+        central_charge: job.central_charge.map(|c| c.c),
+        central_charge_error: job.central_charge.map(|c| c.c_error),
+        central_charge_points: job.central_charge.map(|c| c.points).unwrap_or(0),
+        gap: job.gap,
+        exact_energy: exact.map(|e| e.0),
+        relative_error: exact.map(|e| (r.energy - e.0).abs() / e.0.abs()),
+        exact_gap: exact.map(|e| e.1),
+        version: env!("CARGO_PKG_VERSION"),
+        params: p.clone(),
+    })
+}
+
+/// Parameters of `onsager vumps`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
+pub struct VumpsParams {
+    #[command(flatten)]
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub chain: ChainParams,
+    /// coupling K for the classical models, a number > 0 or 'critical'
+    #[arg(long, default_value = "critical", allow_hyphen_values = true)]
+    #[serde(default = "critical", deserialize_with = "super::params::text")]
+    pub beta: String,
+    /// uniform field h for the classical models: weight exp(h Σ m(σ))
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[serde(default)]
+    pub h: f64,
+    /// stop when the gauge error ‖A_C − A_L C‖ falls below this
+    #[arg(long, default_value_t = 1e-8)]
+    #[serde(default = "tol8")]
+    pub tol: f64,
+    /// iteration cap
+    #[arg(long, default_value_t = 1000)]
+    #[serde(default = "thousand")]
+    pub max_iter: usize,
+}
+
+fn critical() -> String {
+    "critical".into()
+}
+
+fn tol8() -> f64 {
+    1e-8
+}
+
+fn thousand() -> usize {
+    1000
+}
+
+impl Default for VumpsParams {
+    fn default() -> Self {
+        VumpsParams { chain: ChainParams::default(), beta: critical(), h: 0.0, tol: 1e-8, max_iter: 1000 }
+    }
+}
+
+impl VumpsParams {
+    /// The one place these parameters are checked: what is solved, β if classical and whether it
+    /// is critical, and the options.
+    pub fn validate(&self) -> Result<(Infinite, bool, VumpsOptions), JobError> {
+        let c = &self.chain;
+        let (what, critical) = match parse_chain(&c.model, c.g, c.delta, c.q)? {
+            Some(chain) => (Infinite::Quantum(chain), false),
+            None => {
+                // a classical name with a bad --q keeps the model's own message
+                let classical = ["ising", "potts", "clock", "ising3d", "ising1d"].contains(&c.model.as_str());
+                let spec = ModelSpec::parse(&c.model, c.q).map_err(|e| {
+                    if classical {
+                        JobError::from(e)
+                    } else {
+                        JobError::Usage(format!(
+                            "--model {} is out of range: one of {CHAINS}, or ising, potts, clock",
+                            c.model
+                        ))
+                    }
+                })?;
+                let (beta, critical) = spec.beta(&self.beta)?;
+                if !self.h.is_finite() {
+                    return Err(JobError::Usage(format!("--h = {} is out of range: a finite number", self.h)));
+                }
+                (Infinite::Classical(spec, beta, self.h), critical)
+            }
+        };
+        let opts = VumpsOptions { chi: c.chi.unwrap_or(32), tol: self.tol, max_iter: self.max_iter };
+        check_chi(opts.chi, 1024)?;
+        if !(opts.tol > 0.0 && opts.tol < 1.0) {
+            return Err(JobError::Usage(format!("--tol = {} is out of range: 0 < tol < 1", opts.tol)));
+        }
+        Ok((what, critical, opts))
+    }
+}
+
+/// The result of `onsager vumps`: a quantum chain's energy or a classical model's lnZ/N.
+#[derive(Debug, Clone, Serialize)]
+pub struct VumpsRecord {
+    /// always `vumps`
+    pub method: &'static str,
+    /// the model name as given
+    pub model: String,
+    /// bond dimension
+    pub chi: usize,
+    /// half-chain entanglement entropy
+    pub entropy: f64,
+    /// ξ in sites
+    pub correlation_length: f64,
+    /// smallest kept Schmidt weight
+    pub truncation_error: f64,
+    /// final gauge error
+    pub gauge_error: f64,
+    /// iterations done
+    pub iterations: usize,
+    /// whether the gauge error reached tol
+    pub converged: bool,
+    /// wall time
+    pub seconds: f64,
+    /// the chain (quantum)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
+    /// energy per site (quantum)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub energy_per_site: Option<f64>,
+    /// the exact energy per site where known (quantum)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact_energy_per_site: Option<f64>,
+    /// |e − exact| / |exact| (quantum)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_error: Option<f64>,
+    /// K (classical)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f64>,
+    /// whether K is critical (classical)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical: Option<bool>,
+    /// lnZ/N (classical)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ln_z_per_site: Option<f64>,
+    /// −lnZ/(βN) (classical)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_energy_per_site: Option<f64>,
+    /// against Onsager (2D Ising, h = 0)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_error_vs_onsager: Option<f64>,
+    /// what was solved (table)
+    #[serde(skip)]
+    pub solved: Option<Infinite>,
+    /// onsager version
+    pub version: &'static str,
+    /// the parameters
+    pub params: VumpsParams,
+}
+
+/// Runs `onsager vumps`; status messages carry the iteration and the gauge error.
+pub fn run_vumps_job(p: &VumpsParams, ctx: &Ctx) -> Result<VumpsRecord, JobError> {
+    let (what, critical, opts) = p.validate()?;
+    let (r, seconds) =
+        run_vumps(what, &opts, ctx.memory_budget, &|i, e| ctx.message(&format!("iteration {i}: gauge error {e:.2e}")))?;
+    let value = r
+        .energy_per_site
+        .or(r.ln_z_per_site)
+        .ok_or_else(|| JobError::Usage("VUMPS returned neither an energy nor lnZ/N".into()))?;
+    let mut rec = VumpsRecord {
+        method: "vumps",
+        model: p.chain.model.clone(),
+        chi: opts.chi,
+        entropy: r.entropy,
+        correlation_length: r.correlation_length,
+        truncation_error: r.truncation_error,
+        gauge_error: r.gauge_error,
+        iterations: r.iterations,
+        converged: r.converged,
+        seconds,
+        chain: None,
+        energy_per_site: None,
+        exact_energy_per_site: None,
+        relative_error: None,
+        beta: None,
+        critical: None,
+        ln_z_per_site: None,
+        free_energy_per_site: None,
+        relative_error_vs_onsager: None,
+        solved: Some(what),
+        version: env!("CARGO_PKG_VERSION"),
+        params: p.clone(),
+    };
+    match what {
+        Infinite::Quantum(chain) => {
+            let exact = chain.exact_energy_per_site();
+            rec.chain = Some(chain.to_string());
+            rec.energy_per_site = Some(value);
+            rec.exact_energy_per_site = exact;
+            rec.relative_error = exact.map(|e| (value - e).abs() / e.abs());
+        }
+        Infinite::Classical(spec, k, h) => {
+            let exact = (spec.model == onsager_models::Model::Ising && h == 0.0)
+                .then(|| onsager_exact::onsager_ln_z_per_site(k));
+            rec.beta = Some(k);
+            rec.critical = Some(critical);
+            rec.ln_z_per_site = Some(value);
+            rec.free_energy_per_site = Some(-value / k);
+            rec.relative_error_vs_onsager = exact.map(|e| (value - e).abs() / e);
+        }
+    }
+    Ok(rec)
 }

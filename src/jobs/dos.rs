@@ -5,6 +5,7 @@
 //! transfer matrix for every other model and dimension ([`onsager_exact::microcanonical`]), and
 //! enumeration for tiny lattices. Canonical averages at any list of β come from the same counts.
 
+use super::params::LatticeParams;
 use super::{Ctx, JobError, ModelSpec};
 use num_bigint::BigUint;
 use onsager_exact::microcanonical::{self, EnergyCounts};
@@ -51,31 +52,32 @@ impl DosMethod {
 
 /// Parameters of one exact-DOS job (the CLI flags of `onsager dos`, the keys of a sweep).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
-#[serde(deny_unknown_fields, default)]
 pub struct DosParams {
     /// ising (2D), potts, clock (2D, need --q), ising3d, ising1d
     #[arg(long, default_value = "ising")]
+    #[serde(default = "ising")]
     pub model: String,
     /// number of states for potts and clock (2 ≤ q ≤ 64; clock: 2, 3, 4 or 6 for exact levels)
     #[arg(long)]
+    #[serde(default)]
     pub q: Option<usize>,
-    /// side along x
-    #[arg(long)]
-    pub lx: usize,
-    /// side along y (default: lx)
-    #[arg(long)]
-    pub ly: Option<usize>,
-    /// side along z (ising3d only; default: lx)
-    #[arg(long)]
-    pub lz: Option<usize>,
+    #[command(flatten)]
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub lattice: LatticeParams,
     /// optional couplings K = βJ at which to print ln Z, E and C from the counts: a
     /// comma-separated list of numbers ≥ 0 or 'critical' (the DOS itself needs no β)
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
-    #[serde(deserialize_with = "beta_list")]
+    #[serde(default, deserialize_with = "beta_list")]
     pub beta: Vec<String>,
     /// auto | pfaffian | transfer | enumerate
     #[arg(long, value_enum, default_value_t = DosMethod::Auto)]
+    #[serde(default)]
     pub method: DosMethod,
+}
+
+fn ising() -> String {
+    "ising".into()
 }
 
 /// β as a sweep spec writes it: a number, a string ("critical", "0.3,0.4") or a list of those.
@@ -105,11 +107,9 @@ fn beta_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::E
 impl Default for DosParams {
     fn default() -> Self {
         DosParams {
-            model: "ising".into(),
+            model: ising(),
             q: None,
-            lx: 4,
-            ly: None,
-            lz: None,
+            lattice: LatticeParams::default(),
             beta: Vec::new(),
             method: DosMethod::Auto,
         }
@@ -133,16 +133,8 @@ impl DosParams {
     /// The one place these parameters are checked; names the field and its range.
     pub fn validate(&self) -> Result<DosJob, JobError> {
         let spec = ModelSpec::parse(&self.model, self.q)?;
-        let (lx, ly, lz) = (self.lx, self.ly.unwrap_or(self.lx), self.lz.unwrap_or(self.lx));
-        let dims = match spec.dim {
-            1 => vec![lx],
-            2 => vec![lx, ly],
-            _ => vec![lx, ly, lz],
-        };
+        let dims = self.lattice.dims(spec)?;
         let torus = Torus::new(&dims)?;
-        if spec.dim < 3 && self.lz.is_some() {
-            return Err(ModelError::range("--lz", self.lz.unwrap_or(0), "only for --model ising3d").into());
-        }
         let betas = self.beta.iter().map(|b| spec.beta(b)).collect::<Result<Vec<_>, _>>()?;
         let ising2d = spec.model == Model::Ising && spec.dim == 2;
         let method = match self.method {

@@ -1,17 +1,22 @@
 //! `onsager fisher`: exact Fisher curvature R of the bond couplings and the d_R scaling fit.
 
-use super::{JobError, ModelSpec};
+use super::params::ModelParams;
+use super::{Ctx, JobError, ModelSpec};
 use onsager_models::{Model, Torus};
 use onsager_transfer::fisher::{cumulant_slices_shared, work_units};
 use onsager_transfer::fit::line;
 use onsager_transfer::free_fermion::FreeFermion;
 use onsager_transfer::geometry::curvature_from_slices;
 use onsager_transfer::streaming;
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// How the cumulants are computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
 pub enum FisherMethod {
     /// free fermions for the 2D Ising model with K > 0, else the transfer matrix
+    #[default]
     Auto,
     /// transfer matrix with insertions (any model, L up to about 12 in 2D)
     Transfer,
@@ -20,16 +25,6 @@ pub enum FisherMethod {
 }
 
 impl FisherMethod {
-    /// Parses `--method`.
-    pub fn parse(s: &str) -> Result<Self, JobError> {
-        match s {
-            "auto" => Ok(FisherMethod::Auto),
-            "transfer" => Ok(FisherMethod::Transfer),
-            "free-fermion" => Ok(FisherMethod::FreeFermion),
-            _ => Err(JobError::Usage(format!("--method = {s} is out of range: one of auto, transfer, free-fermion"))),
-        }
-    }
-
     /// The method actually used for `spec` at coupling β (resolves `Auto`; errors if free
     /// fermions are asked for a model they do not describe).
     pub fn resolve(self, spec: ModelSpec, beta: f64) -> Result<Self, JobError> {
@@ -85,17 +80,21 @@ pub fn check_size(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f6
 }
 
 /// One lattice size.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FisherRow {
     /// side length L (the torus is L^d)
+    #[serde(rename = "L")]
     pub l: usize,
     /// number of bonds D = d·L^d
     pub bonds: usize,
     /// scalar curvature R = ¼(B − A)
+    #[serde(rename = "R")]
     pub r: f64,
     /// A = v g⁻¹ v
+    #[serde(rename = "A")]
     pub a: f64,
     /// B = T·T with three inverse metrics
+    #[serde(rename = "B")]
     pub b: f64,
     /// smallest eigenvalue of g
     pub g_min_eig: f64,
@@ -106,10 +105,13 @@ pub struct FisherRow {
     /// wall time
     pub seconds: f64,
     /// how it was computed
+    #[serde(skip)]
     pub method: FisherMethod,
     /// |ln Z − ln Z_Kaufman| / |ln Z_Kaufman| (2D Ising with K > 0 only)
+    #[serde(rename = "ln_z_rel_dev_kaufman")]
     pub ln_z_dev_kaufman: Option<f64>,
     /// peak resident memory of the process after this size (bytes; NaN where unknown)
+    #[serde(rename = "peak_rss_bytes")]
     pub peak_rss: f64,
 }
 
@@ -126,6 +128,28 @@ pub struct FisherFit {
     pub predicted: Option<(f64, &'static str)>,
     /// local slopes Δln|R|/Δln N between neighbouring sizes: (L1, L2, slope)
     pub local_slopes: Vec<(usize, usize, f64)>,
+}
+
+impl Serialize for FisherFit {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Slope {
+            from: usize,
+            to: usize,
+            #[serde(rename = "d_R")]
+            d_r: f64,
+        }
+        let slopes: Vec<Slope> = self.local_slopes.iter().map(|&(from, to, d_r)| Slope { from, to, d_r }).collect();
+        let mut st = s.serialize_struct("FisherFit", 7)?;
+        st.serialize_field("window", &self.window)?;
+        st.serialize_field("d_R", &self.d_r)?;
+        st.serialize_field("stderr", &self.stderr)?;
+        st.serialize_field("predicted", &self.predicted.map(|p| p.0))?;
+        st.serialize_field("predicted_formula", &self.predicted.map(|p| p.1))?;
+        st.serialize_field("local_slopes", &slopes)?;
+        st.serialize_field("fit", "OLS of ln|R| on ln N, N = L^d sites")?;
+        st.end()
+    }
 }
 
 /// d_R = (dν + 2η)/(dν + η) from the model's exponents (shared/physics.md), with a label.
@@ -235,16 +259,19 @@ pub fn fit(spec: ModelSpec, rows: &[FisherRow], window: (usize, usize)) -> Optio
 }
 
 /// ln|R| = d_R ln N + a + b/L + c/L² fitted over one window of sizes (QR least squares).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CorrectedFit {
     /// (first L, last L) used
     pub window: (usize, usize),
     /// number of sizes in the window
     pub points: usize,
     /// fitted exponent
+    #[serde(rename = "d_R")]
     pub d_r: f64,
     /// its standard error from the residuals (0 when the fit is exact)
     pub stderr: f64,
+    /// the form fitted
+    pub form: &'static str,
 }
 
 /// [`CorrectedFit`]s over the windows [L₀, L_max] for every L₀ that leaves at least `min_points`
@@ -270,6 +297,7 @@ pub fn corrected_fits(spec: ModelSpec, rows: &[FisherRow], min_points: usize) ->
                 points: sel.len(),
                 d_r: f.coef[0],
                 stderr: f.stderr[0],
+                form: "ln|R| = d_R ln N + a + b/L + c/L^2",
             });
         }
     }
@@ -277,25 +305,30 @@ pub fn corrected_fits(spec: ModelSpec, rows: &[FisherRow], min_points: usize) ->
 }
 
 /// One fit of ln|R| against a scaling form over the sizes L ≥ L₀.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AnsatzFit {
     /// the form, e.g. "d ln N + a + p ln ln N + b/L"
     pub form: &'static str,
     /// smallest L used
+    #[serde(rename = "from_L")]
     pub from_l: usize,
     /// number of sizes used
     pub points: usize,
     /// fitted d_R
+    #[serde(rename = "d_R")]
     pub d_r: f64,
     /// its standard error
     pub stderr: f64,
     /// the power p of the logarithm (forms with ln ln N)
     pub log_power: Option<f64>,
     /// root-mean-square residual of ln|R|
+    #[serde(rename = "rms_residual")]
     pub rms: f64,
     /// d was fixed (a test of a hypothesis, not an estimate)
+    #[serde(rename = "d_fixed")]
     pub fixed_d: bool,
     /// the fitted ln|R| at L = L₀·2^{i/8} up to 2^14 (for plots of the trend)
+    #[serde(skip)]
     pub curve: Vec<(f64, f64)>,
 }
 
@@ -305,9 +338,10 @@ fn curve_sizes(l0: usize) -> Vec<f64> {
 }
 
 /// d_R(L → ∞) from fits of ln|R| with and without a logarithmic factor (ln N)^p.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Extrapolation {
     /// central estimate of d_R(∞)
+    #[serde(rename = "d_R")]
     pub d_r: f64,
     /// uncertainty: the largest deviation from the central value of the other log-corrected fits
     /// on windows L₀ ≥ 24 (and of the d = 1 hypothesis where it fits as well), plus the
@@ -539,4 +573,174 @@ pub fn read_csv(text: &str, method: FisherMethod) -> Result<Vec<FisherRow>, Stri
         return Err("no data rows".into());
     }
     Ok(rows)
+}
+
+/// Parameters of `onsager fisher`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, clap::Args)]
+pub struct FisherParams {
+    #[command(flatten)]
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub model: ModelParams,
+    /// side lengths L of the L^d tori: A..B (inclusive) or a list [default: 3..9 for 2D Ising]
+    #[arg(long)]
+    #[serde(default, deserialize_with = "super::params::opt_text")]
+    pub sizes: Option<String>,
+    /// sizes used in the OLS fit of ln|R| vs ln N, inclusive [default: 6..largest]
+    #[arg(long)]
+    #[serde(default, deserialize_with = "super::params::opt_text")]
+    pub fit_window: Option<String>,
+    /// auto (free fermions for the 2D Ising model, else the transfer matrix), transfer, free-fermion
+    #[arg(long, value_enum, default_value_t = FisherMethod::Auto)]
+    #[serde(default)]
+    pub method: FisherMethod,
+}
+
+/// The sizes `onsager fisher` runs when none are given: what takes seconds to a minute.
+pub fn default_sizes(spec: ModelSpec) -> &'static str {
+    match (spec.model, spec.dim) {
+        (_, 1) => "3..12",
+        (_, 3) => "3",
+        (Model::Ising, _) | (Model::Potts { q: 2 }, _) | (Model::Clock { q: 2 }, _) => "3..9",
+        (Model::Potts { q: 3 }, _) | (Model::Clock { q: 3 }, _) => "3..6",
+        (Model::Potts { q: 4 }, _) | (Model::Clock { q: 4 }, _) => "3..5",
+        _ => "3..4",
+    }
+}
+
+/// A validated [`FisherParams`].
+#[derive(Debug, Clone)]
+pub struct FisherJob {
+    /// model and dimension
+    pub spec: ModelSpec,
+    /// K = βJ
+    pub beta: f64,
+    /// whether β is the critical coupling
+    pub critical: bool,
+    /// the route that runs (never `Auto`)
+    pub method: FisherMethod,
+    /// the sizes L
+    pub sizes: Vec<usize>,
+    /// the OLS window (first L, last L)
+    pub window: (usize, usize),
+}
+
+impl FisherParams {
+    /// The one place these parameters are checked (the sizes against memory: [`check_size`]).
+    pub fn validate(&self) -> Result<FisherJob, JobError> {
+        let (spec, beta, critical) = self.model.resolve()?;
+        let method = self.method.resolve(spec, beta)?;
+        let sizes = super::parse_sizes("--sizes", self.sizes.as_deref().unwrap_or(default_sizes(spec)))?;
+        self.job(spec, beta, critical, method, sizes)
+    }
+
+    /// [`FisherParams::validate`] for a stored table's sizes (`--from-csv`).
+    pub fn validate_with_sizes(&self, sizes: Vec<usize>) -> Result<FisherJob, JobError> {
+        let (spec, beta, critical) = self.model.resolve()?;
+        let method = self.method.resolve(spec, beta)?;
+        self.job(spec, beta, critical, method, sizes)
+    }
+
+    fn job(
+        &self,
+        spec: ModelSpec,
+        beta: f64,
+        critical: bool,
+        method: FisherMethod,
+        sizes: Vec<usize>,
+    ) -> Result<FisherJob, JobError> {
+        if let Some(&l) = sizes.iter().find(|&&l| l < 3) {
+            return Err(JobError::Usage(format!(
+                "--sizes contains {l}, out of range: every L ≥ 3 for the Fisher geometry (L = 2 doubles bonds)"
+            )));
+        }
+        let max = *sizes.iter().max().expect("parse_sizes returns at least one size");
+        let window = match &self.fit_window {
+            Some(w) => {
+                let v = super::parse_sizes("--fit-window", w)?;
+                (*v.iter().min().expect("non-empty"), *v.iter().max().expect("non-empty"))
+            }
+            None if sizes.iter().filter(|&&l| l >= 6).count() >= 2 => (6, max),
+            None => (*sizes.iter().min().expect("non-empty"), max),
+        };
+        Ok(FisherJob { spec, beta, critical, method, sizes, window })
+    }
+}
+
+/// The result of `onsager fisher`: the exact rows and the fits, with the parameters.
+#[derive(Debug, Clone, Serialize)]
+pub struct FisherRecord {
+    /// model name
+    pub model: String,
+    /// lattice dimension d
+    pub dimension: usize,
+    /// K = βJ
+    pub beta: f64,
+    /// whether β is the critical coupling
+    pub critical: bool,
+    /// the route used
+    pub method: &'static str,
+    /// always `periodic`
+    pub boundary: &'static str,
+    /// one row per size
+    pub rows: Vec<FisherRow>,
+    /// OLS of ln|R| on ln N over the window
+    pub fit: Option<FisherFit>,
+    /// ln|R| = d_R ln N + a + b/L + c/L² over [L₀, L_max]
+    pub corrected_fits: Vec<CorrectedFit>,
+    /// d_R(∞) from log-corrected forms (eight or more sizes ≥ 16)
+    pub extrapolation: Option<Extrapolation>,
+    /// onsager version
+    pub version: &'static str,
+    /// the parameters
+    pub params: FisherParams,
+}
+
+/// Validates every size against memory before the first long computation.
+pub fn check_sizes(job: &FisherJob, ctx: &Ctx) -> Result<(), JobError> {
+    for &l in &job.sizes {
+        check_size(job.spec, l, job.method, ctx.memory_budget)?;
+    }
+    Ok(())
+}
+
+/// The exact rows of a job, the work dealt over the processes of `part` (MPI ranks; rank 0
+/// holds the result); progress in ticks of [`ticks`].
+pub fn rows(job: &FisherJob, ctx: &Ctx, part: &dyn streaming::Partition) -> Result<Vec<FisherRow>, JobError> {
+    check_sizes(job, ctx)?;
+    let mem = ctx.memory_budget;
+    let total: usize = job.sizes.iter().map(|&l| ticks(job.spec, l, job.method, mem)).sum();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tick = || ctx.progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+    let mut out = Vec::new();
+    for &l in &job.sizes {
+        ctx.message(&format!("L = {l}"));
+        out.push(fisher_row_shared(job.spec, l, job.beta, job.method, mem, &tick, part)?);
+    }
+    Ok(out)
+}
+
+/// The record of a job from its rows (computed, or read back with [`read_csv`]).
+pub fn analyse(params: &FisherParams, job: &FisherJob, rows: Vec<FisherRow>) -> FisherRecord {
+    FisherRecord {
+        model: job.spec.name(),
+        dimension: job.spec.dim,
+        beta: job.beta,
+        critical: job.critical,
+        method: job.method.name(),
+        boundary: "periodic",
+        fit: fit(job.spec, &rows, job.window),
+        corrected_fits: corrected_fits(job.spec, &rows, 6),
+        extrapolation: extrapolate(job.spec, &rows),
+        rows,
+        version: env!("CARGO_PKG_VERSION"),
+        params: params.clone(),
+    }
+}
+
+/// Runs `onsager fisher`.
+pub fn run(params: &FisherParams, ctx: &Ctx) -> Result<FisherRecord, JobError> {
+    let job = params.validate()?;
+    let rows = rows(&job, ctx, &streaming::Alone)?;
+    Ok(analyse(params, &job, rows))
 }

@@ -1,8 +1,36 @@
-//! The computations behind the CLI, as library calls that return plain data.
+//! The jobs: one typed job per command, the CLI, the sweeps and the Python package being thin
+//! adapters over them.
+//!
+//! Each command has a params struct (`FisherParams`, `PartitionParams`, …: the CLI's flags with
+//! their defaults, the keys of a sweep spec), validated in one place (`params.validate()`, errors
+//! naming the field and its range), and a `run(&params, &Ctx) -> Result<Record, JobError>` whose
+//! record serialises to the command's JSON and carries the params and the version. [`COMMANDS`]
+//! and [`run_command`] reach every job by name from a JSON object of parameters.
+//!
+//! ```
+//! use onsager::jobs::{partition, Ctx};
+//! let mut p = partition::PartitionParams::default();
+//! p.lattice.lx = 4;
+//! p.model.beta = "0.3".into();
+//! let kaufman = partition::run(&p, &Ctx::default()).unwrap();
+//! assert_eq!(kaufman.method, "kaufman");
+//! // the same job by brute force over all 2^16 configurations
+//! p.method = partition::Method::Enumerate;
+//! let brute = partition::run(&p, &Ctx::default()).unwrap();
+//! assert!((kaufman.ln_z - brute.ln_z).abs() < 1e-12 * brute.ln_z);
+//! // and from a JSON object of parameters, as a sweep or the Python package passes them
+//! let v = onsager::jobs::run_command(
+//!     "partition",
+//!     &serde_json::json!({"lx": 4, "beta": 0.3}),
+//!     &Ctx::default(),
+//! ).unwrap();
+//! assert_eq!(v["ln_z"].as_f64(), Some(kaufman.ln_z));
+//! ```
 
 pub mod chain;
 pub mod dos;
 pub mod fisher;
+pub mod params;
 pub mod partition;
 pub mod spectrum;
 pub mod sweep;
@@ -29,18 +57,20 @@ pub enum JobError {
     Usage(String),
 }
 
-/// What every job runs with: the memory budget and a progress callback (the CLI draws an
-/// indicatif bar with it; a library caller passes its own or none).
+/// What every job runs with: the memory budget, progress callbacks (the CLI draws an indicatif
+/// bar with them; a library caller passes its own or none).
 pub struct Ctx<'a> {
     /// bytes a job may allocate ([`memory_limit`] by default)
     pub memory_budget: f64,
     /// called with (done, of) as work units finish
     pub on_progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// called with a short status line (the size being computed, the current energy)
+    pub on_message: Option<&'a (dyn Fn(&str) + Sync)>,
 }
 
 impl Default for Ctx<'_> {
     fn default() -> Self {
-        Ctx { memory_budget: memory_limit(), on_progress: None }
+        Ctx { memory_budget: memory_limit(), on_progress: None, on_message: None }
     }
 }
 
@@ -56,6 +86,61 @@ impl<'a> Ctx<'a> {
             f(done, of)
         }
     }
+
+    /// Reports a status line, if anybody listens.
+    pub fn message(&self, m: &str) {
+        if let Some(f) = self.on_message {
+            f(m)
+        }
+    }
+}
+
+/// The commands that run as typed jobs from a table of parameters (sweeps, Python).
+pub const COMMANDS: &[&str] =
+    &["fisher", "partition", "spectrum", "trg", "btrg", "hotrg", "ctmrg", "dos", "dmrg", "vumps"];
+
+/// Reads, validates and (with a context) runs one job by its command name from a JSON object
+/// of parameters; returns its record as JSON. Without a context only the checks run.
+fn dispatch(
+    command: &str,
+    params: &serde_json::Value,
+    ctx: Option<&Ctx>,
+) -> Result<Option<serde_json::Value>, JobError> {
+    use params::{from_value, to_json};
+    macro_rules! job {
+        ($p:ty, $validate:expr, $run:expr) => {{
+            let p: $p = from_value(command, params)?;
+            match ctx {
+                None => $validate(&p).map(|_| None),
+                Some(c) => $run(&p, c).map(|r| Some(to_json(&r))),
+            }
+        }};
+    }
+    match command {
+        "fisher" => job!(fisher::FisherParams, |p: &fisher::FisherParams| p.validate(), fisher::run),
+        "partition" => job!(partition::PartitionParams, |p: &partition::PartitionParams| p.validate(), partition::run),
+        "spectrum" => job!(spectrum::SpectrumParams, |p: &spectrum::SpectrumParams| p.validate(), spectrum::run),
+        "trg" | "btrg" | "hotrg" | "ctmrg" => {
+            job!(tn::TnParams, |p: &tn::TnParams| p.validate(command), |p: &tn::TnParams, c: &Ctx| tn::run(
+                command, p, c
+            ))
+        }
+        "dos" => job!(dos::DosParams, |p: &dos::DosParams| p.validate(), dos::run),
+        "dmrg" => job!(chain::DmrgParams, |p: &chain::DmrgParams| p.validate(), chain::run_dmrg_job),
+        "vumps" => job!(chain::VumpsParams, |p: &chain::VumpsParams| p.validate(), chain::run_vumps_job),
+        other => Err(JobError::Usage(format!("command `{other}` is out of range: {}", COMMANDS.join(", ")))),
+    }
+}
+
+/// Checks a job's parameters without running it (a sweep checks every grid point first).
+pub fn check_command(command: &str, params: &serde_json::Value) -> Result<(), JobError> {
+    dispatch(command, params, None).map(|_| ())
+}
+
+/// Runs one job by name from a JSON object of parameters and returns its record as JSON — the
+/// same object `onsager <command> --json` prints.
+pub fn run_command(command: &str, params: &serde_json::Value, ctx: &Ctx) -> Result<serde_json::Value, JobError> {
+    dispatch(command, params, Some(ctx)).map(|v| v.unwrap_or(serde_json::Value::Null))
 }
 
 /// A model on a hypercubic lattice of a given dimension, as named on the command line:

@@ -1,14 +1,18 @@
 //! `onsager partition`: ln Z of a finite torus by Kaufman, the transfer matrix or enumeration.
 
-use super::{JobError, ModelSpec};
+use super::params::{LatticeParams, ModelParams};
+use super::{Ctx, JobError, ModelSpec};
 use onsager_exact::{enumerate_ln_z, kaufman_ln_z, MAX_ENUMERATION_STATES};
 use onsager_models::{Model, Torus};
 use onsager_transfer::torus::{ln_z_torus, MAX_DENSE_STATES};
+use serde::{Deserialize, Serialize};
 
 /// How to compute ln Z.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Kaufman for the 2D Ising model, else the transfer matrix, else enumeration
+    #[default]
     Auto,
     /// Kaufman's closed form (2D Ising only)
     Kaufman,
@@ -19,20 +23,6 @@ pub enum Method {
 }
 
 impl Method {
-    /// Parses `--method`.
-    pub fn parse(s: &str) -> Result<Self, JobError> {
-        Ok(match s {
-            "auto" => Method::Auto,
-            "kaufman" => Method::Kaufman,
-            "transfer" => Method::Transfer,
-            "enumerate" => Method::Enumerate,
-            _ => {
-                return Err(JobError::Usage(format!(
-                    "--method = {s} is out of range: one of auto, kaufman, transfer, enumerate"
-                )))
-            }
-        })
-    }
     /// Name in output.
     pub fn name(&self) -> &'static str {
         match self {
@@ -93,4 +83,97 @@ pub fn partition(
     };
     let f = if beta > 0.0 { -ln_z / (beta * n) } else { f64::NAN };
     Ok(Partition { ln_z, ln_z_per_site: ln_z / n, free_energy_per_site: f, method: chosen })
+}
+
+/// Parameters of `onsager partition` (the CLI flags, the keys of a sweep).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, clap::Args)]
+pub struct PartitionParams {
+    #[command(flatten)]
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub model: ModelParams,
+    #[command(flatten)]
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub lattice: LatticeParams,
+    /// auto | kaufman | transfer | enumerate
+    #[arg(long, value_enum, default_value_t = Method::Auto)]
+    #[serde(default)]
+    pub method: Method,
+}
+
+/// A validated [`PartitionParams`].
+#[derive(Debug, Clone)]
+pub struct PartitionJob {
+    /// model and dimension
+    pub spec: ModelSpec,
+    /// K = βJ
+    pub beta: f64,
+    /// whether β is the critical coupling
+    pub critical: bool,
+    /// the torus
+    pub torus: Torus,
+}
+
+impl PartitionParams {
+    /// The one place these parameters are checked.
+    pub fn validate(&self) -> Result<PartitionJob, JobError> {
+        let (spec, beta, critical) = self.model.resolve()?;
+        let torus = Torus::new(&self.lattice.dims(spec)?)?;
+        if self.method == Method::Kaufman && !(spec.model == Model::Ising && spec.dim == 2) {
+            return Err(JobError::Usage("--method kaufman is only for --model ising (the 2D Ising torus)".into()));
+        }
+        Ok(PartitionJob { spec, beta, critical, torus })
+    }
+}
+
+/// The result of `onsager partition`, with its parameters.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartitionRecord {
+    /// model name
+    pub model: String,
+    /// e.g. `4x5`
+    pub lattice: String,
+    /// always `periodic`
+    pub boundary: &'static str,
+    /// K = βJ
+    pub beta: f64,
+    /// whether β is the critical coupling
+    pub critical: bool,
+    /// the method used
+    pub method: &'static str,
+    /// ln Z
+    pub ln_z: f64,
+    /// ln Z / N
+    pub ln_z_per_site: f64,
+    /// f = −ln Z/(βN); absent at β = 0, where it is undefined
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_energy_per_site: Option<f64>,
+    /// wall time
+    pub seconds: f64,
+    /// onsager version
+    pub version: &'static str,
+    /// the parameters
+    pub params: PartitionParams,
+}
+
+/// Runs `onsager partition`.
+pub fn run(params: &PartitionParams, ctx: &Ctx) -> Result<PartitionRecord, JobError> {
+    let job = params.validate()?;
+    let t0 = std::time::Instant::now();
+    let p = partition(job.spec, &job.torus, job.beta, params.method, ctx.memory_budget)?;
+    Ok(PartitionRecord {
+        model: job.spec.name(),
+        lattice: job.torus.label(),
+        boundary: "periodic",
+        beta: job.beta,
+        critical: job.critical,
+        method: p.method.name(),
+        ln_z: p.ln_z,
+        ln_z_per_site: p.ln_z_per_site,
+        free_energy_per_site: p.free_energy_per_site.is_finite().then_some(p.free_energy_per_site),
+        seconds: t0.elapsed().as_secs_f64(),
+        version: env!("CARGO_PKG_VERSION"),
+        params: params.clone(),
+    })
 }

@@ -1,8 +1,10 @@
 //! `onsager sweep`: a grid of jobs from a TOML spec, resumable, into a JSON Lines file.
 //!
-//! The spec's keys are the flags of the command it runs (`command = "fisher"`, `sizes = [6, 7]`,
-//! `beta = [0.3, 0.4]`, ...); a list is a grid axis, a scalar is fixed. Each job runs the command
-//! in-process with `--json`; its record (parameters, result or error, version, timings) is
+//! The spec's keys are the fields of the command's params struct, the flags of the CLI
+//! (`command = "fisher"`, `sizes = [6, 7]`, `beta = [0.3, 0.4]`, ...); a list is a grid axis, a
+//! scalar is fixed. Every grid point is read and validated as the typed job before any runs
+//! (an unknown key is refused with the allowed ones); each job's record is the object
+//! `onsager <command> --json` prints, and the sweep's record (parameters, result or error, version, timings) is
 //! appended to the results file as one line in one `write` followed by `fsync`, so a killed sweep
 //! leaves at most one truncated last line. On restart that line is cut off and every job whose
 //! key (command + parameters, canonical JSON) has a record is skipped: nothing is lost or repeated.
@@ -11,61 +13,6 @@ use super::JobError;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
-
-/// Keys each command accepts in a spec (besides `command`), with whether they must be integers ≥ 1.
-fn allowed(command: &str) -> Option<&'static [(&'static str, bool)]> {
-    Some(match command {
-        "fisher" => &[("model", false), ("q", true), ("beta", false), ("sizes", true), ("method", false)],
-        "partition" => &[
-            ("model", false),
-            ("q", true),
-            ("beta", false),
-            ("lx", true),
-            ("ly", true),
-            ("lz", true),
-            ("method", false),
-        ],
-        "spectrum" => {
-            &[("model", false), ("q", true), ("beta", false), ("width", true), ("levels", true), ("solver", false)]
-        }
-        "trg" | "btrg" | "hotrg" => {
-            &[("model", false), ("q", true), ("beta", false), ("chi", true), ("steps", true), ("h", false)]
-        }
-        "ctmrg" => &[("model", false), ("q", true), ("beta", false), ("chi", true), ("steps", true), ("tol", false)],
-        "dos" => &[
-            ("model", false),
-            ("q", true),
-            ("lx", true),
-            ("ly", true),
-            ("lz", true),
-            ("beta", false),
-            ("method", false),
-        ],
-        "dmrg" => &[
-            ("model", false),
-            ("g", false),
-            ("delta", false),
-            ("q", true),
-            ("length", true),
-            ("chi", true),
-            ("sweeps", true),
-            ("min_sweeps", true),
-            ("tol", false),
-        ],
-        "vumps" => &[
-            ("model", false),
-            ("g", false),
-            ("delta", false),
-            ("q", true),
-            ("beta", false),
-            ("h", false),
-            ("chi", true),
-            ("tol", false),
-            ("max_iter", true),
-        ],
-        _ => return None,
-    })
-}
 
 /// One job: the command and one value per key.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,27 +29,9 @@ impl Job {
         json!({"command": self.command, "params": self.params}).to_string()
     }
 
-    /// The typed parameters of a job whose command is a typed job (`dos`); serde names an unknown
-    /// key with the allowed ones.
-    pub fn typed(&self) -> Result<Option<super::dos::DosParams>, String> {
-        if self.command != "dos" {
-            return Ok(None);
-        }
-        let v = Value::Object(self.params.clone().into_iter().collect());
-        serde_json::from_value(v).map(Some).map_err(|e| format!("command dos: {e}"))
-    }
-
-    /// The command line (without `--json`).
-    pub fn args(&self) -> Vec<String> {
-        let mut a = vec![self.command.clone()];
-        for (k, v) in &self.params {
-            a.push(format!("--{}", k.replace('_', "-")));
-            a.push(match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            });
-        }
-        a
+    /// The parameters as one JSON object (the typed job reads it with `jobs::params::from_value`).
+    pub fn params_json(&self) -> Value {
+        Value::Object(self.params.clone().into_iter().collect())
     }
 
     /// A rough cost for ordering (big jobs first): the product of the size-like parameters,
@@ -126,28 +55,20 @@ pub fn parse_spec(text: &str) -> Result<Vec<Job>, String> {
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         format!("not valid TOML: {}", e.message().lines().next().unwrap_or("parse error"))
     })?;
+    let commands = super::COMMANDS.join(", ");
     let command = match table.get("command") {
         Some(toml::Value::String(c)) => c.clone(),
         Some(_) => return Err("key `command` must be a string".into()),
-        None => {
-            return Err(
-                "missing key `command` (fisher, partition, spectrum, trg, btrg, hotrg, ctmrg, dos, dmrg, vumps)".into(),
-            )
-        }
+        None => return Err(format!("missing key `command` ({commands})")),
     };
-    let keys = allowed(&command).ok_or_else(|| {
-        format!("command `{command}` is out of range: fisher, partition, spectrum, trg, btrg, hotrg, ctmrg, dos, dmrg, vumps")
-    })?;
+    if !super::COMMANDS.contains(&command.as_str()) {
+        return Err(format!("command `{command}` is out of range: {commands}"));
+    }
     let mut axes: Vec<(String, Vec<Value>)> = Vec::new();
     for (k, v) in &table {
         if k == "command" {
             continue;
         }
-        let typed = command == "dos";
-        let Some(&(_, integer)) = keys.iter().find(|(name, _)| name == k).or(typed.then_some(&("", false))) else {
-            let names: Vec<&str> = keys.iter().map(|k| k.0).collect();
-            return Err(format!("unknown key `{k}` for command {command} (allowed: {})", names.join(", ")));
-        };
         let values: Vec<&toml::Value> = match v {
             toml::Value::Array(a) => a.iter().collect(),
             other => vec![other],
@@ -157,22 +78,16 @@ pub fn parse_spec(text: &str) -> Result<Vec<Job>, String> {
         }
         let mut out = Vec::new();
         for x in values {
-            let j = match x {
-                toml::Value::Integer(i) if integer && *i < 1 => {
-                    return Err(format!("key `{k}` = {i} is out of range: every value ≥ 1"));
-                }
+            out.push(match x {
                 toml::Value::Integer(i) => json!(i),
-                toml::Value::Float(f) if integer => {
-                    return Err(format!("key `{k}` = {f} is out of range: integers ≥ 1"));
+                toml::Value::Float(f) if !f.is_finite() => {
+                    return Err(format!("key `{k}` = {f} is out of range: finite numbers"));
                 }
                 toml::Value::Float(f) => json!(f),
-                toml::Value::String(s) if integer => {
-                    return Err(format!("key `{k}` = \"{s}\" is out of range: integers ≥ 1"));
-                }
                 toml::Value::String(s) => json!(s),
+                toml::Value::Boolean(b) => json!(b),
                 other => return Err(format!("key `{k}` has an unsupported value {other}")),
-            };
-            out.push(j);
+            });
         }
         axes.push((k.clone(), out));
     }
@@ -190,13 +105,24 @@ pub fn parse_spec(text: &str) -> Result<Vec<Job>, String> {
             .collect();
     }
     let jobs: Vec<Job> = jobs.into_iter().map(|params| Job { command: command.clone(), params }).collect();
-    // typed jobs: every grid point is checked by the same validation as the CLI, before any runs
+    // every grid point is checked by the job's own validation, the CLI's, before any runs
     for j in &jobs {
-        if let Some(p) = j.typed()? {
-            p.validate().map_err(|e| format!("job {}: {e}", j.key()))?;
-        }
+        super::check_command(&j.command, &j.params_json()).map_err(|e| sweep_error(j, &e))?;
     }
     Ok(jobs)
+}
+
+/// A job's error in sweep terms: a parameter named by its key (`sizes`), not its flag (`--sizes`).
+fn sweep_error(job: &Job, e: &JobError) -> String {
+    let msg = e.to_string();
+    if let Some(rest) = msg.strip_prefix("--") {
+        let flag = rest.split([' ', ':']).next().unwrap_or("");
+        let key = flag.replace('-', "_");
+        if job.params.contains_key(&key) {
+            return format!("key `{key}`{}", &rest[flag.len()..]);
+        }
+    }
+    format!("job {}: {msg}", job.key())
 }
 
 /// Reads the keys of the finished jobs; cuts a truncated or unparsable last line off the file
@@ -260,13 +186,7 @@ impl ResultsFile {
 /// Runs one job in-process and builds its record.
 pub fn run_job(job: &Job, rank: usize) -> Value {
     let t0 = std::time::Instant::now();
-    let r = match job.typed() {
-        // typed job: params → run → record, no command line
-        Ok(Some(p)) => super::dos::run(&p, &super::Ctx::default())
-            .map(|rec| serde_json::to_value(rec).expect("a record serialises")),
-        Ok(None) => crate::cli::run_json(&job.args()),
-        Err(e) => Err(JobError::Usage(e)),
-    };
+    let r = super::run_command(&job.command, &job.params_json(), &super::Ctx::default());
     let mut rec = Map::new();
     rec.insert("key".into(), json!(job.key()));
     rec.insert("command".into(), json!(job.command));
@@ -342,7 +262,7 @@ mod tests {
     fn grid_and_errors() {
         let jobs = parse_spec("command = \"fisher\"\nmodel = \"ising\"\nsizes = [6, 7]\nbeta = [0.3, 0.4]\n").unwrap();
         assert_eq!(jobs.len(), 4);
-        assert_eq!(jobs[0].args(), ["fisher", "--beta", "0.3", "--model", "ising", "--sizes", "6"]);
+        assert_eq!(jobs[0].key(), r#"{"command":"fisher","params":{"beta":0.3,"model":"ising","sizes":6}}"#);
         let err = |t: &str| parse_spec(t).unwrap_err();
         assert!(err("command = \"fisher\"\nsize = [6]\n").contains("unknown key `size`"));
         assert!(err("command = \"fisher\"\nsizes = [6, -2]\n").contains("`sizes` = -2"));
@@ -351,7 +271,7 @@ mod tests {
         assert!(err("command = \"dmrg\"\nlength = [0]\n").contains("`length` = 0"));
         assert!(err("command = \"qmc\"\n").contains("out of range"));
         let d = parse_spec("command = \"dmrg\"\nmodel = \"tfim\"\ng = [0.5, 1.0]\nlength = 20\nchi = 16\n").unwrap();
-        assert_eq!(d[1].args(), ["dmrg", "--chi", "16", "--g", "1.0", "--length", "20", "--model", "tfim"]);
+        assert_eq!(d[1].params_json(), json!({"chi": 16, "g": 1.0, "length": 20, "model": "tfim"}));
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! `onsager trg | hotrg | ctmrg`: tensor-network free energies of 2D models.
 
-use super::{JobError, ModelSpec};
+use super::params::ModelParams;
+use super::{Ctx, JobError, ModelSpec};
 use onsager_tn::ctmrg::{Ctmrg, CtmrgRecord};
 use onsager_tn::ctmrg_directional::DirectionalCtmrg;
 use onsager_tn::hotrg3d::Hotrg3d;
 use onsager_tn::initial::{
     bond_factors, free_boundary, leg_parity, site_tensor_2d, site_tensor_3d, site_tensor_anisotropic, Insertion,
 };
-use onsager_tn::{run, CoarseGraining, Stop, Truncation};
+use onsager_tn::{CoarseGraining, Stop, Truncation};
+use serde::{Deserialize, Serialize};
 
 /// The registered coarse-graining schemes: adding one is one line here (docs/adding-a-scheme.md).
 pub const SCHEMES: &[&str] = &["trg", "btrg", "hotrg"];
@@ -80,7 +82,7 @@ fn check(name: &str, spec: ModelSpec, chi: usize) -> Result<(), JobError> {
 
 fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() {
-        return f64::NAN;
+        return 0.0;
     }
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -97,8 +99,10 @@ pub fn coarse_grain(
     steps: usize,
     spectrum: bool,
     observables: bool,
+    budget: f64,
     tick: &dyn Fn(),
 ) -> Result<TnResult, JobError> {
+    let memory_budget = || budget as usize;
     check(name, spec, chi)?;
     if !(1..=200).contains(&steps) {
         return Err(JobError::Usage(format!("--steps = {steps} is out of range: 1 ≤ steps ≤ 200")));
@@ -193,11 +197,11 @@ fn drive(
     let mut last = std::time::Instant::now();
     let mut times = Vec::new();
     let mut history = Vec::new();
-    let r = run(s.as_mut(), &Truncation::chi(chi), &Stop::MaxSteps(steps), &mut |_, rec| {
+    let r = onsager_tn::run(s.as_mut(), &Truncation::chi(chi), &Stop::MaxSteps(steps), &mut |_, rec| {
         history.push((rec.step, rec.ln_z_per_site, rec.info.truncation_error));
         // steady state: skip the first steps, while χ is still growing (about 2 log₂χ steps in
         // 2D, 3 log₂χ in 3D; 8 covers χ ≤ 16 in either)
-        if rec.step > 8 {
+        if rec.step > 8.min(steps / 2) {
             times.push(last.elapsed().as_secs_f64());
         }
         last = std::time::Instant::now();
@@ -357,8 +361,276 @@ pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
     })
 }
 
-/// Memory a job may use: the one policy of [`super::memory_limit`] (MemAvailable, cgroup,
-/// RLIMIT_AS), in bytes.
-fn memory_budget() -> usize {
-    super::memory_limit() as usize
+/// 3D Ising free energy f = −lnZ/(NK) at K_c = 0.221654626, from the high-temperature series
+/// (shared/reference.json, ising3d.free_energy_Kc_series).
+const ISING3D_F_KC: f64 = -3.5083582548883747;
+
+/// Parameters of `onsager trg | btrg | hotrg | ctmrg` (the scheme is the command).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
+pub struct TnParams {
+    #[command(flatten)]
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub model: ModelParams,
+    /// bond dimension χ
+    #[arg(long, default_value_t = 32)]
+    #[serde(default = "chi32")]
+    pub chi: usize,
+    /// RG steps (trg, hotrg; each halves the tensors; default 40 in 2D, 24 for ising3d) or the
+    /// iteration cap of the method that finishes the run (ctmrg: 20000 for --power and the
+    /// directional form, 2000 for the fixed-point corner method)
+    #[arg(long)]
+    #[serde(default)]
+    pub steps: Option<usize>,
+    /// uniform field h (all four): weight exp(h Σ m(σ))
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[serde(default)]
+    pub h: f64,
+    /// ctmrg: coupling on vertical bonds when it differs from --beta (anisotropic; runs the
+    /// directional CTMRG)
+    #[arg(long, allow_hyphen_values = true)]
+    #[serde(default)]
+    pub beta_y: Option<f64>,
+    /// ctmrg: the four-corner directional form, for any site tensor (default: C4v when the
+    /// tensor has the square symmetry)
+    #[arg(long)]
+    #[serde(default)]
+    pub directional: bool,
+    /// ctmrg: stop the power method when the normalised corner spectrum changes by less than this
+    /// in one iteration (default 1e-13); with --fpcm, stop the fixed-point corner method when the
+    /// boundary tensor A_C = C E C changes by less than this, relative (default 1e-10)
+    #[arg(long)]
+    #[serde(default)]
+    pub tol: Option<f64>,
+    /// ctmrg (C4v): 50 power iterations, then the fixed-point corner method (Krylov eigensolvers
+    /// for edge and corner). The default runs the power method and switches to it after 1000
+    /// iterations without convergence (at or near a critical point)
+    #[arg(long, conflicts_with = "power")]
+    #[serde(default)]
+    pub fpcm: bool,
+    /// ctmrg (C4v): the power method only, up to --steps iterations (default 20000)
+    #[arg(long)]
+    #[serde(default)]
+    pub power: bool,
+    /// trg, btrg, hotrg: central charge and scaling dimensions from the last tensor (Gu–Wen);
+    /// at a critical point choose --steps so the tensor sits at its fixed point (about 10–16)
+    #[arg(long)]
+    #[serde(default)]
+    pub spectrum: bool,
+    /// hotrg: also the energy per site and the magnetization, from impurity tensors carried
+    /// through every step (about 3× the cost of a step)
+    #[arg(long)]
+    #[serde(default)]
+    pub observables: bool,
+}
+
+fn chi32() -> usize {
+    32
+}
+
+impl Default for TnParams {
+    fn default() -> Self {
+        TnParams {
+            model: ModelParams::default(),
+            chi: 32,
+            steps: None,
+            h: 0.0,
+            beta_y: None,
+            directional: false,
+            tol: None,
+            fpcm: false,
+            power: false,
+            spectrum: false,
+            observables: false,
+        }
+    }
+}
+
+/// A validated [`TnParams`].
+#[derive(Debug, Clone)]
+pub struct TnJob {
+    /// model and dimension
+    pub spec: ModelSpec,
+    /// K = βJ
+    pub beta: f64,
+    /// whether β is the critical coupling
+    pub critical: bool,
+}
+
+impl TnParams {
+    /// The checks that need no allocation (χ, steps and memory are checked as the run starts).
+    pub fn validate(&self, scheme: &str) -> Result<TnJob, JobError> {
+        if !["ctmrg"].iter().chain(SCHEMES).any(|s| *s == scheme) {
+            return Err(JobError::Usage(format!(
+                "scheme = {scheme} is out of range: one of ctmrg, {}",
+                SCHEMES.join(", ")
+            )));
+        }
+        let (spec, beta, critical) = self.model.resolve()?;
+        if beta <= 0.0 {
+            return Err(JobError::Usage("--beta must be > 0 for the tensor-network free energy f = −lnZ/(βN)".into()));
+        }
+        if !self.h.is_finite() {
+            return Err(JobError::Usage(format!("--h = {} is out of range: a finite number", self.h)));
+        }
+        if scheme != "ctmrg" {
+            let ctmrg_only = [
+                (self.directional, "--directional"),
+                (self.fpcm, "--fpcm"),
+                (self.power, "--power"),
+                (self.tol.is_some(), "--tol"),
+                (self.beta_y.is_some(), "--beta-y"),
+            ];
+            if let Some((_, what)) = ctmrg_only.iter().find(|(set, _)| *set) {
+                return Err(JobError::Usage(format!("{what} is out of range for {scheme}: ctmrg only")));
+            }
+        }
+        check(scheme, spec, self.chi)?;
+        Ok(TnJob { spec, beta, critical })
+    }
+}
+
+/// The result of a tensor-network command, with the exact values it is compared with.
+#[derive(Debug, Clone, Serialize)]
+pub struct TnRecord {
+    /// the scheme (`trg`, `btrg`, `hotrg`, `ctmrg`)
+    pub method: String,
+    /// model name
+    pub model: String,
+    /// K = βJ
+    pub beta: f64,
+    /// whether β is the critical coupling
+    pub critical: bool,
+    /// bond dimension χ
+    pub chi: usize,
+    /// lnZ/N
+    pub ln_z_per_site: f64,
+    /// f = −lnZ/(βN)
+    pub free_energy_per_site: f64,
+    /// largest discarded weight of any step
+    pub truncation_error: f64,
+    /// RG steps or CTMRG iterations
+    pub steps: usize,
+    /// wall time
+    pub seconds: f64,
+    /// median wall time of one step after the bond saturated
+    pub seconds_per_step: f64,
+    /// u = −d⟨f_bond⟩
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub energy_per_site: Option<f64>,
+    /// ⟨m(σ)⟩
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub magnetization: Option<f64>,
+    /// whether CTMRG met its criterion
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub converged: Option<bool>,
+    /// FPCM: corner-spectrum change of one power iteration from its result
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub power_step_change: Option<f64>,
+    /// FPCM iterations
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fpcm_iterations: Option<usize>,
+    /// Gu–Wen central charge (with `spectrum`)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub central_charge: Option<f64>,
+    /// Gu–Wen scaling dimensions (with `spectrum`)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling_dimensions: Option<Vec<f64>>,
+    /// |lnZ/N − Onsager| / Onsager (2D Ising, h = 0)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_error_vs_onsager: Option<f64>,
+    /// against the 3D series value of f(K_c) (not exact: a reference)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_error_vs_series: Option<f64>,
+    /// the finite torus HOTRG's steps close (2D Ising, ≤ 20 steps)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub torus: Option<String>,
+    /// against Kaufman's ln Z of that torus
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_error_vs_kaufman: Option<f64>,
+    /// per RG step (step, lnZ/N, discarded weight), for plots
+    #[serde(skip)]
+    pub history: Vec<(usize, f64, f64)>,
+    /// lnZ/N of the infinite lattice where known exactly (Onsager), for plots
+    #[serde(skip)]
+    pub exact: Option<f64>,
+    /// onsager version
+    pub version: &'static str,
+    /// the parameters
+    pub params: TnParams,
+}
+
+/// Runs `onsager <scheme>`: a registered coarse-graining scheme or CTMRG; progress in steps.
+pub fn run(scheme: &str, p: &TnParams, ctx: &Ctx) -> Result<TnRecord, JobError> {
+    let TnJob { spec, beta, critical } = p.validate(scheme)?;
+    let r: TnResult = if scheme == "ctmrg" {
+        let method = match (p.fpcm, p.power) {
+            (true, _) => CtmrgMethod::Fpcm,
+            (_, true) => CtmrgMethod::Power,
+            _ => CtmrgMethod::Auto,
+        };
+        let job = CtmrgJob {
+            beta,
+            beta_y: p.beta_y,
+            h: p.h,
+            chi: p.chi,
+            // --steps caps the method that finishes the run; --tol is the power method's unless --fpcm
+            tol: if p.fpcm { 1e-13 } else { p.tol.unwrap_or(1e-13) },
+            max_iter: p.steps.unwrap_or(20000),
+            directional: p.directional,
+            method,
+            fpcm_tol: if p.fpcm { p.tol.unwrap_or(1e-10) } else { 1e-10 },
+            fpcm_max_iter: p.steps.unwrap_or(2000),
+        };
+        ctmrg(spec, job)?
+    } else {
+        // 3D: lnZ/N changes by ~2⁻ⁿ per step, below 1e-7 after 24 steps (2²⁴ sites)
+        let steps = p.steps.unwrap_or(if spec.dim == 3 { 24 } else { 40 });
+        let done = std::cell::Cell::new(0);
+        let tick = || {
+            done.set(done.get() + 1);
+            ctx.progress(done.get(), steps)
+        };
+        coarse_grain(scheme, spec, beta, p.h, p.chi, steps, p.spectrum, p.observables, ctx.memory_budget, &tick)?
+    };
+    let exact = (spec.model == onsager_models::Model::Ising && spec.dim == 2 && p.h == 0.0).then(|| match p.beta_y {
+        Some(by) => onsager_exact::onsager_ln_z_anisotropic(beta, by),
+        None => onsager_exact::onsager_ln_z_per_site(beta),
+    });
+    let rel = |e: f64| (r.ln_z_per_site - e).abs() / e;
+    // After N HOTRG steps one 2D tensor closes a 2^⌈N/2⌉ × 2^⌊N/2⌋ torus, and the final 2 × 2 of
+    // it is contracted exactly: against Kaufman's finite torus for the Ising model (N ≤ 20)
+    let torus = (scheme == "hotrg" && exact.is_some() && p.beta_y.is_none() && r.steps <= 20)
+        .then(|| (1usize << r.steps.div_ceil(2), 1usize << (r.steps / 2)))
+        .map(|(rows, cols)| (rows, cols, onsager_exact::kaufman_ln_z(rows, cols, beta) / (rows * cols) as f64));
+    // 3D Ising at K_c: f = −lnZ/(NK) from the series estimate; a reference, not an error
+    let series = (spec.dim == 3 && critical && p.h == 0.0).then_some(-ISING3D_F_KC * beta);
+    Ok(TnRecord {
+        method: scheme.to_string(),
+        model: spec.name(),
+        beta,
+        critical,
+        chi: p.chi,
+        ln_z_per_site: r.ln_z_per_site,
+        free_energy_per_site: r.free_energy_per_site,
+        truncation_error: r.truncation_error,
+        steps: r.steps,
+        seconds: r.seconds,
+        seconds_per_step: r.seconds_per_step,
+        energy_per_site: r.energy_per_site,
+        magnetization: r.magnetization,
+        converged: r.converged,
+        power_step_change: r.power_step_change,
+        fpcm_iterations: r.fpcm_iterations,
+        central_charge: r.cft.as_ref().map(|c| c.central_charge),
+        scaling_dimensions: r.cft.as_ref().map(|c| c.scaling_dimensions.clone()),
+        relative_error_vs_onsager: exact.map(rel),
+        relative_error_vs_series: series.map(rel),
+        torus: torus.map(|(rows, cols, _)| format!("{rows}x{cols}")),
+        relative_error_vs_kaufman: torus.map(|(_, _, e)| rel(e)),
+        history: r.history,
+        exact,
+        version: env!("CARGO_PKG_VERSION"),
+        params: p.clone(),
+    })
 }

@@ -15,8 +15,10 @@
 //!   tests: a correct sampler is called inconsistent in at most 1 % of runs), "too short" when
 //!   n/τ_max < 200 (no test can be calibrated), else "consistent".
 
+use super::params::{LatticeParams, ModelParams};
 use super::{JobError, ModelSpec};
 use onsager_models::Model;
+use serde::{Deserialize, Serialize};
 
 /// The parsed samples.csv.
 #[derive(Debug, Clone)]
@@ -401,7 +403,7 @@ pub fn exact_reference(spec: ModelSpec, dims: &[usize], beta: f64) -> Result<Exa
 }
 
 /// One compared observable.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Observable {
     /// name with units, e.g. "energy (total)"
     pub name: &'static str,
@@ -418,6 +420,7 @@ pub struct Observable {
     /// τ_int of the underlying series (Γ-method)
     pub tau_int: f64,
     /// the error of τ_int
+    #[serde(rename = "tau_int_error")]
     pub tau_error: f64,
 }
 
@@ -846,4 +849,101 @@ mod tests {
         assert_eq!((c.len(), c[0].energy.len(), c[1].energy.len()), (2, 120, 120));
         assert!(read_samples("E M\n1 2\n").unwrap_err().contains("no `energy` column (columns: e, m)"));
     }
+}
+
+/// Parameters of `onsager validate` besides the samples.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, clap::Args)]
+pub struct ValidateParams {
+    #[command(flatten)]
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub model: ModelParams,
+    #[command(flatten)]
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub lattice: LatticeParams,
+    /// the samples are energy and magnetization per site (E/N, M/N)
+    #[arg(long)]
+    #[serde(default)]
+    pub per_site: bool,
+}
+
+/// The result of `onsager validate`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidateRecord {
+    /// model name
+    pub model: String,
+    /// torus sides
+    pub dims: Vec<usize>,
+    /// K = βJ
+    pub beta: f64,
+    /// whether β is the critical coupling
+    pub critical: bool,
+    /// number of samples
+    pub samples: usize,
+    /// compared observables
+    pub observables: Vec<Observable>,
+    /// Hotelling's T² of the batch energy histograms
+    pub histogram_chi2: f64,
+    /// its dimension
+    pub histogram_dof: usize,
+    /// its p-value
+    pub histogram_p_value: f64,
+    /// n/(2τ_int) of the energy
+    pub effective_samples: f64,
+    /// the largest τ_int
+    pub tau_max: f64,
+    /// batches of the tests
+    pub batches: usize,
+    /// "consistent" | "inconsistent" | "too short"
+    pub verdict: &'static str,
+    /// why, in one line
+    pub reason: String,
+    /// where the exact numbers come from
+    pub exact_source: &'static str,
+    /// the exact P(E) levels (E, P), for plots
+    #[serde(skip)]
+    pub exact_levels: Vec<(f64, f64)>,
+    /// onsager version
+    pub version: &'static str,
+    /// the parameters
+    pub params: ValidateParams,
+}
+
+/// Runs `onsager validate` on independent chains (total energy and magnetization, or per site
+/// with `per_site`).
+pub fn run(params: &ValidateParams, mut chains: Vec<Samples>) -> Result<ValidateRecord, JobError> {
+    let (spec, beta, critical) = params.model.resolve()?;
+    let dims = params.lattice.dims(spec)?;
+    let sites: usize = dims.iter().product();
+    if params.per_site {
+        for ch in chains.iter_mut() {
+            ch.energy.iter_mut().for_each(|e| *e *= sites as f64);
+            if let Some(m) = ch.magnetization.as_mut() {
+                m.iter_mut().for_each(|x| *x *= sites as f64);
+            }
+        }
+    }
+    let exact = exact_reference(spec, &dims, beta)?;
+    let v = validate_chains(&chains, &exact, beta, sites)?;
+    Ok(ValidateRecord {
+        model: spec.name(),
+        dims,
+        beta,
+        critical,
+        samples: v.samples,
+        observables: v.observables,
+        histogram_chi2: v.chi2,
+        histogram_dof: v.dof,
+        histogram_p_value: v.histogram_p_value,
+        effective_samples: v.effective_samples,
+        tau_max: v.tau_max,
+        batches: v.batches,
+        verdict: v.verdict,
+        reason: v.reason,
+        exact_source: v.source,
+        exact_levels: exact.levels,
+        version: env!("CARGO_PKG_VERSION"),
+        params: params.clone(),
+    })
 }
