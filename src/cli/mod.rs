@@ -13,7 +13,7 @@ mod tn;
 use crate::jobs::partition::PartitionParams;
 use crate::jobs::spectrum::{SpectrumParams, SpectrumRecord};
 use crate::jobs::{self, Ctx, JobError};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -34,12 +34,6 @@ enum Command {
     /// Exact Fisher curvature R of the bond couplings on L^d tori and the fit |R| ~ N^{d_R}.
     /// With no arguments: 2D Ising at K_c, L = 3..9.
     Fisher(fisher::FisherArgs),
-    /// Levin–Nave TRG: lnZ/N of the infinite 2D lattice.
-    Trg(tn::TnArgs),
-    /// Bond-weighted TRG (k = −1/2): lnZ/N of the infinite 2D lattice.
-    Btrg(tn::TnArgs),
-    /// Higher-order TRG (2D): lnZ/N of the infinite 2D lattice.
-    Hotrg(tn::TnArgs),
     /// C4v corner transfer matrices: lnZ/N, energy and magnetization of the infinite 2D lattice.
     Ctmrg(tn::TnArgs),
     /// Finite two-site DMRG of an open quantum chain: energy, gap, entropy profile, central
@@ -219,9 +213,6 @@ fn dispatch(cli: &Cli) -> Result<(), JobError> {
         Command::Partition(a) => partition(a),
         Command::Spectrum(a) => spectrum(a),
         Command::Fisher(a) => fisher::run(a),
-        Command::Trg(a) => tn::run("trg", a),
-        Command::Btrg(a) => tn::run("btrg", a),
-        Command::Hotrg(a) => tn::run("hotrg", a),
         Command::Ctmrg(a) => tn::run("ctmrg", a),
         Command::Dmrg(a) => chain::run_dmrg_cmd(a),
         Command::Vumps(a) => chain::run_vumps_cmd(a),
@@ -229,6 +220,28 @@ fn dispatch(cli: &Cli) -> Result<(), JobError> {
         Command::Validate(a) => dos::run_validate(a),
         Command::Sweep(a) => sweep::run(a),
     }
+}
+
+/// The command line: the fixed commands and one subcommand per registered coarse-graining
+/// scheme (`onsager_tn::registry::SCHEMES`), all with the same tensor-network flags.
+fn command() -> clap::Command {
+    let mut c = Cli::command();
+    for s in onsager_tn::registry::SCHEMES {
+        // the entry's about after the flags: augment_args would put the params' doc there
+        c = c.subcommand(tn::TnArgs::augment_args(clap::Command::new(s.name)).about(s.about));
+    }
+    c
+}
+
+/// Parses the command line and runs the command.
+fn parse_and_run() -> Result<Result<(), JobError>, clap::Error> {
+    let matches = command().try_get_matches()?;
+    if let Some((name, sub)) = matches.subcommand() {
+        if onsager_tn::registry::find(name).is_some() {
+            return Ok(tn::run(name, &tn::TnArgs::from_arg_matches(sub)?));
+        }
+    }
+    Ok(dispatch(&Cli::from_arg_matches(&matches)?))
 }
 
 /// clap's error in one line: its first line and, for a bad value, the allowed ones.
@@ -258,8 +271,8 @@ pub fn main() -> ExitCode {
         }
         default_hook(info);
     }));
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
+    let result = match parse_and_run() {
+        Ok(r) => r,
         Err(e) => {
             use clap::error::ErrorKind::*;
             if matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
@@ -269,7 +282,6 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = dispatch(&cli);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -68,7 +68,7 @@ fn check_chi(chi: usize, max: usize) -> Result<(), JobError> {
 
 fn check_memory(what: &str, bytes: f64, budget: f64) -> Result<(), JobError> {
     if bytes > budget {
-        return Err(JobError::Usage(format!(
+        return Err(JobError::Memory(format!(
             "{what} needs about {} but the budget is {}; lower --chi",
             onsager_transfer::memory::human(bytes),
             onsager_transfer::memory::human(budget)

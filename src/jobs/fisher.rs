@@ -67,7 +67,7 @@ pub fn check_size(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f6
             let budget = free_fermion_budget(mem_limit);
             if streaming::passes(l, l, budget).is_none() {
                 let (per, fixed) = streaming::bytes(l, l);
-                return Err(JobError::Usage(format!(
+                return Err(JobError::Memory(format!(
                     "--sizes contains {l}: the free-fermion curvature needs at least {} but only {} is available",
                     onsager_transfer::memory::human(per + fixed),
                     onsager_transfer::memory::human(budget)

@@ -4,7 +4,7 @@
 //! Each command has a params struct (`FisherParams`, `PartitionParams`, …: the CLI's flags with
 //! their defaults, the keys of a sweep spec), validated in one place (`params.validate()`, errors
 //! naming the field and its range), and a `run(&params, &Ctx) -> Result<Record, JobError>` whose
-//! record serialises to the command's JSON and carries the params and the version. [`COMMANDS`]
+//! record serialises to the command's JSON and carries the params and the version. [`commands`]
 //! and [`run_command`] reach every job by name from a JSON object of parameters.
 //!
 //! ```
@@ -55,6 +55,35 @@ pub enum JobError {
     /// a usage error with its own message
     #[error("{0}")]
     Usage(String),
+    /// the job would not fit in the memory budget (the message says how much it needs)
+    #[error("{0}")]
+    Memory(String),
+}
+
+/// What kind of failure a [`JobError`] is (the Python package raises `ValueError`, `MemoryError`
+/// or `RuntimeError` from it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// a parameter out of its range, or a job refused as too long
+    Input,
+    /// the memory prediction refused the job
+    Memory,
+    /// a numerical kernel failed or an internal check did not hold
+    Numerical,
+}
+
+impl JobError {
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        use onsager_exact::microcanonical::DosError;
+        use onsager_transfer::TransferError;
+        match self {
+            JobError::Memory(_) | JobError::Transfer(TransferError::TooBig { .. }) => ErrorKind::Memory,
+            JobError::Dos(DosError::LayerTooLarge { .. }) => ErrorKind::Memory,
+            JobError::Transfer(TransferError::Linalg(_)) | JobError::Dos(DosError::Check(_)) => ErrorKind::Numerical,
+            _ => ErrorKind::Input,
+        }
+    }
 }
 
 /// What every job runs with: the memory budget, progress callbacks (the CLI draws an indicatif
@@ -95,9 +124,12 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The commands that run as typed jobs from a table of parameters (sweeps, Python).
-pub const COMMANDS: &[&str] =
-    &["fisher", "partition", "spectrum", "trg", "btrg", "hotrg", "ctmrg", "dos", "dmrg", "vumps"];
+/// The commands that run as typed jobs from a table of parameters (sweeps, Python): the fixed
+/// ones and every registered coarse-graining scheme (`onsager_tn::registry::SCHEMES`).
+pub fn commands() -> Vec<&'static str> {
+    let schemes = onsager_tn::registry::SCHEMES.iter().map(|s| s.name);
+    ["fisher", "partition", "spectrum"].into_iter().chain(schemes).chain(["ctmrg", "dos", "dmrg", "vumps"]).collect()
+}
 
 /// Reads, validates and (with a context) runs one job by its command name from a JSON object
 /// of parameters; returns its record as JSON. Without a context only the checks run.
@@ -128,8 +160,25 @@ fn dispatch(
         "dos" => job!(dos::DosParams, |p: &dos::DosParams| p.validate(), dos::run),
         "dmrg" => job!(chain::DmrgParams, |p: &chain::DmrgParams| p.validate(), chain::run_dmrg_job),
         "vumps" => job!(chain::VumpsParams, |p: &chain::VumpsParams| p.validate(), chain::run_vumps_job),
-        other => Err(JobError::Usage(format!("command `{other}` is out of range: {}", COMMANDS.join(", ")))),
+        other => Err(JobError::Usage(format!("command `{other}` is out of range: {}", commands().join(", ")))),
     }
+}
+
+/// A job's default parameters as JSON (the CLI's defaults; the Python package checks its keyword
+/// defaults against them). `validate` is included: its samples come separately.
+pub fn default_params(command: &str) -> Result<serde_json::Value, JobError> {
+    use params::to_json;
+    Ok(match command {
+        "fisher" => to_json(&fisher::FisherParams::default()),
+        "partition" => to_json(&partition::PartitionParams::default()),
+        "spectrum" => to_json(&spectrum::SpectrumParams::default()),
+        name if name == "ctmrg" || onsager_tn::registry::find(name).is_some() => to_json(&tn::TnParams::default()),
+        "dos" => to_json(&dos::DosParams::default()),
+        "dmrg" => to_json(&chain::DmrgParams::default()),
+        "vumps" => to_json(&chain::VumpsParams::default()),
+        "validate" => to_json(&validate::ValidateParams::default()),
+        other => return Err(JobError::Usage(format!("command `{other}` is out of range: {}", commands().join(", ")))),
+    })
 }
 
 /// Checks a job's parameters without running it (a sweep checks every grid point first).

@@ -55,13 +55,13 @@ pub fn parse_spec(text: &str) -> Result<Vec<Job>, String> {
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         format!("not valid TOML: {}", e.message().lines().next().unwrap_or("parse error"))
     })?;
-    let commands = super::COMMANDS.join(", ");
+    let commands = super::commands().join(", ");
     let command = match table.get("command") {
         Some(toml::Value::String(c)) => c.clone(),
         Some(_) => return Err("key `command` must be a string".into()),
         None => return Err(format!("missing key `command` ({commands})")),
     };
-    if !super::COMMANDS.contains(&command.as_str()) {
+    if !super::commands().contains(&command.as_str()) {
         return Err(format!("command `{command}` is out of range: {commands}"));
     }
     let mut axes: Vec<(String, Vec<Value>)> = Vec::new();

@@ -8,28 +8,9 @@ use onsager_tn::hotrg3d::Hotrg3d;
 use onsager_tn::initial::{
     bond_factors, free_boundary, leg_parity, site_tensor_2d, site_tensor_3d, site_tensor_anisotropic, Insertion,
 };
+use onsager_tn::registry::{self, Start};
 use onsager_tn::{CoarseGraining, Stop, Truncation};
 use serde::{Deserialize, Serialize};
-
-/// The registered coarse-graining schemes: adding one is one line here (docs/adding-a-scheme.md).
-pub const SCHEMES: &[&str] = &["trg", "btrg", "hotrg"];
-
-/// Builds a registered scheme from the initial site tensor; `parity` labels the leg states with
-/// their Z₂ parity when the model has the spin-flip symmetry (schemes may use it or not).
-pub fn scheme(
-    name: &str,
-    a: ndarray::ArrayD<f64>,
-    parity: Option<Vec<u8>>,
-) -> Result<Box<dyn CoarseGraining>, JobError> {
-    Ok(match name {
-        "trg" => Box::new(onsager_tn::trg::Trg::new(a)),
-        "btrg" => Box::new(onsager_tn::btrg::Btrg::new(a, -0.5)),
-        "hotrg" => Box::new(onsager_tn::hotrg::Hotrg::with_parity(a, parity)),
-        other => {
-            return Err(JobError::Usage(format!("scheme = {other} is out of range: one of {}", SCHEMES.join(", "))))
-        }
-    })
-}
 
 /// Result of a coarse-graining or CTMRG run.
 #[derive(Debug, Clone)]
@@ -65,7 +46,8 @@ pub struct TnResult {
 }
 
 fn check(name: &str, spec: ModelSpec, chi: usize) -> Result<(), JobError> {
-    if spec.dim == 3 && name == "hotrg" {
+    let three_d = registry::find(name).is_some_and(|s| s.capabilities.three_d);
+    if spec.dim == 3 && three_d {
         // ising3d is the only 3D model ModelSpec names
     } else if spec.dim != 2 {
         return Err(JobError::Usage(format!(
@@ -114,7 +96,7 @@ pub fn coarse_grain(
         }
         let need = onsager_tn::hotrg3d::min_bytes(chi);
         if need > memory_budget() {
-            return Err(JobError::Usage(format!(
+            return Err(JobError::Memory(format!(
                 "--chi = {chi} needs at least {} for one 3D HOTRG step but {} is the limit; lower --chi (χ ≤ 20 fits)",
                 onsager_transfer::memory::human(need as f64),
                 onsager_transfer::memory::human(memory_budget() as f64)
@@ -126,10 +108,20 @@ pub fn coarse_grain(
         let s = Hotrg3d::new(site_tensor_3d(spec.model, beta, h), leg_parity(spec.model, beta, h)).with_budget(budget);
         return drive(Box::new(s), beta, chi, steps, false, false, tick);
     }
-    let symmetric = name == "hotrg" && !observables && leg_parity(spec.model, beta, h).is_some();
-    let need = peak_bytes_2d(name, spec.model.q(), chi, steps, symmetric);
-    if need > memory_budget() as f64 {
+    let entry = registry::find(name)
+        .ok_or_else(|| JobError::Usage(format!("scheme = {name} is out of range: one of {}", registry::names())))?;
+    if observables && !entry.capabilities.observables {
         return Err(JobError::Usage(format!(
+            "--observables is out of range for {name}: hotrg (impurity tensors); ctmrg reports them always"
+        )));
+    }
+    if spectrum && !entry.capabilities.spectrum {
+        return Err(JobError::Usage(format!("--spectrum is out of range for {name}: its tensor has no 4-leg form")));
+    }
+    let parity = leg_parity(spec.model, beta, h);
+    let need = (entry.peak_bytes)(spec.model.q(), chi, steps, !observables && parity.is_some());
+    if need > memory_budget() as f64 {
+        return Err(JobError::Memory(format!(
             "--chi = {chi} needs about {} for one {} step but {} is the limit; lower --chi (or --steps, \
              which the bond grows with)",
             onsager_transfer::memory::human(need),
@@ -137,50 +129,18 @@ pub fn coarse_grain(
             onsager_transfer::memory::human(memory_budget() as f64)
         )));
     }
-    let a = site_tensor_2d(spec.model, beta, h, Insertion::None);
-    // HOTRG carries impurities for the energy (one bond variable) and the magnetization, on
-    // request: each step then merges two more tensors in both orders, about 3× the cost
-    if observables && name != "hotrg" {
-        return Err(JobError::Usage(format!(
-            "--observables is out of range for {name}: hotrg (impurity tensors); ctmrg reports them always"
-        )));
-    }
-    let s = if observables {
-        let imps = [Insertion::BondRight, Insertion::Magnetization]
+    // impurities for the energy (one bond variable) and the magnetization, on request: each
+    // HOTRG step then merges two more tensors in both orders, about 3× the cost
+    let impurities = if observables {
+        [Insertion::BondRight, Insertion::Magnetization]
             .into_iter()
             .map(|i| site_tensor_2d(spec.model, beta, h, i))
-            .collect();
-        Box::new(onsager_tn::hotrg::Hotrg::with_impurities(a, imps))
+            .collect()
     } else {
-        scheme(name, a, leg_parity(spec.model, beta, h))?
+        Vec::new()
     };
+    let s = (entry.build)(Start { tensor: site_tensor_2d(spec.model, beta, h, Insertion::None), parity, impurities });
     drive(s, beta, chi, steps, spectrum, observables, tick)
-}
-
-/// Peak memory of a 2D coarse-graining run, from the largest bond it reaches in `steps` steps
-/// (legs start at q states). Measured max RSS: HOTRG holds P and Q, χ⁵ numbers each when dense
-/// (0.88 GB at χ = 32), half that with Z₂ blocks (two blocks of a quarter each; 0.36 GB at χ = 32,
-/// 2.53 GB at χ = 48);
-/// TRG and BTRG peak at about 8 χ⁴ numbers (0.07 GB at χ = 32, 0.96 GB at χ = 64).
-fn peak_bytes_2d(name: &str, q: usize, chi: usize, steps: usize, symmetric: bool) -> f64 {
-    let mut peak = 0.0f64;
-    if name == "hotrg" {
-        // (h, v) → merge compresses h² states to k → rotated (v, k); P has k·v rows of h²·v
-        let (mut h, mut v) = (q, q);
-        for _ in 0..steps {
-            let k = chi.min(h * h);
-            peak = peak.max((k * v) as f64 * (h * h * v) as f64);
-            (h, v) = (v, k);
-        }
-        peak * 8.0 * if symmetric { 1.3 } else { 3.3 }
-    } else {
-        let mut b = q;
-        for _ in 0..steps {
-            peak = peak.max((b as f64).powi(4));
-            b = chi.min(b * b);
-        }
-        peak * 8.0 * 8.0
-    }
 }
 
 /// Runs a scheme for `steps` steps through the shared driver and collects the result.
@@ -460,10 +420,10 @@ pub struct TnJob {
 impl TnParams {
     /// The checks that need no allocation (χ, steps and memory are checked as the run starts).
     pub fn validate(&self, scheme: &str) -> Result<TnJob, JobError> {
-        if !["ctmrg"].iter().chain(SCHEMES).any(|s| *s == scheme) {
+        if scheme != "ctmrg" && registry::find(scheme).is_none() {
             return Err(JobError::Usage(format!(
                 "scheme = {scheme} is out of range: one of ctmrg, {}",
-                SCHEMES.join(", ")
+                registry::names()
             )));
         }
         let (spec, beta, critical) = self.model.resolve()?;

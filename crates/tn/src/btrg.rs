@@ -22,6 +22,15 @@ pub struct Btrg {
     norm0: f64,
 }
 
+/// The registry entry (Adachi, Okubo, Todo, PRB 105, L060402 (2022)), at k = −1/2.
+pub const SCHEME: crate::registry::Scheme = crate::registry::Scheme {
+    name: "btrg",
+    about: "Bond-weighted TRG (k = −1/2): lnZ/N of the infinite 2D lattice",
+    build: |s| Box::new(Btrg::new(s.tensor, -0.5)),
+    peak_bytes: crate::trg::peak_bytes,
+    capabilities: crate::registry::Capabilities { spectrum: true, observables: false, three_d: false },
+};
+
 impl Btrg {
     /// Starts from a site tensor a[l,u,r,d] holding one site, unit bond weights, exponent `k`.
     pub fn new(mut a: ArrayD<f64>, k: f64) -> Self {

@@ -12,8 +12,9 @@
 //!   row transfer matrices).
 //! - [`initial`]: site tensors (and impurities) built from the model value.
 //!
-//! Adding a scheme is one file implementing [`CoarseGraining`] plus one registration line in
-//! the CLI (docs/adding-a-scheme.md).
+//! Adding a scheme is one file implementing [`CoarseGraining`] (with its [`registry::Scheme`]
+//! entry) plus one line in [`registry::SCHEMES`]; the CLI and the sweeps enumerate the registry
+//! (docs/adding-a-scheme.md).
 
 pub mod btrg;
 pub mod contract;
@@ -28,6 +29,7 @@ pub mod hotrg3d;
 pub mod initial;
 pub mod mpo;
 pub mod mps;
+pub mod registry;
 pub mod scheme;
 pub mod trg;
 pub mod vumps;

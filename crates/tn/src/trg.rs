@@ -57,6 +57,26 @@ pub(crate) fn split(t: &ArrayD<f64>, trunc: &Truncation) -> (ArrayD<f64>, ArrayD
     (l, r, err)
 }
 
+/// The registry entry (Levin & Nave, PRL 99, 120601 (2007)).
+pub const SCHEME: crate::registry::Scheme = crate::registry::Scheme {
+    name: "trg",
+    about: "Levin–Nave TRG: lnZ/N of the infinite 2D lattice",
+    build: |s| Box::new(Trg::new(s.tensor)),
+    peak_bytes,
+    capabilities: crate::registry::Capabilities { spectrum: true, observables: false, three_d: false },
+};
+
+/// Peak memory of a TRG-family run (TRG, BTRG): about 8 χ⁴ numbers at the largest bond the legs
+/// reach in `steps` steps from q states (measured max RSS: 0.07 GB at χ = 32, 0.96 GB at χ = 64).
+pub fn peak_bytes(q: usize, chi: usize, steps: usize, _parity: bool) -> f64 {
+    let (mut b, mut peak) = (q, 0.0f64);
+    for _ in 0..steps {
+        peak = peak.max((b as f64).powi(4));
+        b = chi.min(b * b);
+    }
+    peak * 8.0 * 8.0
+}
+
 impl Trg {
     /// Starts from a site tensor a[l,u,r,d] holding one site.
     pub fn new(mut a: ArrayD<f64>) -> Self {
