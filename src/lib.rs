@@ -24,11 +24,12 @@ pub mod cli;
 /// two-site DMRG vector at χ = 64 is 128 KiB, the default threshold) are recycled from the heap
 /// instead of being mapped and unmapped on every operator application. Measured on the open
 /// Heisenberg chain, N = 64, χ = 64: 18.4 s → 11.4 s, system time 7.1 s → 0.5 s. Called once at
-/// start-up by the binary and the benches; a no-op off glibc.
+/// start-up by the binary, the benches and the Python module (import time); a no-op off glibc.
 #[allow(unsafe_code)]
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets allocator parameters; called before any threads start
+    // SAFETY: mallopt only sets two allocator thresholds, under glibc's arena lock; a thread
+    // allocating meanwhile (a Python host may have some) at worst takes the old path once
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 30);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);

@@ -156,7 +156,8 @@ def test_python_defaults_are_the_cli_defaults():
 def test_progress_callback_is_called():
     seen = []
     onsager.dos(model="potts", q=3, lx=4, progress=lambda d, t: seen.append((d, t)))
-    assert seen and seen[-1][0] == seen[-1][1]
+    # reports come from the worker threads in any order; every unit is reported once
+    assert seen and sorted(d for d, _ in seen) == list(range(1, seen[0][1] + 1))
 
 
 def test_ctrl_c_interrupts_a_long_job_within_a_second():

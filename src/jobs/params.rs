@@ -110,9 +110,11 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     })
 }
 
-/// [`text`] for an optional field.
+/// [`text`] for an optional field (`null` is `None`).
 pub fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    text(d).map(Some)
+    #[derive(Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "text")] String);
+    Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
 }
 
 /// The keys a params struct takes: those of its default, serialised.
@@ -138,9 +140,10 @@ pub fn from_value<P: Serialize + DeserializeOwned + Default>(command: &str, v: &
         )));
     }
     serde_json::from_value(v.clone()).map_err(|e| {
-        // find the key at fault: the defaults with that one key set fail on their own
+        // find the key at fault: the defaults (which read back) with that one key set fail
         let base = serde_json::to_value(P::default()).unwrap_or(Value::Null);
-        let culprit = map.iter().find(|(k, x)| {
+        let base_reads = serde_json::from_value::<P>(base.clone()).is_ok();
+        let culprit = map.iter().filter(|_| base_reads).find(|(k, x)| {
             let mut one = base.clone();
             if let Value::Object(o) = &mut one {
                 o.insert((*k).clone(), (*x).clone());
@@ -173,8 +176,20 @@ mod tests {
         assert_eq!((p.model.beta.as_str(), p.sizes.as_deref()), ("0.3", Some("6")));
         let p: FisherParams = from_value("fisher", &json!({"beta": "critical", "sizes": "3..9"})).unwrap();
         assert_eq!((p.model.beta.as_str(), p.sizes.as_deref()), ("critical", Some("3..9")));
-        // the defaults are the CLI's
+        // the defaults are the CLI's, and every params struct reads its own defaults back (the
+        // key-at-fault search of from_value relies on it)
         assert_eq!(from_value::<FisherParams>("fisher", &json!({})).unwrap(), FisherParams::default());
+        for c in crate::jobs::commands().into_iter().chain(["validate"]) {
+            let d = crate::jobs::default_params(c).unwrap();
+            let back = match c {
+                "validate" => from_value::<crate::jobs::validate::ValidateParams>(c, &d).map(|p| to_json(&p)).unwrap(),
+                _ => {
+                    crate::jobs::check_command(c, &d).unwrap_or_else(|e| panic!("{c}: {e}"));
+                    d.clone()
+                }
+            };
+            assert_eq!(back, d, "{c}");
+        }
     }
 
     #[test]
@@ -185,6 +200,8 @@ mod tests {
         assert!(e.contains("key `lx`"), "{e}");
         let e = from_value::<PartitionParams>("partition", &json!({"lx": -3})).unwrap_err().to_string();
         assert!(e.contains("key `lx`"), "{e}");
+        let e = from_value::<FisherParams>("fisher", &json!({"method": "pfaffian"})).unwrap_err().to_string();
+        assert!(e.contains("key `method`") && e.contains("free-fermion"), "{e}");
         let e = from_value::<PartitionParams>("partition", &json!({"beta": 0.3})).unwrap_err().to_string();
         assert!(e.contains("missing field `lx`"), "{e}");
     }
