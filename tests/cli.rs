@@ -400,3 +400,92 @@ fn every_registered_scheme_is_a_command_and_a_sweep_command() {
     }
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Every JSON number of a record is a number: no field is null unless it is an absent optional
+/// (the lists below are the fields that may be null by design).
+fn no_null_numbers(v: &serde_json::Value, path: &str) {
+    match v {
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                let optional = ["params", "fit", "extrapolation", "ln_z_rel_dev_kaufman", "log_power"];
+                if x.is_null() {
+                    assert!(optional.iter().any(|p| path.contains(p) || k == p), "{path}.{k} is null");
+                }
+                no_null_numbers(x, &format!("{path}.{k}"));
+            }
+        }
+        serde_json::Value::Array(a) => {
+            a.iter().enumerate().for_each(|(i, x)| no_null_numbers(x, &format!("{path}[{i}]")))
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn extreme_inputs_are_right_or_refused() {
+    // (arguments, Ok(check) or Err(needle)): a number only where the code can vouch for it
+    type Check = fn(&serde_json::Value);
+    let cases: Vec<(&[&str], Result<Check, &str>)> = vec![
+        // K → ∞: ln Z = ln 2 + 2NK (two ground states; the first excitation costs e^{−8K})
+        (
+            &["partition", "--lx", "4", "--beta", "178"],
+            Ok(|v| {
+                let want = std::f64::consts::LN_2 + 32.0 * 178.0;
+                assert!((v["ln_z"].as_f64().unwrap() - want).abs() < 1e-12 * want, "{v}");
+            }),
+        ),
+        (
+            &["partition", "--lx", "4", "--beta", "0"],
+            Ok(|v| {
+                // K = 0: ln Z = N ln 2; f = −ln Z/(βN) is undefined and absent, not null
+                assert!((v["ln_z"].as_f64().unwrap() - 16.0 * std::f64::consts::LN_2).abs() < 1e-12);
+                assert!(v.get("free_energy_per_site").is_none());
+            }),
+        ),
+        (&["fisher", "--sizes", "3,3,4"], Err("appears twice")),
+        (&["fisher", "--sizes", "4..6,5"], Err("appears twice")),
+        (&["fisher", "--sizes", "4,5", "--beta", "0"], Err("R = 0 identically")),
+        // deep in the ordered phase the two exact routes disagree (4.87e15 vs 4.18e15 at K = 3)
+        (&["fisher", "--sizes", "4,5", "--beta", "3"], Err("no trustworthy digit")),
+        (&["fisher", "--sizes", "4,5", "--beta", "5", "--method", "transfer"], Err("no trustworthy digit")),
+        (
+            &["fisher", "--sizes", "4,5", "--beta", "2"],
+            Ok(|v| {
+                // the estimate: 5.8 digits, where transfer matrix and free fermions agree to 6
+                let d = v["rows"][0]["R_digits"].as_f64().unwrap();
+                assert!((5.0..7.0).contains(&d), "{d}");
+            }),
+        ),
+        (&["spectrum", "--width", "6", "--levels", "1"], Ok(|v| assert!(v.get("correlation_length").is_none()))),
+    ];
+    for (args, want) in cases {
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        let (code, out, err) = run(&with_json);
+        match want {
+            Ok(check) => {
+                assert_eq!(code, 0, "{args:?}: {err}");
+                let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+                no_null_numbers(&v, "");
+                check(&v);
+            }
+            Err(needle) => {
+                assert_eq!(code, 2, "{args:?}: {out}");
+                assert!(err.contains(needle) && err.trim_end().lines().count() == 1, "{args:?}: {err}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_field_selects_its_branch() {
+    // Ising below T_c (K = 0.6) in a small field: lnZ(h) = lnZ(−h) and m(−h) = −m(h) exactly by
+    // spin-flip symmetry, so CTMRG must find the stable branch for either sign (a boundary fixed
+    // against the field converged to the metastable one: 1.20916 with m = +0.97 at h = −0.001)
+    let plus = json(&["ctmrg", "--beta", "0.6", "--h=0.001", "--chi", "16", "--json"]);
+    let minus = json(&["ctmrg", "--beta", "0.6", "--h=-0.001", "--chi", "16", "--json"]);
+    let (lp, lm) = (plus["ln_z_per_site"].as_f64().unwrap(), minus["ln_z_per_site"].as_f64().unwrap());
+    assert!((lp - lm).abs() < 1e-10, "{lp} {lm}");
+    let (mp, mm) = (plus["magnetization"].as_f64().unwrap(), minus["magnetization"].as_f64().unwrap());
+    assert!(mp > 0.9 && (mp + mm).abs() < 1e-8, "{mp} {mm}");
+}

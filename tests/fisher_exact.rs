@@ -163,7 +163,8 @@ fn fake_row(l: usize, r: f64, a: f64, b: f64) -> onsager::jobs::fisher::FisherRo
         seconds: 0.0,
         method: FisherMethod::Transfer,
         ln_z_dev_kaufman: None,
-        peak_rss: f64::NAN,
+        peak_rss: None,
+        r_digits: 15.0,
     }
 }
 

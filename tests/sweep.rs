@@ -109,6 +109,8 @@ fn bad_specs_are_one_line_errors() {
         ("command = \"fisher\"\nsizes = [6, -1]\n", "`sizes` = -1"),
         ("command = \"partition\"\nlx = []\n", "empty list"),
         ("command = \"fisher\"\nsizes = [6\n", "not valid TOML"),
+        ("command = \"fisher\"\nbeta = [0.3, nan]\n", "finite"),
+        ("command = \"fisher\"\nsizes = [\"3,3\"]\n", "appears twice"),
     ] {
         let p = d.join("bad.toml");
         std::fs::write(&p, text).unwrap();

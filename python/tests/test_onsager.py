@@ -163,7 +163,10 @@ def test_progress_callback_is_called():
 def test_ctrl_c_interrupts_a_long_job_within_a_second():
     # the 3-state Potts 8×8 DOS takes about 6 s; SIGINT after 1.5 s must end it within 1 s
     code = "import onsager; onsager.dos(model='potts', q=3, lx=8)"
-    p = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    # a shell's background job inherits SIGINT ignored, and Python then keeps ignoring it:
+    # restore the default so the child installs its KeyboardInterrupt handler
+    restore = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+    p = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, preexec_fn=restore)
     time.sleep(1.5)
     t0 = time.monotonic()
     p.send_signal(signal.SIGINT)

@@ -94,7 +94,7 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
             }
         }
     };
-    report(a, &analyse(&a.p, &job, rows))
+    report(a, &analyse(&a.p, &job, rows)?)
 }
 
 fn compute(a: &FisherArgs, job: &crate::jobs::fisher::FisherJob) -> Result<Option<Vec<FisherRow>>, JobError> {
@@ -157,8 +157,8 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
         rec.method
     );
     println!(
-        "{:>4} {:>7} {:>24} {:>24} {:>24} {:>9} {:>9} {:>10}",
-        "L", "bonds", "R", "A", "B", "d_R loc", "time [s]", "peak mem"
+        "{:>4} {:>7} {:>24} {:>24} {:>24} {:>9} {:>6} {:>9} {:>10}",
+        "L", "bonds", "R", "A", "B", "d_R loc", "digits", "time [s]", "peak mem"
     );
     let mut prev: Option<&FisherRow> = None;
     for r in rows {
@@ -170,15 +170,17 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
             _ => "".into(),
         };
         println!(
-            "{:>4} {:>7} {:>24.15e} {:>24.15e} {:>24.15e} {:>9} {:>9.3} {:>10}",
+            "{:>4} {:>7} {:>24} {:>24.15e} {:>24.15e} {:>9} {:>6.1} {:>9.3} {:>10}",
             r.l,
             r.bonds,
-            r.r,
+            // R to the digits it has (the JSON and --csv keep every bit)
+            format!("{:.*e}", (r.r_digits.floor() as usize).clamp(1, 16) - 1, r.r),
             r.a,
             r.b,
             local,
+            r.r_digits.min(15.9),
             r.seconds,
-            if r.peak_rss.is_nan() { "-".into() } else { onsager_transfer::memory::human(r.peak_rss) }
+            r.peak_rss.map(onsager_transfer::memory::human).unwrap_or_else(|| "-".into())
         );
         prev = Some(r);
     }

@@ -183,7 +183,12 @@ fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
     println!("{:>4} {:>20} {:>14}  scaling dimensions x_1, x_2, ...", "L", per, "ξ");
     for w in r.widths() {
         let x: Vec<String> = w.scaling_dimensions.iter().map(|x| format!("{x:.6}")).collect();
-        println!("{:>4} {:>20.15} {:>14.6}  {}", w.width, w.ln_lambda_max_per_site, w.correlation_length, x.join(" "));
+        let xi = match (w.correlation_length, w.ln_lambda.len()) {
+            (Some(xi), _) => format!("{xi:.6}"),
+            (None, 1) => "-".into(),
+            (None, _) => "∞".into(),
+        };
+        println!("{:>4} {:>20.15} {:>14}  {}", w.width, w.ln_lambda_max_per_site, xi, x.join(" "));
     }
     if let Some(cc) = &r.central_charge {
         println!(

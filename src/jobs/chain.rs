@@ -408,7 +408,7 @@ pub fn run_dmrg_job(p: &DmrgParams, ctx: &Ctx) -> Result<DmrgRecord, JobError> {
         Chain::Tfim { g } if !p.periodic => Some(onsager_tn::dmrg::tfim_exact_levels(n, g)),
         _ => None,
     };
-    Ok(DmrgRecord {
+    super::vouched(DmrgRecord {
         method: "dmrg",
         model: p.chain.model.clone(),
         periodic: p.periodic,
@@ -627,5 +627,5 @@ pub fn run_vumps_job(p: &VumpsParams, ctx: &Ctx) -> Result<VumpsRecord, JobError
             rec.relative_error_vs_onsager = exact.map(|e| (value - e).abs() / e);
         }
     }
-    Ok(rec)
+    super::vouched(rec)
 }

@@ -334,7 +334,7 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
         .collect::<Result<Vec<_>, _>>()?;
     let (energies, counts) = lv.iter().map(|(e, n)| (*e, n.to_string())).unzip();
     let total = BigUint::from(job.spec.model.q()).pow(sites as u32).to_string();
-    Ok(DosRecord {
+    super::vouched(DosRecord {
         model: job.spec.name(),
         dims: job.dims.clone(),
         sites,

@@ -36,6 +36,13 @@ pub mod spectrum;
 pub mod sweep;
 pub mod tn;
 pub mod validate;
+pub mod vouch;
+
+/// A record after [`vouch::vouch`]: every number in it is finite.
+pub(crate) fn vouched<R: serde::Serialize>(record: R) -> Result<R, JobError> {
+    vouch::vouch(&record)?;
+    Ok(record)
+}
 
 use onsager_models::{critical_coupling, Model, ModelError};
 use thiserror::Error;
@@ -58,6 +65,9 @@ pub enum JobError {
     /// the job would not fit in the memory budget (the message says how much it needs)
     #[error("{0}")]
     Memory(String),
+    /// a result the code cannot vouch for (conditioning, overflow), with the reason
+    #[error("{0}")]
+    Numerical(String),
 }
 
 /// What kind of failure a [`JobError`] is (the Python package raises `ValueError`, `MemoryError`
@@ -80,7 +90,9 @@ impl JobError {
         match self {
             JobError::Memory(_) | JobError::Transfer(TransferError::TooBig { .. }) => ErrorKind::Memory,
             JobError::Dos(DosError::LayerTooLarge { .. }) => ErrorKind::Memory,
-            JobError::Transfer(TransferError::Linalg(_)) | JobError::Dos(DosError::Check(_)) => ErrorKind::Numerical,
+            JobError::Numerical(_)
+            | JobError::Transfer(TransferError::Linalg(_))
+            | JobError::Dos(DosError::Check(_)) => ErrorKind::Numerical,
             _ => ErrorKind::Input,
         }
     }
@@ -260,6 +272,11 @@ pub fn parse_sizes(name: &str, spec: &str) -> Result<Vec<usize>, ModelError> {
     if list.is_empty() || list.contains(&0) {
         return Err(bad());
     }
+    // a size twice is a zero-width step for every local slope and fit (NaN, "± 0")
+    let mut seen = std::collections::HashSet::new();
+    if let Some(&d) = list.iter().find(|&&l| !seen.insert(l)) {
+        return Err(ModelError::range(name, spec, &format!("every size once ({d} appears twice)")));
+    }
     Ok(list)
 }
 
@@ -348,6 +365,8 @@ mod tests {
         assert!(parse_sizes("--sizes", "9..3").is_err());
         assert!(parse_sizes("--sizes", "0..3").is_err());
         assert!(parse_sizes("--sizes", "a").unwrap_err().to_string().contains("--sizes"));
+        assert!(parse_sizes("--sizes", "3,3,4").unwrap_err().to_string().contains("3 appears twice"));
+        assert!(parse_sizes("--sizes", "3..5,4").unwrap_err().to_string().contains("4 appears twice"));
     }
 
     #[test]

@@ -162,7 +162,7 @@ pub fn run(params: &PartitionParams, ctx: &Ctx) -> Result<PartitionRecord, JobEr
     let job = params.validate()?;
     let t0 = std::time::Instant::now();
     let p = partition(job.spec, &job.torus, job.beta, params.method, ctx.memory_budget)?;
-    Ok(PartitionRecord {
+    super::vouched(PartitionRecord {
         model: job.spec.name(),
         lattice: job.torus.label(),
         boundary: "periodic",

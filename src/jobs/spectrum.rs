@@ -131,8 +131,9 @@ pub struct SpectrumRowRecord {
     pub ln_lambda_max_per_site: f64,
     /// x_n = (L/2π) ln(λ0/λn)
     pub scaling_dimensions: Vec<f64>,
-    /// ξ = 1/ln(λ0/λ1)
-    pub correlation_length: f64,
+    /// ξ = 1/ln(λ0/λ1); absent with one level, or when λ1 = λ0 (ξ = ∞, a degenerate top)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_length: Option<f64>,
     /// dense or lanczos
     pub method: &'static str,
     /// wall time of this width
@@ -193,7 +194,7 @@ pub fn run(params: &SpectrumParams, ctx: &Ctx) -> Result<SpectrumRecord, JobErro
             width: w,
             ln_lambda_max_per_site: r.spectrum.ln_lambda[0] / r.layer_sites as f64,
             scaling_dimensions: r.spectrum.scaling_dimensions(w),
-            correlation_length: r.spectrum.correlation_length(),
+            correlation_length: Some(r.spectrum.correlation_length()).filter(|x| x.is_finite()),
             method: r.spectrum.method,
             seconds: r.seconds,
             ln_lambda: r.spectrum.ln_lambda,
@@ -212,7 +213,7 @@ pub fn run(params: &SpectrumParams, ctx: &Ctx) -> Result<SpectrumRecord, JobErro
         None
     };
     let single = if rows.len() == 1 { rows.pop() } else { None };
-    Ok(SpectrumRecord {
+    super::vouched(SpectrumRecord {
         single,
         rows,
         model: job.spec.name(),

@@ -926,7 +926,7 @@ pub fn run(params: &ValidateParams, mut chains: Vec<Samples>) -> Result<Validate
     }
     let exact = exact_reference(spec, &dims, beta)?;
     let v = validate_chains(&chains, &exact, beta, sites)?;
-    Ok(ValidateRecord {
+    super::vouched(ValidateRecord {
         model: spec.name(),
         dims,
         beta,

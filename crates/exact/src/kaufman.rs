@@ -36,9 +36,14 @@ pub fn kaufman_ln_z(rows: usize, cols: usize, k: f64) -> f64 {
     assert!(rows > 0 && cols > 0 && k > 0.0, "kaufman_ln_z needs rows, cols ≥ 1 and K > 0");
     let (m, n) = (rows as f64, cols);
     let c = (2.0 * k).cosh() / (2.0 * k).tanh();
+    // ln c = ln cosh 2K − ln tanh 2K, in logs: cosh overflows from K ≈ 355 on
+    let ln_c = 2.0 * k + (-4.0 * k).exp().ln_1p() - std::f64::consts::LN_2 - (2.0 * k).tanh().ln();
     let gamma = |l: usize| -> f64 {
         if l == 0 {
             2.0 * k + k.tanh().ln()
+        } else if c > 1e150 {
+            // acosh(c − cos θ) = ln 2 + ln c + O(1/c): exact in doubles for c this large
+            std::f64::consts::LN_2 + ln_c
         } else {
             // acosh(c − cos θ) = ln(1 + x + √(x(x+2))), x = c − cos θ − 1 = (c − 2) + 2 sin²(θ/2):
             // no cancellation near θ = 0 (c = 2 exactly at K_c)
@@ -62,12 +67,26 @@ pub fn kaufman_ln_z(rows: usize, cols: usize, k: f64) -> f64 {
     }
     let (sign, ln_sum) = signed_log_sum(&[(1.0, l1), (s2, l2), (1.0, l3), (s4, l4)]);
     debug_assert!(sign > 0.0);
-    -std::f64::consts::LN_2 + (m * n as f64 / 2.0) * (2.0 * (2.0 * k).sinh()).ln() + ln_sum
+    // ln(2 sinh 2K) = 2K + ln(1 − e^{−4K}), finite for every K > 0
+    let ln_2sinh_2k = 2.0 * k + (-(-4.0 * k).exp_m1()).ln();
+    -std::f64::consts::LN_2 + (m * n as f64 / 2.0) * ln_2sinh_2k + ln_sum
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_coupling_is_the_ground_state_in_logs() {
+        // K → ∞: Z = 2 e^{2NK} (1 + N e^{−8K} + …), so ln Z = ln 2 + 2NK to double precision
+        // from K ≈ 5 on; cosh 2K overflows at K ≈ 355
+        for (l, k) in [(4usize, 178.0), (4, 1000.0), (6, 400.0), (5, 20.0)] {
+            let n = (l * l) as f64;
+            let want = std::f64::consts::LN_2 + 2.0 * n * k;
+            let got = kaufman_ln_z(l, l, k);
+            assert!((got - want).abs() <= 1e-15 * want, "L = {l}, K = {k}: {got} vs {want}");
+        }
+    }
 
     #[test]
     fn torus_reference_values() {
