@@ -87,6 +87,30 @@ fn gu_wen_conformal_data_at_the_critical_point() {
 }
 
 #[test]
+fn conformal_data_come_from_the_stationary_window_of_the_flow() {
+    // the default 40 steps run far past the fixed point (the last tensor gives c = −0.005 and
+    // x = 1.98 at χ = 24): the window of stationary steps must still give the Ising CFT
+    // (c = 1/2, x_σ = 1/8, x_ε = 1) and say which steps it used
+    let v = json(&["trg", "--chi", "24", "--spectrum", "--json"]);
+    let c = v["central_charge"].as_f64().unwrap();
+    let x: Vec<f64> = v["scaling_dimensions"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert!((c - 0.5).abs() < 0.01 && (x[0] - 0.125).abs() < 0.01 && (x[1] - 1.0).abs() < 0.02, "{v}");
+    let steps: Vec<u64> = v["spectrum_steps"].as_array().unwrap().iter().map(|s| s.as_u64().unwrap()).collect();
+    assert!(steps[0] <= steps[1] && steps[1] <= steps[2] && steps[2] < 40, "{steps:?}");
+    assert!(v["central_charge_spread"].as_f64().unwrap() > 0.0);
+    // 3-state Potts: c = 4/5, x_σ = 2/15 (twice: σ and σ†), x_ε = 4/5 (Dotsenko–Fateev);
+    // at χ = 24 TRG gives 0.786 ± 0.012 and 0.128, within twice the spread of the exact values
+    let p = json(&["trg", "--model", "potts", "--q", "3", "--chi", "24", "--spectrum", "--json"]);
+    let (c, spread) = (p["central_charge"].as_f64().unwrap(), p["central_charge_spread"].as_f64().unwrap());
+    let x: Vec<f64> = p["scaling_dimensions"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert!((c - 0.8).abs() < 2.0 * spread + 1e-3, "{c} ± {spread}");
+    assert!((x[0] - 2.0 / 15.0).abs() < 0.01 && (x[1] - 2.0 / 15.0).abs() < 0.01 && (x[2] - 0.8).abs() < 0.04, "{x:?}");
+    // a flow that never settles (HOTRG, 3-state Potts, χ = 16) is refused, not reported
+    let (code, _, err) = run(&["hotrg", "--model", "potts", "--q", "3", "--chi", "16", "--spectrum"]);
+    assert!(code == 2 && err.contains("never settle"), "{err}");
+}
+
+#[test]
 fn hotrg_impurity_energy_and_magnetization() {
     // Onsager's energy per site at K = 0.3 (onsager_exact::onsager_energy, AGM closed form) and
     // Yang's spontaneous magnetization at K = 0.6, (1 − sinh⁻⁴ 2K)^{1/8} = 0.9736086674403005,

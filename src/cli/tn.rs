@@ -81,9 +81,17 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
             "  power-step check       {c:.3e}  (corner-spectrum change of one CTMRG iteration from the fixed point)"
         );
     }
-    if let (Some(c), Some(x)) = (r.central_charge, &r.scaling_dimensions) {
-        println!("  central charge (Gu–Wen) {c:.6}");
-        let x: Vec<String> = x.iter().map(|v| format!("{v:.5}")).collect();
+    if let (Some(c), Some(x), Some(ce), Some(xe), Some((a, at, b))) = (
+        r.central_charge,
+        &r.scaling_dimensions,
+        r.central_charge_spread,
+        &r.scaling_dimensions_spread,
+        r.spectrum_steps,
+    ) {
+        println!(
+            "  central charge (Gu–Wen) {c:.5} ± {ce:.5}  (step {at}; ± = spread over the stationary steps {a}..{b})"
+        );
+        let x: Vec<String> = x.iter().zip(xe).map(|(v, e)| format!("{v:.4}±{e:.4}")).collect();
         println!("  scaling dimensions     {}", x.join(" "));
     }
     println!("  time                   {:.3} s ({:.4} s per step)", r.seconds, r.seconds_per_step);

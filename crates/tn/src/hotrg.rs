@@ -30,6 +30,8 @@ pub struct Hotrg {
     norm0: f64,
     /// impurity tensors: the block with one insertion, averaged over its positions
     imps: Vec<ArrayD<f64>>,
+    /// steps done: after an odd number the tensor is a 2 × 1 block, not a square cell
+    steps: usize,
 }
 
 /// The registry entry (Xie et al., PRB 86, 045139 (2012)); with impurities it carries the energy
@@ -87,7 +89,7 @@ impl Hotrg {
             let m = permute(&a, perm);
             a.iter().zip(m.iter()).all(|(x, y)| (x - y).abs() <= 1e-14)
         });
-        Hotrg { t: a, parity, mirror, norm0, imps: vec![] }
+        Hotrg { t: a, parity, mirror, norm0, imps: vec![], steps: 0 }
     }
 
     /// Whether the Z₂ blocks are in use.
@@ -274,6 +276,7 @@ impl CoarseGraining for Hotrg {
     }
 
     fn step(&mut self, trunc: &Truncation) -> StepInfo {
+        self.steps += 1;
         let d = self.t.shape()[0];
         let k = trunc.chi.min(d * d);
         let (h, v) = (&self.parity[0], &self.parity[1]);
@@ -344,8 +347,10 @@ impl CoarseGraining for Hotrg {
         Some((0..n).map(|i| (0..n).map(|j| m[(i, j)] * m[(swap(i), swap(j))]).sum::<f64>()).sum())
     }
 
+    /// The tensor after an even number of steps only: after an odd number it covers a 2 × 1
+    /// block, and Gu–Wen's square-cell formulas would return half of c and of every x.
     fn site_tensor(&self) -> Option<ArrayD<f64>> {
-        Some(self.t.clone())
+        (self.steps & 1 == 0).then(|| self.t.clone())
     }
     /// ⟨O_i⟩ = Tr b_i / Tr a for each impurity, on the torus the current tensor closes.
     fn expectations(&self) -> Vec<f64> {
