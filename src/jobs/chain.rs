@@ -502,9 +502,7 @@ impl VumpsParams {
                     }
                 })?;
                 let (beta, critical) = spec.beta(&self.beta)?;
-                if !self.h.is_finite() {
-                    return Err(JobError::Usage(format!("--h = {} is out of range: a finite number", self.h)));
-                }
+                super::tn::check_weights(beta, self.h)?;
                 (Infinite::Classical(spec, beta, self.h), critical)
             }
         };
