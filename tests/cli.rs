@@ -489,10 +489,13 @@ fn extreme_inputs_are_right_or_refused() {
         (&["vumps", "--model", "ising", "--beta", "1e6", "--chi", "8"], Err("K ≤ 100")),
         // K = 100 is still served: the 2^3 × 2^3 torus of 6 steps in its ground state,
         // lnZ/N = 2K + ln 2/64
-        (&["hotrg", "--beta", "100", "--chi", "8", "--steps", "6"], Ok(|v| {
-            let want = 200.0 + std::f64::consts::LN_2 / 64.0;
-            assert!((v["ln_z_per_site"].as_f64().unwrap() - want).abs() < 1e-12 * want, "{v}");
-        })),
+        (
+            &["hotrg", "--beta", "100", "--chi", "8", "--steps", "6"],
+            Ok(|v| {
+                let want = 200.0 + std::f64::consts::LN_2 / 64.0;
+                assert!((v["ln_z_per_site"].as_f64().unwrap() - want).abs() < 1e-12 * want, "{v}");
+            }),
+        ),
         // the exact spectrum at K = 1e5 underflows: refused by the finite-number check
         (&["spectrum", "--width", "4", "--beta", "1e5"], Err("not a finite number")),
     ];

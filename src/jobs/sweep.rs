@@ -186,7 +186,19 @@ impl ResultsFile {
 /// Runs one job in-process and builds its record.
 pub fn run_job(job: &Job, rank: usize) -> Value {
     let t0 = std::time::Instant::now();
-    let r = super::run_command(&job.command, &job.params_json(), &super::Ctx::default());
+    // a panic in one job (a broken invariant) is that job's failed record, not the end of the
+    // sweep: otherwise it would end every resume at the same job and the sweep could never finish
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        super::run_command(&job.command, &job.params_json(), &super::Ctx::default())
+    }))
+    .unwrap_or_else(|payload| {
+        let msg = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "a panic".into());
+        Err(JobError::Numerical(format!("internal error (please report it): {msg}")))
+    });
     let mut rec = Map::new();
     rec.insert("key".into(), json!(job.key()));
     rec.insert("command".into(), json!(job.command));

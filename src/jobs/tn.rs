@@ -497,6 +497,12 @@ impl TnParams {
             return Err(JobError::Usage("--beta must be > 0 for the tensor-network free energy f = −lnZ/(βN)".into()));
         }
         check_weights(beta, self.h)?;
+        if let Some(by) = self.beta_y {
+            if !(by.is_finite() && by > 0.0) {
+                return Err(JobError::Usage(format!("--beta-y = {by} is out of range: a finite number > 0")));
+            }
+            check_weights(by, self.h).map_err(|e| JobError::Usage(e.to_string().replace("--beta ", "--beta-y ")))?;
+        }
         if scheme != "ctmrg" {
             let ctmrg_only = [
                 (self.directional, "--directional"),
