@@ -497,6 +497,14 @@ impl TnParams {
             return Err(JobError::Usage("--beta must be > 0 for the tensor-network free energy f = −lnZ/(βN)".into()));
         }
         check_weights(beta, self.h)?;
+        if self.steps == Some(0) {
+            return Err(JobError::Usage("--steps = 0 is out of range: at least 1".into()));
+        }
+        if let Some(t) = self.tol {
+            if !(t > 0.0 && t < 1.0) {
+                return Err(JobError::Usage(format!("--tol = {t} is out of range: 0 < tol < 1")));
+            }
+        }
         if let Some(by) = self.beta_y {
             if !(by.is_finite() && by > 0.0) {
                 return Err(JobError::Usage(format!("--beta-y = {by} is out of range: a finite number > 0")));

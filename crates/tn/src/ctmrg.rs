@@ -12,6 +12,7 @@
 //! (max abs difference) between consecutive iterations, checked every iteration.
 
 use crate::contract::{eigh_desc, permute, tensordot};
+use crate::Stop;
 use faer::Mat;
 use ndarray::{ArrayD, IxDyn};
 
@@ -133,21 +134,29 @@ impl Ctmrg {
     }
 
     /// Iterates until the normalised corner spectrum changes by less than `tol`, at most
-    /// `max_iter` times.
+    /// `max_iter` times ([`Ctmrg::converge_until`] with [`Stop::tolerance`]).
     pub fn converge(&mut self, tol: f64, max_iter: usize) -> CtmrgRecord {
+        self.converge_until(&Stop::tolerance(tol, max_iter))
+    }
+
+    /// Iterates until `stop` says so; the change it sees is that of the normalised corner
+    /// spectrum in one iteration (max abs difference).
+    pub fn converge_until(&mut self, stop: &Stop) -> CtmrgRecord {
         let mut prev = self.corner_spectrum();
-        let mut change = f64::INFINITY;
-        let mut err = 0.0;
-        for it in 1..=max_iter {
+        let (mut change, mut err, mut it) = (f64::INFINITY, 0.0, 0);
+        while !stop.done(it, change) {
             err = self.iterate();
+            it += 1;
             let s = self.corner_spectrum();
             change = spectrum_change(&s, &prev);
             prev = s;
-            if change < tol {
-                return CtmrgRecord { iterations: it, converged: true, spectrum_change: change, truncation_error: err };
-            }
         }
-        CtmrgRecord { iterations: max_iter, converged: false, spectrum_change: change, truncation_error: err }
+        CtmrgRecord {
+            iterations: it,
+            converged: stop.converged(it, change),
+            spectrum_change: change,
+            truncation_error: err,
+        }
     }
 
     /// The environment closed around one site tensor `b` (a with an impurity, or a itself).

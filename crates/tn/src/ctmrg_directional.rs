@@ -187,24 +187,27 @@ impl DirectionalCtmrg {
     /// Iterates until the normalised spectrum of the corner ring changes by less than `tol`
     /// (max abs difference) in one iteration, at most `max_iter` iterations.
     pub fn converge(&mut self, tol: f64, max_iter: usize) -> DirectionalRecord {
+        self.converge_until(&crate::Stop::tolerance(tol, max_iter))
+    }
+
+    /// Iterates until `stop` says so; the change it sees is that of the corner ring's normalised
+    /// spectrum in one iteration.
+    pub fn converge_until(&mut self, stop: &crate::Stop) -> DirectionalRecord {
         let mut prev = self.spectrum();
-        let mut change = f64::INFINITY;
-        let mut err = 0.0;
-        for it in 1..=max_iter {
+        let (mut change, mut err, mut it) = (f64::INFINITY, 0.0, 0);
+        while !stop.done(it, change) {
             err = self.iterate();
+            it += 1;
             let s = self.spectrum();
             change = spectrum_change(&s, &prev);
             prev = s;
-            if change < tol {
-                return DirectionalRecord {
-                    iterations: it,
-                    converged: true,
-                    spectrum_change: change,
-                    truncation_error: err,
-                };
-            }
         }
-        DirectionalRecord { iterations: max_iter, converged: false, spectrum_change: change, truncation_error: err }
+        DirectionalRecord {
+            iterations: it,
+            converged: stop.converged(it, change),
+            spectrum_change: change,
+            truncation_error: err,
+        }
     }
 
     /// The eight environment tensors closed around one site tensor b (a, or a with an impurity).

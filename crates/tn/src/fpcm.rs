@@ -130,6 +130,12 @@ fn corner_map(x: &[f64], e: &ArrayD<f64>, chi: usize) -> Vec<f64> {
 /// it as a [`Ctmrg`]. Stops when A_C changes by less than `tol` (relative) or after `max_iter`
 /// iterations.
 pub fn fixed_point(ctm: &Ctmrg, tol: f64, max_iter: usize) -> (Ctmrg, FpcmRecord) {
+    fixed_point_until(ctm, &crate::Stop::tolerance(tol, max_iter))
+}
+
+/// [`fixed_point`] until `stop` says so; the change it sees is the relative change of A_C in one
+/// iteration.
+pub fn fixed_point_until(ctm: &Ctmrg, stop: &crate::Stop) -> (Ctmrg, FpcmRecord) {
     let (a, c0, e0) = ctm.parts();
     let (mut chi, d) = (c0.shape()[0], a.shape()[0]);
     let mut c = c0.clone();
@@ -140,7 +146,7 @@ pub fn fixed_point(ctm: &Ctmrg, tol: f64, max_iter: usize) -> (Ctmrg, FpcmRecord
     }
     let (mut iterations, mut matvecs, mut residual) = (0, 0, f64::INFINITY);
     let mut lam_vec: Vec<f64> = tensordot(&c, &[1], &c, &[0]).into_raw_vec_and_offset().0;
-    while iterations < max_iter {
+    while !stop.done(iterations, residual) {
         let ce = tensordot(&c, &[1], &e, &[0]); // i,s,j
         let ac = tensordot(&ce, &[2], &c, &[0]).into_raw_vec_and_offset().0;
         let al = left_isometry(&ac, chi, d);
@@ -184,9 +190,6 @@ pub fn fixed_point(ctm: &Ctmrg, tol: f64, max_iter: usize) -> (Ctmrg, FpcmRecord
             });
         }
         iterations += 1;
-        if residual < tol {
-            break;
-        }
     }
     let (w, q) = corner_eigen(&lam_vec, chi);
     let total: f64 = w.iter().sum();
@@ -197,5 +200,6 @@ pub fn fixed_point(ctm: &Ctmrg, tol: f64, max_iter: usize) -> (Ctmrg, FpcmRecord
     // the check runs at the bond the fixed point has (the support), so that the spectra compare
     let power_step_change = Ctmrg::from_parts(a.clone(), c.clone(), e.clone(), chi).converge(0.0, 1).spectrum_change;
     let out = Ctmrg::from_parts(a.clone(), c, e, ctm.chi());
-    (out, FpcmRecord { iterations, matvecs, converged: residual < tol, residual, truncation_error, power_step_change })
+    let converged = stop.converged(iterations, residual);
+    (out, FpcmRecord { iterations, matvecs, converged, residual, truncation_error, power_step_change })
 }

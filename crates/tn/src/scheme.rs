@@ -77,19 +77,29 @@ pub trait CoarseGraining {
     }
 }
 
-/// When to stop. Compose with [`Stop::Any`] (like TNRKit's `maxiter(25) & convcrit(...)`).
+/// When to stop, shared by every iterative method here: the coarse-graining driver (the change
+/// is that of the lnZ/N estimate in one step), CTMRG in both forms (the change of the normalised
+/// corner spectrum in one iteration) and the fixed-point corner method (the relative change of
+/// A_C). Compose with [`Stop::Any`] (like TNRKit's `maxiter(25) & convcrit(...)`), or build the
+/// usual pair with [`Stop::tolerance`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stop {
     /// after this many steps
     MaxSteps(usize),
-    /// when the lnZ/N estimate changed by less than this in one step
+    /// when the method's change in one step is below this
     Converged(f64),
     /// when any of these says stop
     Any(Vec<Stop>),
 }
 
 impl Stop {
-    fn done(&self, steps: usize, change: f64) -> bool {
+    /// Converged to `tol`, or at most `max_steps` steps.
+    pub fn tolerance(tol: f64, max_steps: usize) -> Stop {
+        Stop::Any(vec![Stop::Converged(tol), Stop::MaxSteps(max_steps)])
+    }
+
+    /// Whether to stop after `steps` steps whose last changed things by `change`.
+    pub fn done(&self, steps: usize, change: f64) -> bool {
         match self {
             Stop::MaxSteps(n) => steps >= *n,
             Stop::Converged(tol) => steps > 0 && change.abs() < *tol,
@@ -97,8 +107,17 @@ impl Stop {
         }
     }
 
+    /// Whether a convergence criterion (not a cap) is met: the run converged.
+    pub fn converged(&self, steps: usize, change: f64) -> bool {
+        match self {
+            Stop::MaxSteps(_) => false,
+            Stop::Converged(tol) => steps > 0 && change.abs() < *tol,
+            Stop::Any(v) => v.iter().any(|s| s.converged(steps, change)),
+        }
+    }
+
     /// The step cap, if there is one (the smallest).
-    fn cap(&self) -> Option<usize> {
+    pub fn cap(&self) -> Option<usize> {
         match self {
             Stop::MaxSteps(n) => Some(*n),
             Stop::Converged(_) => None,
