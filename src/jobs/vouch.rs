@@ -2,7 +2,7 @@
 //!
 //! JSON has no NaN or ∞ (serde_json writes them as `null`), so a non-finite number would reach a
 //! user as a silent `null` with exit status 0. [`vouch`] walks the record's serialisation and
-//! refuses it in one line naming the first non-finite field by its path (`rows[3].R`). A quantity
+//! refuses it in one line naming the first non-finite field by its path (`rows\[3\].R`). A quantity
 //! that can be legitimately undefined is an `Option` that is left out of the record, not a NaN.
 
 use super::JobError;

@@ -284,7 +284,7 @@ fn dos_mod_p(lx: usize, ly: usize, p: u64) -> Vec<u64> {
     h.iter().map(|&c| mulm(c, inv2n, p)).collect()
 }
 
-/// The exact density of states: `counts[m]` configurations with total energy
+/// The exact density of states: `counts\[m\]` configurations with total energy
 /// E = −Σ_bonds s_i s_j = 2m − 2N (m = 0..2N), N = L_x L_y sites, periodic both ways.
 #[derive(Debug, Clone)]
 pub struct DensityOfStates {

@@ -99,7 +99,7 @@ impl BondCosts {
     }
 }
 
-/// An exact energy distribution: `counts[k]` configurations at E = e0 + unit·k.
+/// An exact energy distribution: `counts\[k\]` configurations at E = e0 + unit·k.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnergyCounts {
     /// torus sides

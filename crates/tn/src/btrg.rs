@@ -32,7 +32,7 @@ pub const SCHEME: crate::registry::Scheme = crate::registry::Scheme {
 };
 
 impl Btrg {
-    /// Starts from a site tensor a[l,u,r,d] holding one site, unit bond weights, exponent `k`.
+    /// Starts from a site tensor a\[l,u,r,d\] holding one site, unit bond weights, exponent `k`.
     pub fn new(mut a: ArrayD<f64>, k: f64) -> Self {
         let norm0 = normalize(&mut a);
         let d = a.shape()[0];

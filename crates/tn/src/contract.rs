@@ -4,7 +4,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use ndarray::{ArrayD, IxDyn};
 
-/// `Σ a[.., i, ..] b[.., i, ..]` over the paired axes (like numpy's tensordot): the result's
+/// `Σ a\[.., i, ..\] b\[.., i, ..\]` over the paired axes (like numpy's tensordot): the result's
 /// axes are a's free axes in order, then b's free axes in order.
 pub fn tensordot(a: &ArrayD<f64>, ax: &[usize], b: &ArrayD<f64>, bx: &[usize]) -> ArrayD<f64> {
     assert_eq!(ax.len(), bx.len(), "paired axes");
@@ -106,7 +106,7 @@ pub fn sector_offsets(axes: &[(usize, usize, &[u8])]) -> [Vec<usize>; 2] {
 }
 
 /// [`tensordot`] for two Z₂-even tensors: every index of every axis carries a parity label
-/// (`la[i]` for axis i of a), and only elements whose labels add up to even are non-zero. Then
+/// (`la\[i\]` for axis i of a), and only elements whose labels add up to even are non-zero. Then
 /// a's free and contracted groups have equal parity, and so do b's, and the product splits into
 /// one product per parity of half the size in every dimension: a quarter of the flops. The
 /// result is dense (its odd elements are zero) with labels: a's free axes, then b's.
@@ -174,7 +174,7 @@ pub fn tensordot_z2(
     ArrayD::from_shape_vec(IxDyn(&out_shape), out).expect("shape matches")
 }
 
-/// The matrix src[rows[i] + cols[j]], row-major; rows in parallel when it is large.
+/// The matrix src[rows\[i\] + cols\[j\]], row-major; rows in parallel when it is large.
 fn gather(src: &[f64], rows: &[usize], cols: &[usize]) -> Vec<f64> {
     use rayon::prelude::*;
     let n = cols.len();

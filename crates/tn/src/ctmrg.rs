@@ -2,7 +2,7 @@
 //! (T. Nishino, K. Okunishi, JPSJ 65, 891 (1996); R. Orús, G. Vidal, PRB 80, 094403 (2009)).
 //!
 //! For a site tensor with the full square symmetry, one corner C (χ × χ, symmetric) and one
-//! edge E[i,s,j] describe the environment. An iteration absorbs one row and column:
+//! edge E\[i,s,j\] describe the environment. An iteration absorbs one row and column:
 //! the enlarged corner M = C E E a (a χd × χd symmetric matrix) is diagonalised and its χ
 //! dominant eigenvectors P renormalise C ← Pᵀ M P and E ← Pᵀ (E a) P.
 //!
@@ -52,13 +52,13 @@ fn max_abs(t: &ArrayD<f64>) -> f64 {
 }
 
 impl Ctmrg {
-    /// Starts from a C4v-symmetric site tensor a[l,u,r,d] with an open (summed) boundary.
+    /// Starts from a C4v-symmetric site tensor a\[l,u,r,d\] with an open (summed) boundary.
     pub fn new(a: ArrayD<f64>, chi: usize) -> Self {
         let d = a.shape()[0];
         Ctmrg { a, c: ArrayD::ones(IxDyn(&[1, 1])), e: ArrayD::ones(IxDyn(&[1, d, 1])), chi }
     }
 
-    /// Starts with the boundary spins fixed: `boundary[k]` is the bond vector of the fixed
+    /// Starts with the boundary spins fixed: `boundary\[k\]` is the bond vector of the fixed
     /// boundary state (e.g. row σ = 0 of the split factor M), which selects one ordered phase
     /// below T_c, so that the magnetization impurity measures the spontaneous magnetization.
     pub fn with_boundary(a: ArrayD<f64>, chi: usize, boundary: &[f64]) -> Self {
@@ -67,7 +67,7 @@ impl Ctmrg {
         Ctmrg { a, c: ArrayD::ones(IxDyn(&[1, 1])), e, chi }
     }
 
-    /// An environment from its parts: a[l,u,r,d], corner C (χ' × χ', symmetric) and edge E[i,s,j]
+    /// An environment from its parts: a\[l,u,r,d\], corner C (χ' × χ', symmetric) and edge E\[i,s,j\]
     /// (symmetric in i ↔ j), for methods that reach the fixed point another way.
     pub(crate) fn from_parts(a: ArrayD<f64>, c: ArrayD<f64>, e: ArrayD<f64>, chi: usize) -> Self {
         Ctmrg { a, c, e, chi }

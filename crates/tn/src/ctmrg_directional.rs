@@ -1,11 +1,11 @@
 //! Directional CTMRG for site tensors without the square symmetry (anisotropic couplings,
-//! fields, any real a[l,u,r,d]): four corners and four edges, one move per direction
+//! fields, any real a\[l,u,r,d\]): four corners and four edges, one move per direction
 //! (R. Orús, G. Vidal, PRB 80, 094403 (2009); projectors from the full 2 × 2 environment,
 //! P. Corboz, T. M. Rice, M. Troyer, PRL 113, 046402 (2014)).
 //!
 //! Labels go clockwise: C₁ T₁ C₂ T₂ C₃ T₃ C₄ T₄ (top-left corner, top edge, ...). Every edge is
-//! T_k[α, s, β] with α towards the corner before it and β towards the corner after it, s into
-//! the lattice (T₁ meets the u leg, T₂ r, T₃ d, T₄ l); every corner C_k[α, β] with α towards
+//! T_k\[α, s, β\] with α towards the corner before it and β towards the corner after it, s into
+//! the lattice (T₁ meets the u leg, T₂ r, T₃ d, T₄ l); every corner C_k\[α, β\] with α towards
 //! T_{k−1} and β towards T_k. In these labels the four directions look alike, so only the left
 //! move is written: it absorbs a column into C₁, T₄, C₄; the labels and the site tensor are then
 //! rotated by a quarter turn and the move repeats, four times per iteration.
@@ -26,7 +26,7 @@ use ndarray::{ArrayD, IxDyn};
 /// The directional CTMRG environment of one site tensor.
 #[derive(Debug, Clone)]
 pub struct DirectionalCtmrg {
-    /// a, and a turned by one, two and three quarter turns (a′[l,u,r,d] = a[u,r,d,l])
+    /// a, and a turned by one, two and three quarter turns (a′[l,u,r,d] = a\[u,r,d,l\])
     a: [ArrayD<f64>; 4],
     c: [ArrayD<f64>; 4],
     t: [ArrayD<f64>; 4],
@@ -66,7 +66,7 @@ fn arr(m: &Mat<f64>, shape: &[usize]) -> ArrayD<f64> {
     ArrayD::from_shape_vec(IxDyn(shape), data).expect("shape matches")
 }
 
-/// Q[(e, b.d), (c, b.r)] = Σ C[x,y] T_k[y,s₁,c] T_prev[e,s₀,x] b[s₀,s₁,r,d]: the corner C with the
+/// Q[(e, b.d), (c, b.r)] = Σ C\[x,y\] T_k\[y,s₁,c\] T_prev\[e,s₀,x\] b\[s₀,s₁,r,d\]: the corner C with the
 /// edge before it, the edge after it and the site tensor b (turned so T_prev meets its l leg).
 fn enlarged(c: &ArrayD<f64>, tp: &ArrayD<f64>, tk: &ArrayD<f64>, b: &ArrayD<f64>) -> Mat<f64> {
     let ct = tensordot(c, &[1], tk, &[0]); // x, s1, c
@@ -78,7 +78,7 @@ fn enlarged(c: &ArrayD<f64>, tp: &ArrayD<f64>, tk: &ArrayD<f64>, b: &ArrayD<f64>
 }
 
 impl DirectionalCtmrg {
-    /// Starts from a site tensor a[l,u,r,d]; the edges start as the all-ones vector of their bond,
+    /// Starts from a site tensor a\[l,u,r,d\]; the edges start as the all-ones vector of their bond,
     /// which in a split-factor basis is some boundary field. Prefer [`Self::with_boundary`].
     pub fn new(a: ArrayD<f64>, chi: usize) -> Self {
         let (dl, du) = (a.shape()[0], a.shape()[1]);
@@ -86,7 +86,7 @@ impl DirectionalCtmrg {
     }
 
     /// Starts with the boundary vectors `horizontal` (on the l, r bonds: edges T₂, T₄) and
-    /// `vertical` (u, d bonds: T₁, T₃). For a free boundary use Σ_σ M[σ, k] of each direction's
+    /// `vertical` (u, d bonds: T₁, T₃). For a free boundary use Σ_σ M\[σ, k\] of each direction's
     /// split factor: in the disordered phase a boundary that breaks the symmetry decays only as
     /// e^{−n/ξ} in the odd sector, which the corner spectrum barely sees (a stray ⟨m⟩ ≈ 4e-7 after
     /// 25 iterations at K = 0.3), so the boundary should respect the symmetry.

@@ -55,7 +55,7 @@ impl Default for DmrgOptions {
 pub struct FiniteMps {
     /// physical dimension
     pub d: usize,
-    /// tensors A[l, s, r] (row-major) with their bond dimensions (dl, dr)
+    /// tensors A\[l, s, r\] (row-major) with their bond dimensions (dl, dr)
     pub tensors: Vec<(usize, usize, Vec<f64>)>,
 }
 
@@ -113,7 +113,7 @@ impl FiniteMps {
     }
 }
 
-/// E' = Σ_{s',s} op[s',s] A_{s'}ᵀ E A_s: the left transfer matrix of one site with an operator.
+/// E' = Σ_{s',s} op\[s',s\] A_{s'}ᵀ E A_s: the left transfer matrix of one site with an operator.
 fn transfer(e: &[f64], t: &(usize, usize, Vec<f64>), op: &[f64], d: usize) -> Vec<f64> {
     let (dl, dr, data) = (t.0, t.1, &t.2);
     let mut x = vec![0.0; dl * d * dr];

@@ -14,7 +14,7 @@
 //! CTMRG projector at the fixed point. One iteration:
 //! 1. A_L from the polar decomposition of A_C (A_L = U Vᵀ for A_C = U S Vᵀ reshaped (χ d) × χ);
 //! 2. the edge E ← the dominant eigenvector of the channel
-//!    X[t,m,b] ↦ Σ X[t,m,b] A_L[t,u,t′] a[m,u,r,d] A_L[b,d,b′] (Arnoldi, restarted from the last E):
+//!    X\[t,m,b\] ↦ Σ X\[t,m,b\] A_L\[t,u,t′\] a\[m,u,r,d\] A_L\[b,d,b′\] (Arnoldi, restarted from the last E):
 //!    the half-infinite row between the upper and lower boundaries, which is the left edge, and by
 //!    C4v every edge;
 //! 3. the corner Λ = C² ← the dominant eigenvector of X ↦ Σ_m E_m X E_m (Lanczos: the map is
@@ -57,7 +57,7 @@ fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
-/// Symmetrises X[t,m,b] in t ↔ b and normalises it to unit norm.
+/// Symmetrises X\[t,m,b\] in t ↔ b and normalises it to unit norm.
 fn symmetrise(x: &mut [f64], chi: usize, d: usize) {
     for t in 0..chi {
         for b in t + 1..chi {
@@ -80,7 +80,7 @@ fn left_isometry(ac: &[f64], chi: usize, d: usize) -> ArrayD<f64> {
     ArrayD::from_shape_fn(IxDyn(&[chi, d, chi]), |ix| al[(ix[0] * d + ix[1], ix[2])])
 }
 
-/// X[t,m,b] ↦ Σ X[t,m,b] A_L[t,u,t′] a[m,u,r,d] A_L[b,d,b′].
+/// X\[t,m,b\] ↦ Σ X\[t,m,b\] A_L\[t,u,t′\] a\[m,u,r,d\] A_L\[b,d,b′\].
 fn channel(x: &[f64], al: &ArrayD<f64>, a: &ArrayD<f64>, chi: usize, d: usize) -> Vec<f64> {
     let x = ArrayD::from_shape_vec(IxDyn(&[chi, d, chi]), x.to_vec()).expect("shape");
     let y = tensordot(&x, &[0], al, &[0]); // m,b,u,t′
@@ -118,14 +118,14 @@ fn frob_dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// X ↦ Σ_m E_m X E_m for X χ × χ and E[i,m,j].
+/// X ↦ Σ_m E_m X E_m for X χ × χ and E\[i,m,j\].
 fn corner_map(x: &[f64], e: &ArrayD<f64>, chi: usize) -> Vec<f64> {
     let x = ArrayD::from_shape_vec(IxDyn(&[chi, chi]), x.to_vec()).expect("shape");
     let y = tensordot(e, &[2], &x, &[0]); // i,m,k
     tensordot(&y, &[1, 2], e, &[1, 0]).into_raw_vec_and_offset().0 // i,j
 }
 
-/// Finds the C4v CTM fixed point of the site tensor `a[l,u,r,d]` at bond dimension χ, starting
+/// Finds the C4v CTM fixed point of the site tensor `a\[l,u,r,d\]` at bond dimension χ, starting
 /// from `ctm` (a few power iterations of [`Ctmrg`], enough for the bond to reach χ), and returns
 /// it as a [`Ctmrg`]. Stops when A_C changes by less than `tol` (relative) or after `max_iter`
 /// iterations.

@@ -4,7 +4,7 @@
 //! factor α (bulk free energy and normalisation), a piece of a conformal field theory. The
 //! transfer matrix of a cylinder of circumference w tensors and height one tensor has eigenvalues
 //! λ_n = α^w exp[−(2π/w)(Δ_n − c/12)]. With
-//! M₁[u, d] = Σ_l T[l,u,l,d] (w = 1) and M₂[(u₁u₂),(d₁d₂)] = Σ_{l,r} T[l,u₁,r,d₁] T[r,u₂,l,d₂] (w = 2),
+//! M₁\[u, d\] = Σ_l T\[l,u,l,d\] (w = 1) and M₂[(u₁u₂),(d₁d₂)] = Σ_{l,r} T\[l,u₁,r,d₁\] T\[r,u₂,l,d₂\] (w = 2),
 //! α cancels from 2 ln λ₀(M₁) − ln λ₀(M₂) = πc/4, and Δ_n = (1/π) ln(λ₀/λ_n) from M₂.
 //! (Moduli are used: states of non-zero momentum give complex λ.)
 

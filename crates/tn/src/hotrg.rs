@@ -65,12 +65,12 @@ pub fn peak_bytes(q: usize, chi: usize, steps: usize, parity: bool) -> f64 {
 }
 
 impl Hotrg {
-    /// Starts from a site tensor a[l,u,r,d] holding one site.
+    /// Starts from a site tensor a\[l,u,r,d\] holding one site.
     pub fn new(a: ArrayD<f64>) -> Self {
         Self::with_parity(a, None)
     }
 
-    /// Starts from a site tensor whose leg states carry Z₂ parities (`labels[k]` for state k, as
+    /// Starts from a site tensor whose leg states carry Z₂ parities (`labels\[k\]` for state k, as
     /// [`crate::initial::leg_parity`] gives them); they are used only if `a` is even under them to
     /// rounding, else the dense contractions run.
     pub fn with_parity(mut a: ArrayD<f64>, labels: Option<Vec<u8>>) -> Self {
@@ -116,7 +116,7 @@ type Block = (Vec<f64>, Vec<(usize, usize)>);
 /// `h`, `v`, `k`: parity labels of the horizontal and vertical legs and of the isometry's new leg.
 ///
 /// T′[k,u,k′,d] = Σ_g P[(k,u), g] Q[(k′,d), g] with g = (l₂, m, r₁):
-/// P[(k,u), g] = Σ_{l₁} U[l₁,l₂,k] a[l₁,u,r₁,m] and Q[(k′,d), g] = Σ_{r₂} b[l₂,m,r₂,d] U[r₁,r₂,k′].
+/// P[(k,u), g] = Σ_{l₁} U\[l₁,l₂,k\] a\[l₁,u,r₁,m\] and Q[(k′,d), g] = Σ_{r₂} b\[l₂,m,r₂,d\] U\[r₁,r₂,k′\].
 /// Each row of P and Q is one small GEMM (2χ⁴ flops) written straight into its parity block,
 /// so no χ⁵ intermediate is ever scattered or gathered; the product of the blocks is the
 /// O(χ⁷) part (a quarter of it with Z₂).
@@ -320,15 +320,15 @@ impl CoarseGraining for Hotrg {
         closed_trace(&self.t, None)
     }
     /// Two tensors stacked along the vertical bond (the next merge), each closed horizontally
-    /// on itself and the pair closed vertically: Σ_{u,d} M[u,d] M[d,u] with M[u,d] = Σ_l t[l,u,l,d].
+    /// on itself and the pair closed vertically: Σ_{u,d} M\[u,d\] M\[d,u\] with M\[u,d\] = Σ_l t\[l,u,l,d\].
     fn pair_trace(&self) -> Option<f64> {
         let (dh, dv) = (self.t.shape()[0], self.t.shape()[1]);
         let m: Vec<f64> =
             (0..dv * dv).map(|x| (0..dh).map(|l| self.t[[l, x / dv, l, x % dv].as_ref()]).sum()).collect();
         Some((0..dv * dv).map(|x| m[x] * m[(x % dv) * dv + x / dv]).sum())
     }
-    /// The 2 × 2 torus of the current tensor: with M[(l₁,r₁),(l₂,r₂)] = Σ_{u,m} t[l₁,u,r₁,m]
-    /// t[l₂,m,r₂,u] (a column of two, closed vertically), Z = Σ M[(l₁,r₁),(l₂,r₂)] M[(r₁,l₁),(r₂,l₂)]
+    /// The 2 × 2 torus of the current tensor: with M[(l₁,r₁),(l₂,r₂)] = Σ_{u,m} t\[l₁,u,r₁,m\]
+    /// t\[l₂,m,r₂,u\] (a column of two, closed vertically), Z = Σ M[(l₁,r₁),(l₂,r₂)] M[(r₁,l₁),(r₂,l₂)]
     /// (two columns, closed horizontally). One GEMM of χ² × χ² × χ²; `None` when M would pass
     /// 2 GiB (χ > 128).
     fn quad_trace(&self) -> Option<f64> {

@@ -7,19 +7,19 @@
 //! the one that discards less is used, as in the paper), and cycles the axes
 //! (x, y, z) ← (y, z, x) so the next step merges along the old x:
 //!
-//! T′[a,b,c,d,z−,z+] = Σ U_x[x₁,x₂,a] U_x[x₁′,x₂′,b] U_y[y₁,y₂,c] U_y[y₁′,y₂′,d]
-//!                      · T[x₁,x₁′,y₁,y₁′,z−,k] T[x₂,x₂′,y₂,y₂′,k,z+].
+//! T′[a,b,c,d,z−,z+] = Σ U_x\[x₁,x₂,a\] U_x\[x₁′,x₂′,b\] U_y\[y₁,y₂,c\] U_y\[y₁′,y₂′,d\]
+//!                      · T\[x₁,x₁′,y₁,y₁′,z−,k\] T\[x₂,x₂′,y₂,y₂′,k,z+\].
 //!
-//! The contraction is split into P[z−][(a,c), g] (T₁ with the two "−" isometries) and
-//! Q[z+][g, (b,d)] (T₂ with the two "+" isometries), g = (y₂, y₁′, x₁′, x₂, k), and
-//! T′[..,z−,z+] = P[z−] Q[z+]: 2χ¹¹ flops, like the paper, but with slices of size χ⁷. Each
+//! The contraction is split into P\[z−\][(a,c), g] (T₁ with the two "−" isometries) and
+//! Q\[z+\][g, (b,d)] (T₂ with the two "+" isometries), g = (y₂, y₁′, x₁′, x₂, k), and
+//! T′[..,z−,z+] = P\[z−\] Q\[z+\]: 2χ¹¹ flops, like the paper, but with slices of size χ⁷. Each
 //! row (a,c) of P and (b,d) of Q is made by small GEMMs and written straight into its parity
 //! block, so no χ⁷ slice is ever scattered; P is built once per step, Q once per block of P
 //! slices that fits the memory budget.
 //!
 //! Z₂: for the Ising model at h = 0 every leg index carries a parity and every tensor is even
 //! (its odd-parity elements vanish). The isometries are eigenvectors of parity-block-diagonal
-//! environments, so they keep this. Then P[z−] is non-zero only where
+//! environments, so they keep this. Then P\[z−\] is non-zero only where
 //! parity(a,c) = parity(g) ⊕ parity(z−), and likewise Q, so P Q splits into two products of
 //! half the size in every dimension: a quarter of the dense flops. Without a symmetry every
 //! label is 0 and the same code does the dense product.
@@ -35,7 +35,7 @@ use ndarray::{ArrayD, IxDyn};
 /// so P gets most of it; for χ ≤ 14 everything fits and each is built once.
 pub const DEFAULT_BUDGET: usize = 8 << 30;
 
-/// 3D HOTRG state: the tensor T[x−,x+,y−,y+,z−,z+] and the parity of every leg index.
+/// 3D HOTRG state: the tensor T\[x−,x+,y−,y+,z−,z+\] and the parity of every leg index.
 #[derive(Debug, Clone)]
 pub struct Hotrg3d {
     t: ArrayD<f64>,
@@ -46,7 +46,7 @@ pub struct Hotrg3d {
 }
 
 impl Hotrg3d {
-    /// Starts from a site tensor a[x−,x+,y−,y+,z−,z+] holding one site. `parity`, if given,
+    /// Starts from a site tensor a\[x−,x+,y−,y+,z−,z+\] holding one site. `parity`, if given,
     /// labels the q leg states with their Z₂ parity (0 even, 1 odd), as
     /// [`crate::initial::leg_parity`] finds them; it is used only if `a` is even under it to
     /// rounding (otherwise the dense contraction is used).
@@ -188,7 +188,7 @@ impl Layout<'_> {
     }
 }
 
-/// P rows for the slices `zs` of T₁: P[z][(a,c), (y₂, r)] = Σ U_x[x,x₂,a] U_y[y,y₂,c] T₁[x,x̄,y,ȳ,z,k].
+/// P rows for the slices `zs` of T₁: P\[z\][(a,c), (y₂, r)] = Σ U_x\[x,x₂,a\] U_y\[y,y₂,c\] T₁\[x,x̄,y,ȳ,z,k\].
 /// `s1` is T permuted to [z−, x−, x+, y−, y+, z+]; `ux` is U_x as [(a, x₂), x], `uy` is U_y as
 /// [c, y₂, y] (both row-major).
 fn build_p(l: &Layout, s1: &[f64], ux: &[f64], uy: &[f64], zs: &[usize], place: &[usize; 3]) -> Blocks {
@@ -227,7 +227,7 @@ fn build_p(l: &Layout, s1: &[f64], ux: &[f64], uy: &[f64], zs: &[usize], place: 
 }
 
 /// Q columns for the slices `zs` of T₂, as rows of the transposed block:
-/// Q[z][(b,d), (y₂, r)] = Σ U_x[x₁′,x,b] U_y[y₁′,y,d] T₂[x₂,x,y₂,y,k,z], r = (y₁′, x₁′, x₂, k).
+/// Q\[z\][(b,d), (y₂, r)] = Σ U_x\[x₁′,x,b\] U_y\[y₁′,y,d\] T₂\[x₂,x,y₂,y,k,z\], r = (y₁′, x₁′, x₂, k).
 /// `s2` is T permuted to [z+, x+, y−, y+, x−, z−]; `ux` is U_x as [(b, x₁′), x₂′], `uy` is U_y as
 /// [(d, y₁′), y₂′].
 fn build_q(
@@ -283,8 +283,8 @@ fn build_q(
     b
 }
 
-/// The merge T′ = P Q slice block by slice block (see the module docs). `ux[x₁,x₂,a]`,
-/// `uy[y₁,y₂,c]`; the P and Q blocks take at most `budget` bytes (at least one slice each).
+/// The merge T′ = P Q slice block by slice block (see the module docs). `ux\[x₁,x₂,a\]`,
+/// `uy\[y₁,y₂,c\]`; the P and Q blocks take at most `budget` bytes (at least one slice each).
 fn merge(
     t: &ArrayD<f64>,
     parity: &[Vec<u8>; 3],
@@ -351,8 +351,8 @@ fn merge(
 }
 
 /// The isometry for the doubled legs on side `side` (0: x−, 1: x+, 2: y−, 3: y+) of a z-pair,
-/// from the environment G[(i,i′),(j,j′)] = Σ A[i,k,j,l] B[i′,k,j′,l] of the two one-tensor
-/// halves, diagonalised per parity block. Returns (U[i,i′,a], parity of a, discarded fraction).
+/// from the environment G[(i,i′),(j,j′)] = Σ A\[i,k,j,l\] B\[i′,k,j′,l\] of the two one-tensor
+/// halves, diagonalised per parity block. Returns (U\[i,i′,a\], parity of a, discarded fraction).
 fn isometry(t: &ArrayD<f64>, par: &[u8], chi: usize, side: usize) -> (ArrayD<f64>, Vec<u8>, f64) {
     let rest: Vec<usize> = (0..4).filter(|&i| i != side).collect();
     let ax_a: Vec<usize> = rest.iter().copied().chain([4]).collect();
@@ -421,7 +421,7 @@ impl CoarseGraining for Hotrg3d {
         StepInfo { norm, merged: 2.0, truncation_error: ex.max(ey) }
     }
 
-    /// Σ T[a,a,b,b,c,c]: the tensor closed on itself in all three directions.
+    /// Σ T\[a,a,b,b,c,c\]: the tensor closed on itself in all three directions.
     fn trace(&self) -> f64 {
         let s = self.t.shape();
         let mut sum = 0.0;
@@ -436,7 +436,7 @@ impl CoarseGraining for Hotrg3d {
     }
 
     /// The two tensors the next step stacks along z, each closed on itself in x and y, closed
-    /// along z: Σ M[z,k] M[k,z] with M[z,k] = Σ_{x,y} T[x,x,y,y,z,k].
+    /// along z: Σ M\[z,k\] M\[k,z\] with M\[z,k\] = Σ_{x,y} T\[x,x,y,y,z,k\].
     fn pair_trace(&self) -> Option<f64> {
         let s = self.t.shape();
         let dz = s[4];

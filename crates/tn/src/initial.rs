@@ -1,13 +1,13 @@
 //! Initial site tensors built from the model value.
 //!
-//! The bond Boltzmann matrix B[σ,σ'] = exp(K f(σ,σ')) is positive semi-definite for K ≥ 0, so
+//! The bond Boltzmann matrix B\[σ,σ'\] = exp(K f(σ,σ')) is positive semi-definite for K ≥ 0, so
 //! B = M Mᵀ with M = U √Λ. Splitting every bond this way gives the site tensor
 //!
-//! a[l,u,r,d] = Σ_σ w(σ) M[σ,l] M[σ,u] M[σ,r] M[σ,d],   w(σ) = exp(h·m(σ)),
+//! a\[l,u,r,d\] = Σ_σ w(σ) M\[σ,l\] M\[σ,u\] M\[σ,r\] M\[σ,d\],   w(σ) = exp(h·m(σ)),
 //!
 //! one tensor per site, legs ordered (left, up, right, down), with m(σ) = s (Ising), δ(σ,0)
 //! (Potts) or cos θ (clock). Impurities replace w by w·m(σ) (magnetization) or one leg's M by
-//! N = (B∘f) M⁻ᵀ, so that Σ_k M[σ,k] N[σ',k] = f(σ,σ') B[σ,σ'] (one bond variable inserted).
+//! N = (B∘f) M⁻ᵀ, so that Σ_k M\[σ,k\] N\[σ',k\] = f(σ,σ') B\[σ,σ'\] (one bond variable inserted).
 
 use ndarray::{ArrayD, IxDyn};
 use onsager_models::Model;
@@ -61,7 +61,7 @@ pub enum Insertion {
     BondRight,
 }
 
-/// The 2D site tensor a[l,u,r,d] at coupling K and field h.
+/// The 2D site tensor a\[l,u,r,d\] at coupling K and field h.
 pub fn site_tensor_2d(model: Model, k: f64, h: f64, insertion: Insertion) -> ArrayD<f64> {
     site_tensor_anisotropic(model, k, k, h, insertion)
 }
@@ -86,7 +86,7 @@ pub fn site_tensor_anisotropic(model: Model, kx: f64, ky: f64, h: f64, insertion
     })
 }
 
-/// The free-boundary bond vector v[k] = Σ_σ M[σ, k]: an open end of a bond of coupling K,
+/// The free-boundary bond vector v\[k\] = Σ_σ M\[σ, k\]: an open end of a bond of coupling K,
 /// summed over its spin.
 pub fn free_boundary(model: Model, k: f64) -> Vec<f64> {
     let q = model.q();
@@ -94,7 +94,7 @@ pub fn free_boundary(model: Model, k: f64) -> Vec<f64> {
     (0..q).map(|c| (0..q).map(|s| m[s * q + c]).sum()).collect()
 }
 
-/// The 3D site tensor a[x−,x+,y−,y+,z−,z+] = Σ_σ w(σ) Π_legs M[σ,leg] at coupling K and field h.
+/// The 3D site tensor a\[x−,x+,y−,y+,z−,z+\] = Σ_σ w(σ) Π_legs M\[σ,leg\] at coupling K and field h.
 pub fn site_tensor_3d(model: Model, k: f64, h: f64) -> ArrayD<f64> {
     let q = model.q();
     let (m, _) = bond_factors(model, k);
@@ -104,8 +104,8 @@ pub fn site_tensor_3d(model: Model, k: f64, h: f64) -> ArrayD<f64> {
 }
 
 /// Z₂ parities of the leg states of [`bond_factors`]' M, if the model has the spin-flip symmetry
-/// at this field: Ising at h = 0, where column c of M is even (M[↑,c] = M[↓,c]) or odd
-/// (M[↑,c] = −M[↓,c]). `None` otherwise.
+/// at this field: Ising at h = 0, where column c of M is even (M\[↑,c\] = M\[↓,c\]) or odd
+/// (M\[↑,c\] = −M\[↓,c\]). `None` otherwise.
 pub fn leg_parity(model: Model, k: f64, h: f64) -> Option<Vec<u8>> {
     if model != Model::Ising || h != 0.0 {
         return None;

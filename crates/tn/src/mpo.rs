@@ -1,9 +1,9 @@
 //! Matrix-product operators built from couplings (finite-state-machine form; McCulloch,
 //! J. Stat. Mech. P10014 (2007); Schollwöck, Ann. Phys. 326, 96 (2011), §6.1).
 //!
-//! Convention: the site tensor is W[a, b, s', s] with a the left and b the right virtual index,
+//! Convention: the site tensor is W\[a, b, s', s\] with a the left and b the right virtual index,
 //! s' the outgoing (bra) and s the incoming (ket) physical index. A Hamiltonian MPO is lower
-//! triangular (W[a, b] ≠ 0 only for a ≥ b): state `a = n_w − 1` ("start") has placed nothing yet,
+//! triangular (W\[a, b\] ≠ 0 only for a ≥ b): state `a = n_w − 1` ("start") has placed nothing yet,
 //! state 0 ("done") has completed its term, and H = ⟨start| W₁ W₂ ⋯ W_N |done⟩. Only the non-zero
 //! blocks are stored, since every kernel sums over them.
 //!
@@ -13,7 +13,7 @@ use crate::initial::{site_tensor_2d, Insertion};
 use onsager_models::Model;
 use std::fmt;
 
-/// One non-zero block W[a, b, ·, ·] of an MPO tensor: a d × d operator, row-major op[s'][s].
+/// One non-zero block W\[a, b, ·, ·\] of an MPO tensor: a d × d operator, row-major op\[s'\]\[s\].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     /// left virtual state
@@ -52,12 +52,12 @@ impl MpoSite {
         MpoSite { nl, nr, d, blocks }
     }
 
-    /// The block W[a, b], if non-zero.
+    /// The block W\[a, b\], if non-zero.
     pub fn block(&self, a: usize, b: usize) -> Option<&Block> {
         self.blocks.iter().find(|x| x.a == a && x.b == b)
     }
 
-    /// Whether W[a, b, s', s] = W[a, b, s, s'] for every block (a symmetric transfer matrix, or
+    /// Whether W\[a, b, s', s\] = W\[a, b, s, s'\] for every block (a symmetric transfer matrix, or
     /// a real Hamiltonian).
     pub fn is_physically_symmetric(&self) -> bool {
         let d = self.d;
@@ -339,7 +339,7 @@ impl Mpo {
 }
 
 /// The row-to-row transfer matrix of a 2D classical model as a one-site MPO: the site tensor
-/// a[l, u, r, d] of [`site_tensor_2d`] read as W[a = l, b = r, s' = u, s = d]. Its dominant
+/// a\[l, u, r, d\] of [`site_tensor_2d`] read as W\[a = l, b = r, s' = u, s = d\]. Its dominant
 /// eigenvalue per column is the partition function per site, ln Λ = lnZ/N (each tensor carries
 /// one site and, through the split bond matrices, two bonds).
 pub fn row_transfer(model: Model, k: f64, h: f64) -> MpoSite {

@@ -1,9 +1,9 @@
 //! Matrix-product-state kernels shared by [`crate::dmrg`] and [`crate::vumps`].
 //!
 //! Layouts (all row-major, real):
-//! - an MPS tensor A[l, s, r] (dims `dl, d, dr`), read as a (dl·d) × dr or a dl × (d·dr) matrix
+//! - an MPS tensor A\[l, s, r\] (dims `dl, d, dr`), read as a (dl·d) × dr or a dl × (d·dr) matrix
 //!   without copying;
-//! - an environment is one matrix per MPO virtual state: left L_a[l', l] and right R_b[r', r],
+//! - an environment is one matrix per MPO virtual state: left L_a\[l', l\] and right R_b\[r', r\],
 //!   bra index first. Missing (`None`) blocks are zero.
 //!
 //! Every contraction is a GEMM (faer) plus a sparse pass over the MPO's non-zero blocks, so a
@@ -42,8 +42,8 @@ pub fn gemm(
     matmul(MatMut::from_row_major_slice_mut(c, m, n), accum, am, bm, 1.0, Par::Seq);
 }
 
-/// Y_b[pre, s', post] = Σ_{a, s} W[a, b, s', s] X_a[pre, s, post] (or, with `backward`,
-/// Y_a = Σ_b W[a, b] X_b): the MPO acting on one physical leg of a stack of tensors.
+/// Y_b\[pre, s', post\] = Σ_{a, s} W\[a, b, s', s\] X_a\[pre, s, post\] (or, with `backward`,
+/// Y_a = Σ_b W\[a, b\] X_b): the MPO acting on one physical leg of a stack of tensors.
 pub fn apply_w(xs: &[Option<Vec<f64>>], w: &MpoSite, pre: usize, post: usize, backward: bool) -> Vec<Option<Vec<f64>>> {
     let d = w.d;
     let nout = if backward { w.nl } else { w.nr };
@@ -74,7 +74,7 @@ fn each(blocks: &[Option<Vec<f64>>], f: impl Fn(&[f64]) -> Vec<f64>) -> Vec<Opti
     blocks.iter().map(|b| b.as_deref().map(&f)).collect()
 }
 
-/// L'_b = Σ_a Σ_{s',s} W[a,b,s',s] A_{s'}ᵀ L_a A_s: the left environment grown by one site.
+/// L'_b = Σ_a Σ_{s',s} W\[a,b,s',s\] A_{s'}ᵀ L_a A_s: the left environment grown by one site.
 /// `bra` is the conjugate (here: the same real) tensor of the upper layer.
 pub fn grow_left(l: &Env, a: &[f64], bra: &[f64], w: &MpoSite, dl: usize, dr: usize) -> Env {
     let d = w.d;
@@ -90,7 +90,7 @@ pub fn grow_left(l: &Env, a: &[f64], bra: &[f64], w: &MpoSite, dl: usize, dr: us
     })
 }
 
-/// R'_a = Σ_b Σ_{s',s} W[a,b,s',s] B_{s'} R_b B_sᵀ: the right environment grown by one site.
+/// R'_a = Σ_b Σ_{s',s} W\[a,b,s',s\] B_{s'} R_b B_sᵀ: the right environment grown by one site.
 pub fn grow_right(r: &Env, b: &[f64], bra: &[f64], w: &MpoSite, dl: usize, dr: usize) -> Env {
     let d = w.d;
     let xs = each(r, |rb| {
@@ -105,7 +105,7 @@ pub fn grow_right(r: &Env, b: &[f64], bra: &[f64], w: &MpoSite, dl: usize, dr: u
     })
 }
 
-/// One-site effective operator: H(X)[l', s', r'] = Σ L_a[l', l] W[a,b,s',s] R_b[r', r] X[l, s, r].
+/// One-site effective operator: H(X)\[l', s', r'\] = Σ L_a\[l', l\] W\[a,b,s',s\] R_b\[r', r\] X\[l, s, r\].
 pub fn apply_one_site(l: &Env, w: &MpoSite, r: &Env, x: &[f64], dl: usize, dr: usize) -> Vec<f64> {
     let d = w.d;
     let xs = each(l, |la| {
@@ -122,7 +122,7 @@ pub fn apply_one_site(l: &Env, w: &MpoSite, r: &Env, x: &[f64], dl: usize, dr: u
     out
 }
 
-/// Two-site effective operator on θ[l, s₁, s₂, r] with MPO tensors W₁, W₂.
+/// Two-site effective operator on θ\[l, s₁, s₂, r\] with MPO tensors W₁, W₂.
 #[allow(clippy::too_many_arguments)]
 pub fn apply_two_site(l: &Env, w1: &MpoSite, w2: &MpoSite, r: &Env, x: &[f64], dl: usize, dr: usize) -> Vec<f64> {
     let d = w1.d;

@@ -23,7 +23,7 @@ pub struct Capabilities {
 /// What a scheme starts from.
 #[derive(Debug, Clone)]
 pub struct Start {
-    /// the site tensor a[l,u,r,d] of one site
+    /// the site tensor a\[l,u,r,d\] of one site
     pub tensor: ArrayD<f64>,
     /// Z₂ parity of every leg state when the model has the spin-flip symmetry (a scheme may use
     /// it to work on parity blocks, or ignore it)

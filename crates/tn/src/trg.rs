@@ -1,10 +1,10 @@
 //! Levin–Nave tensor renormalization group (M. Levin, C. P. Nave, PRL 99, 120601 (2007)).
 //!
-//! Each site tensor a[l,u,r,d] is split two ways by truncated SVD — (l,u)|(r,d) on one
+//! Each site tensor a\[l,u,r,d\] is split two ways by truncated SVD — (l,u)|(r,d) on one
 //! sublattice, (u,r)|(d,l) on the other — and the four pieces around a plaquette are contracted
 //! into the new tensor (the lattice rotates by 45°, every new tensor holds two old ones):
 //!
-//! T'[a,b,c,d] = Σ F3[a,x,w] F4[b,y,x] F1[z,y,c] F2[w,z,d],  cost O(χ⁶).
+//! T'\[a,b,c,d\] = Σ F3\[a,x,w\] F4\[b,y,x\] F1\[z,y,c\] F2\[w,z,d\],  cost O(χ⁶).
 
 use crate::contract::{permute, svd_truncated, tensordot};
 use crate::scheme::{CoarseGraining, StepInfo, Truncation};
@@ -24,7 +24,7 @@ pub(crate) fn normalize(t: &mut ArrayD<f64>) -> f64 {
     n
 }
 
-/// Σ_{a,b} T[a,b,a,b] w_h[a] w_v[b]: a tensor closed on itself (a 1 × 1 torus of the coarse
+/// Σ_{a,b} T\[a,b,a,b\] w_h\[a\] w_v\[b\]: a tensor closed on itself (a 1 × 1 torus of the coarse
 /// lattice), with optional bond weights (horizontal, vertical).
 pub(crate) fn closed_trace(t: &ArrayD<f64>, weights: Option<(&[f64], &[f64])>) -> f64 {
     let s = t.shape();
@@ -36,7 +36,7 @@ pub(crate) fn closed_trace(t: &ArrayD<f64>, weights: Option<(&[f64], &[f64])>) -
 }
 
 /// Splits a 4-leg tensor (legs already permuted so the first two go left) by truncated SVD as
-/// T ≈ Σ_k L[i,j,k] s_k^{1−2α} R[k,m,n] with L = U s^α, R = s^α Vᵀ; returns (L, R, s, discarded
+/// T ≈ Σ_k L\[i,j,k\] s_k^{1−2α} R\[k,m,n\] with L = U s^α, R = s^α Vᵀ; returns (L, R, s, discarded
 /// weight). α = ½ is TRG's symmetric split.
 pub(crate) fn split_pow(t: &ArrayD<f64>, trunc: &Truncation, alpha: f64) -> (ArrayD<f64>, ArrayD<f64>, Vec<f64>, f64) {
     let s = t.shape().to_vec();
@@ -51,7 +51,7 @@ pub(crate) fn split_pow(t: &ArrayD<f64>, trunc: &Truncation, alpha: f64) -> (Arr
     (l, r, sv, err)
 }
 
-/// [`split_pow`] with α = ½: T ≈ Σ_k L[i,j,k] R[k,m,n].
+/// [`split_pow`] with α = ½: T ≈ Σ_k L\[i,j,k\] R\[k,m,n\].
 pub(crate) fn split(t: &ArrayD<f64>, trunc: &Truncation) -> (ArrayD<f64>, ArrayD<f64>, f64) {
     let (l, r, _, err) = split_pow(t, trunc, 0.5);
     (l, r, err)
@@ -78,7 +78,7 @@ pub fn peak_bytes(q: usize, chi: usize, steps: usize, _parity: bool) -> f64 {
 }
 
 impl Trg {
-    /// Starts from a site tensor a[l,u,r,d] holding one site.
+    /// Starts from a site tensor a\[l,u,r,d\] holding one site.
     pub fn new(mut a: ArrayD<f64>) -> Self {
         let norm0 = normalize(&mut a);
         Trg { t: a, norm0 }

@@ -15,7 +15,7 @@
 //! - [`Problem::Ground`]: a lower-triangular Hamiltonian MPO (see [`crate::mpo`]); the
 //!   environments come from the triangular recursion, the last component by GMRES on
 //!   (1 − T + |ρ)(1|) x = y − e·1, where e is the energy per site;
-//! - [`Problem::FixedPoint`]: a transfer-matrix MPO with W[a,b,s',s] = W[a,b,s,s'] (2D Ising,
+//! - [`Problem::FixedPoint`]: a transfer-matrix MPO with W\[a,b,s',s\] = W\[a,b,s,s'\] (2D Ising,
 //!   Potts, clock rows); the environments are the dominant eigenvectors of the channel
 //!   operators (Arnoldi), and Λ = λ(H_AC)/λ(H_C) is the eigenvalue per column, lnZ/N = ln Λ.
 

@@ -5,7 +5,7 @@
 //! ([`crate::Strip`]), inserting the centred bond variables (f_a − μ_a), a ∈ S, all owned by one
 //! layer, replaces that layer's W by
 //!
-//! O(S)[s,s'] = W[s,s'] · Π_{a∈S} (f_a(s,s') − μ_a)
+//! O(S)\[s,s'\] = W\[s,s'\] · Π_{a∈S} (f_a(s,s') − μ_a)
 //!
 //! (an in-layer bond depends on s only, a perpendicular one on (s_i, s'_i)). Central moments are
 //! traces of products of such O's and powers of W, divided by Z = Tr W^L, and for second and
@@ -19,7 +19,7 @@
 //! |---------------------|-----------------------------------------------|--------------------------------------|
 //! | (0, 0, 0)           | Tr[O({c,a,b}) W^{L−1}]                        | spin basis, one GEMM over (a,b)      |
 //! | (0, y, y), y ≥ 1    | Tr[O({a,b}) · W^{L−1−y} O(c) W^{y−1}]         | spin basis, one GEMM per y           |
-//! | (0, y_a, y_b)       | Σ X_c[i,j]λ_j^{y_a−1} X_a[j,k] λ_k^{y_b−y_a−1} X_b[k,i] λ_i^{L−1−y_b} | eigenbasis, X = Uᵀ O U |
+//! | (0, y_a, y_b)       | Σ X_c\[i,j\]λ_j^{y_a−1} X_a\[j,k\] λ_k^{y_b−y_a−1} X_b\[k,i\] λ_i^{L−1−y_b} | eigenbasis, X = Uᵀ O U |
 //!
 //! and the last kind only for y_a ≤ y_b − y_a and y_a ≤ L − y_b: every other triple is a
 //! translate of one of these (rotate the three layer gaps so the smallest comes first, and use
@@ -45,9 +45,9 @@ pub struct CumulantSlices {
     pub ln_z: f64,
     /// ⟨f_b⟩ for a bond of each direction
     pub mean: Vec<f64>,
-    /// g[c][b] = Cov(f_{(0,c)}, f_b): c = direction of the bond at site 0, b any bond (length D)
+    /// g\[c\]\[b\] = Cov(f_{(0,c)}, f_b): c = direction of the bond at site 0, b any bond (length D)
     pub g: Vec<Vec<f64>>,
-    /// t[c][a·D + b] = T_{(0,c), a, b} (D × D row-major)
+    /// t\[c\][a·D + b] = T_{(0,c), a, b} (D × D row-major)
     pub t: Vec<Vec<f64>>,
 }
 
@@ -184,7 +184,7 @@ impl<'a> Engine<'a> {
         (singles, out)
     }
 
-    /// Σ_σ Σ_{ij} A_k[i,j] λ_i^{pi} λ_j^{pj} X_kb[j,i] for every column-block k of `a` (per sector)
+    /// Σ_σ Σ_{ij} A_k\[i,j\] λ_i^{pi} λ_j^{pj} X_kb\[j,i\] for every column-block k of `a` (per sector)
     /// and every bond kb of the layer: one GEMM per sector.
     fn eigen_pairs(&self, a: &[Vec<f64>], na: usize, pi: usize, pj: usize) -> Mat<f64> {
         let mut out = Mat::zeros(na, self.m);
@@ -304,7 +304,7 @@ impl<'a> Engine<'a> {
     }
 
     /// X_k = Uᵀ O_σ(k) U for every bond k of layer 0 and every sector, with
-    /// O_σ(k)[r,r'] = O(k)[r,r'] + sign_σ O(k)[r, flip(r')].
+    /// O_σ(k)\[r,r'\] = O(k)\[r,r'\] + sign_σ O(k)[r, flip(r')].
     fn single_insertions(&self) -> Vec<Vec<f64>> {
         let (n, len) = (self.n, self.rows * self.n);
         self.sectors
@@ -478,8 +478,8 @@ fn fill_by_translation(torus: &Torus, t: &mut [Vec<f64>]) {
     }
 }
 
-/// Exact slices g[c][·], T[c][·][·] (c = each bond of site 0) of the cumulants of the bond
-/// variables of `model` on `torus`, at couplings `k[μ]` per direction (uniform per direction).
+/// Exact slices g\[c\]\[·\], T\[c\]\[·\]\[·\] (c = each bond of site 0) of the cumulants of the bond
+/// variables of `model` on `torus`, at couplings `k\[μ\]` per direction (uniform per direction).
 ///
 /// Every side must be ≥ 3 (a side of 2 puts two bonds on the same pair of sites, making g
 /// singular); the layer state space q^{n_s} must fit in `mem_limit` per [`estimate_bytes`].

@@ -109,7 +109,7 @@ impl Plans {
 }
 
 /// R, A, B of the L_x × L_y torus (d = 2, bond b = site·2 + μ, site = y·L_x + x) from
-/// - `g[γ]`: the metric row g_{(0,γ), b} (length 2N),
+/// - `g\[γ\]`: the metric row g_{(0,γ), b} (length 2N),
 /// - `row(γ, site₁, α, out)`: fills out[site₂·2 + β] = T_{(0,γ),(site₁,α),(site₂,β)},
 ///
 /// using at most `budget` bytes for the slab (more passes when it is small). `tick` is called

@@ -31,7 +31,7 @@ pub struct Strip {
 
 impl Strip {
     /// A strip whose layers are the first d−1 axes of `torus` (the transfer direction is the last
-    /// axis); `k[μ]` is the coupling of bonds along axis μ.
+    /// axis); `k\[μ\]` is the coupling of bonds along axis μ.
     pub fn new(model: Model, torus: &Torus, k: &[f64]) -> Self {
         let d = torus.d();
         assert_eq!(k.len(), d, "one coupling per direction");
@@ -104,7 +104,7 @@ impl Strip {
         &self.in_layer
     }
 
-    /// The scaled one-site perpendicular factor v[σ,σ'] = exp(K_⊥ (f(σ,σ') − f_max)), row-major.
+    /// The scaled one-site perpendicular factor v\[σ,σ'\] = exp(K_⊥ (f(σ,σ') − f_max)), row-major.
     pub fn vertical_factor(&self) -> Vec<f64> {
         let kv = self.k[self.k.len() - 1];
         self.model.bond_matrix().iter().map(|f| (kv * (f - self.fmax)).exp()).collect()

@@ -7,7 +7,7 @@ use onsager_models::{Model, Torus};
 pub const MAX_DENSE_STATES: usize = 4096;
 
 /// ln Z = ln Tr W^M of `model` on `torus` (transfer along the last axis, M = its length) with
-/// coupling `k[μ]` along axis μ. Needs q^{n_s} ≤ [`MAX_DENSE_STATES`].
+/// coupling `k\[μ\]` along axis μ. Needs q^{n_s} ≤ [`MAX_DENSE_STATES`].
 ///
 /// W is positive definite for ferromagnetic couplings, so Tr W^M = Σ λ_i^M is summed as
 /// λ_max^M Σ (λ_i/λ_max)^M: no overflow for any M.
