@@ -23,12 +23,12 @@ pub struct Btrg {
 }
 
 /// The registry entry (Adachi, Okubo, Todo, PRB 105, L060402 (2022)), at k = −1/2.
-pub const SCHEME: crate::registry::Scheme = crate::registry::Scheme {
+pub const SCHEME: crate::scheme::Scheme = crate::scheme::Scheme {
     name: "btrg",
     about: "Bond-weighted TRG (k = −1/2): lnZ/N of the infinite 2D lattice",
     build: |s| Box::new(Btrg::new(s.tensor, -0.5)),
     peak_bytes: crate::trg::peak_bytes,
-    capabilities: crate::registry::Capabilities { spectrum: true, observables: false, three_d: false },
+    capabilities: crate::scheme::Capabilities { spectrum: true, observables: false, three_d: false },
 };
 
 impl Btrg {

@@ -36,7 +36,7 @@ pub struct Hotrg {
 
 /// The registry entry (Xie et al., PRB 86, 045139 (2012)); with impurities it carries the energy
 /// and magnetization, else it works on Z₂ parity blocks when the start has them.
-pub const SCHEME: crate::registry::Scheme = crate::registry::Scheme {
+pub const SCHEME: crate::scheme::Scheme = crate::scheme::Scheme {
     name: "hotrg",
     about: "Higher-order TRG (2D; ising3d on the simple cubic lattice): lnZ/N of the infinite lattice",
     build: |s| {
@@ -47,7 +47,7 @@ pub const SCHEME: crate::registry::Scheme = crate::registry::Scheme {
         }
     },
     peak_bytes,
-    capabilities: crate::registry::Capabilities { spectrum: true, observables: true, three_d: true },
+    capabilities: crate::scheme::Capabilities { spectrum: true, observables: true, three_d: true },
 };
 
 /// Peak memory of a 2D HOTRG run from the largest bond it reaches in `steps` steps (legs start at

@@ -58,12 +58,12 @@ pub(crate) fn split(t: &ArrayD<f64>, trunc: &Truncation) -> (ArrayD<f64>, ArrayD
 }
 
 /// The registry entry (Levin & Nave, PRL 99, 120601 (2007)).
-pub const SCHEME: crate::registry::Scheme = crate::registry::Scheme {
+pub const SCHEME: crate::scheme::Scheme = crate::scheme::Scheme {
     name: "trg",
     about: "Levin–Nave TRG: lnZ/N of the infinite 2D lattice",
     build: |s| Box::new(Trg::new(s.tensor)),
     peak_bytes,
-    capabilities: crate::registry::Capabilities { spectrum: true, observables: false, three_d: false },
+    capabilities: crate::scheme::Capabilities { spectrum: true, observables: false, three_d: false },
 };
 
 /// Peak memory of a TRG-family run (TRG, BTRG): about 8 χ⁴ numbers at the largest bond the legs

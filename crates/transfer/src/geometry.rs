@@ -19,20 +19,7 @@ use crate::fisher::CumulantSlices;
 use num_complex::Complex64 as C;
 use onsager_models::Torus;
 
-/// The scalar curvature and its parts.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Curvature {
-    /// R = ¼(B − A)
-    pub r: f64,
-    /// A = v g⁻¹ v
-    pub a: f64,
-    /// B = T·T contracted with three inverse metrics
-    pub b: f64,
-    /// smallest eigenvalue of g (positive definiteness)
-    pub g_min_eig: f64,
-    /// largest eigenvalue of g
-    pub g_max_eig: f64,
-}
+pub use crate::curvature::Curvature;
 
 fn inverse_c(a: &[Vec<C>]) -> Vec<Vec<C>> {
     let n = a.len();

@@ -11,6 +11,7 @@
 //! - [`magnetization`]: the exact distribution of the total magnetization of the 2D Ising torus.
 //! - [`fit`]: least-squares fits of scaling laws.
 
+pub mod curvature;
 pub mod cylinder;
 pub mod fisher;
 pub mod fit;

@@ -14,7 +14,7 @@
 //! Memory: slab 8·n_kx·N·L_y complex + 8·L_x·N complex for one row block. Time: each pass
 //! regenerates all 8N² entries of T (the dominant cost) and does O(N² log N) FFT work.
 
-use crate::geometry::Curvature;
+use crate::curvature::Curvature;
 use num_complex::Complex64 as C;
 use rayon::prelude::*;
 use rustfft::{Fft, FftPlanner};
