@@ -9,7 +9,8 @@
 //! - [`linalg`]: faer-backed kernels, Lanczos, Arnoldi, GMRES,
 //! - [`tn`]: tensor networks (TRG, BTRG, HOTRG, CTMRG behind one coarse-graining driver; DMRG and
 //!   VUMPS on MPOs built from couplings),
-//! - [`jobs`]: the computations of the CLI as library calls returning plain data,
+//! - [`jobs`]: one typed job per command (params struct → `run` → record), which the CLI, the
+//!   sweeps and the Python package (`python/`) all run,
 //! - [`plot`]: PNG figures.
 
 pub use onsager_exact as exact;
