@@ -15,7 +15,9 @@ fn main() -> Result<(), JobError> {
     let mut prev: Option<&fisher::FisherRow> = None;
     for row in &r.rows {
         let local = prev.map(|p| (row.r.abs().ln() - p.r.abs().ln()) / (2.0 * ((row.l as f64) / (p.l as f64)).ln()));
-        println!("{:>4} {:>24.15e} {:>10}", row.l, row.r, local.map(|d| format!("{d:.5}")).unwrap_or_default());
+        // R to the digits rounding leaves it (row.r_digits), as the CLI prints it
+        let r = format!("{:.*e}", (row.r_digits.floor() as usize).clamp(1, 16) - 1, row.r);
+        println!("{:>4} {:>24} {:>10}", row.l, r, local.map(|d| format!("{d:.5}")).unwrap_or_default());
         prev = Some(row);
     }
     if let Some(f) = &r.fit {
