@@ -496,6 +496,9 @@ fn extreme_inputs_are_right_or_refused() {
                 assert!((v["ln_z_per_site"].as_f64().unwrap() - want).abs() < 1e-12 * want, "{v}");
             }),
         ),
+        // flags that do not apply are refused, not ignored
+        (&["partition", "--model", "ising1d", "--lx", "8", "--ly", "4", "--beta", "0.3"], Err("--ly")),
+        (&["dmrg", "--model", "tfim", "--q", "5", "--length", "6"], Err("only qpotts takes --q")),
         // the exact spectrum at K = 1e5 underflows: refused by the finite-number check
         (&["spectrum", "--width", "4", "--beta", "1e5"], Err("not a finite number")),
     ];

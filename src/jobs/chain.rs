@@ -22,6 +22,9 @@ pub fn parse_chain(name: &str, g: f64, delta: f64, q: Option<usize>) -> Result<O
     if !delta.is_finite() {
         return Err(JobError::Usage(format!("--delta = {delta} is out of range: a finite number")));
     }
+    if let (Some(q), "tfim" | "xxz" | "heisenberg" | "heisenberg1") = (q, name) {
+        return Err(JobError::Usage(format!("--q = {q} is out of range for --model {name}: only qpotts takes --q")));
+    }
     Ok(Some(match name {
         "tfim" => Chain::Tfim { g },
         "xxz" | "heisenberg" => Chain::Xxz { two_s: 1, delta },

@@ -59,7 +59,7 @@ pub struct LatticeParams {
     /// side along x
     #[arg(long)]
     pub lx: usize,
-    /// side along y (default: lx; ignored for ising1d)
+    /// side along y (default: lx; not for ising1d)
     #[arg(long)]
     #[serde(default)]
     pub ly: Option<usize>,
@@ -80,6 +80,14 @@ impl LatticeParams {
     pub fn dims(&self, spec: ModelSpec) -> Result<Vec<usize>, JobError> {
         if spec.dim < 3 && self.lz.is_some() {
             return Err(ModelError::range("--lz", self.lz.unwrap_or(0), "only for --model ising3d").into());
+        }
+        if spec.dim == 1 && self.ly.is_some() {
+            return Err(ModelError::range(
+                "--ly",
+                self.ly.unwrap_or(0),
+                "not for --model ising1d (a ring of --lx sites)",
+            )
+            .into());
         }
         let (lx, ly, lz) = (self.lx, self.ly.unwrap_or(self.lx), self.lz.unwrap_or(self.lx));
         let dims = match spec.dim {
