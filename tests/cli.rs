@@ -533,3 +533,17 @@ fn a_field_selects_its_branch() {
     let (mp, mm) = (plus["magnetization"].as_f64().unwrap(), minus["magnetization"].as_f64().unwrap());
     assert!(mp > 0.9 && (mp + mm).abs() < 1e-8, "{mp} {mm}");
 }
+
+#[test]
+fn a_full_disk_is_one_line_not_a_panic() {
+    // /dev/full refuses every write with ENOSPC (Linux); before, println! panicked with exit 101
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    let out = Command::new(env!("CARGO_BIN_EXE_onsager"))
+        .args(["partition", "--lx", "4", "--beta", "0.3", "--json"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("No space left") && err.trim_end().lines().count() == 1, "{err}");
+}

@@ -79,14 +79,10 @@ where
     })?;
     match outcome {
         Ok(r) => r.map_err(py_err),
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "the job panicked".into());
-            Err(PyRuntimeError::new_err(format!("internal error (please report it): {msg}")))
-        }
+        Err(payload) => Err(PyRuntimeError::new_err(format!(
+            "internal error (please report it): {}",
+            jobs::panic_message(&*payload)
+        ))),
     }
 }
 
@@ -127,16 +123,14 @@ fn validate(
     }
     // chains in order of first appearance, samples in time order within each
     let mut chains: Vec<(i64, jobs::validate::Samples)> = Vec::new();
+    let mut slot = std::collections::HashMap::new();
     for i in 0..e.len() {
         let id = ids.as_ref().map_or(0, |c| c[i]);
-        let k = match chains.iter().position(|(c, _)| *c == id) {
-            Some(k) => k,
-            None => {
-                let empty = jobs::validate::Samples { energy: vec![], magnetization: m.as_ref().map(|_| vec![]) };
-                chains.push((id, empty));
-                chains.len() - 1
-            }
-        };
+        let k = *slot.entry(id).or_insert_with(|| {
+            let empty = jobs::validate::Samples { energy: vec![], magnetization: m.as_ref().map(|_| vec![]) };
+            chains.push((id, empty));
+            chains.len() - 1
+        });
         chains[k].1.energy.push(e[i]);
         if let (Some(mv), Some(m)) = (chains[k].1.magnetization.as_mut(), m.as_ref()) {
             mv.push(m[i]);

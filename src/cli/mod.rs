@@ -262,17 +262,16 @@ fn one_line(e: &clap::Error) -> String {
 /// Runs the CLI: parses arguments, runs the command, maps errors to one stderr line and exit 2.
 pub fn main() -> ExitCode {
     // `onsager ... | head` closes stdout early: end quietly (status 141, as for SIGPIPE)
-    // instead of printing println!'s panic
+    // instead of printing println!'s panic; a full disk under `> file` is one line and exit 2
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let msg = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("");
+        let msg = jobs::panic_message(info.payload());
         if msg.contains("Broken pipe") {
             std::process::exit(141);
+        }
+        if let Some(why) = msg.strip_prefix("failed printing to stdout: ") {
+            eprintln!("error: cannot write the result to standard output: {why}");
+            std::process::exit(2);
         }
         default_hook(info);
     }));

@@ -38,6 +38,15 @@ pub mod tn;
 pub mod validate;
 pub mod vouch;
 
+/// The message of a panic payload (a `String` or a `&str`; anything else is "a panic").
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic".into())
+}
+
 /// A record after [`vouch::vouch`]: every number in it is finite.
 pub(crate) fn vouched<R: serde::Serialize>(record: R) -> Result<R, JobError> {
     vouch::vouch(&record)?;

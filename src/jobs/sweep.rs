@@ -192,12 +192,7 @@ pub fn run_job(job: &Job, rank: usize) -> Value {
         super::run_command(&job.command, &job.params_json(), &super::Ctx::default())
     }))
     .unwrap_or_else(|payload| {
-        let msg = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "a panic".into());
-        Err(JobError::Numerical(format!("internal error (please report it): {msg}")))
+        Err(JobError::Numerical(format!("internal error (please report it): {}", super::panic_message(&*payload))))
     });
     let mut rec = Map::new();
     rec.insert("key".into(), json!(job.key()));
