@@ -39,9 +39,9 @@ use std::ops::{Add, Mul, Sub};
 
 /// value + ε·derivative, ε² = 0.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Dual {
-    re: f64,
-    eps: f64,
+pub(crate) struct Dual {
+    pub(crate) re: f64,
+    pub(crate) eps: f64,
 }
 
 impl Add for Dual {
@@ -66,7 +66,7 @@ impl Mul for Dual {
     }
 }
 
-trait Ring: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
+pub(crate) trait Ring: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
     /// value with its F-part (dropped by plain f64)
     fn lift(re: f64, eps: f64) -> Self;
     /// the Gaussian part with weight ω minus the derivative part with weight ρ
@@ -95,18 +95,18 @@ impl Ring for Dual {
 
 /// A 2 × 2 block of contractions between the endpoints (i, j) of two bonds u, v:
 /// [C(i_u,i_v), C(i_u,j_v), C(j_u,i_v), C(j_u,j_v)].
-type Block<N> = [N; 4];
+pub(crate) type Block<N> = [N; 4];
 
 /// Connected Wick sum of two bonds.
 #[inline]
-fn kappa2<N: Ring>(ab: &Block<N>) -> N {
+pub(crate) fn kappa2<N: Ring>(ab: &Block<N>) -> N {
     ab[1] * ab[2] - ab[0] * ab[3]
 }
 
 /// Connected Wick sum of three bonds: the 8 pairings of (i_a, j_a, i_b, j_b, i_c, j_c) with no pair
 /// inside a bond, with their permutation signs.
 #[inline]
-fn kappa3<N: Ring>(ab: &Block<N>, ac: &Block<N>, bc: &Block<N>) -> N {
+pub(crate) fn kappa3<N: Ring>(ab: &Block<N>, ac: &Block<N>, bc: &Block<N>) -> N {
     ab[0] * ac[2] * bc[3] - ab[0] * ac[3] * bc[2] - ab[1] * ac[2] * bc[1] + ab[1] * ac[3] * bc[0]
         - ac[0] * ab[2] * bc[3]
         + ac[0] * ab[3] * bc[1]
@@ -117,31 +117,31 @@ fn kappa3<N: Ring>(ab: &Block<N>, ac: &Block<N>, bc: &Block<N>) -> N {
 /// Endpoint node kinds of a bond of direction μ: (i, j).
 const ENDS: [(usize, usize); 2] = [(NODE_R, NODE_L), (NODE_U, NODE_D)];
 
-struct SectorData {
+pub(crate) struct SectorData {
     /// ω: weight of the Gaussian part
-    weight: f64,
+    pub(crate) weight: f64,
     /// ρ: weight of the derivative part (completed sector only; else 0)
-    dweight: f64,
+    pub(crate) dweight: f64,
     /// pair[(μ·2 + ν)·N + site(Δ)]: contractions between bond (0, μ) and bond (Δ, ν), Δ ∈ [0, L)²
-    pair: Vec<Block<f64>>,
+    pub(crate) pair: Vec<Block<f64>>,
     /// F-part of the same (position independent), [(μ·2 + ν)]
-    pair_eps: [Block<f64>; 4],
+    pub(crate) pair_eps: [Block<f64>; 4],
     /// the twist (θ_x, θ_y)
-    twist: (f64, f64),
+    pub(crate) twist: (f64, f64),
     /// one-point C(i, j) per direction, with its F-part
-    one: [Dual; 2],
+    pub(crate) one: [Dual; 2],
     /// Δ_s = m_s − m̄ per direction
-    delta: [Dual; 2],
+    pub(crate) delta: [Dual; 2],
 }
 
 /// Exact cumulants of the bond variables of the L_x × L_y Ising torus at uniform couplings
 /// (K_x, K_y > 0, h = 0), bond index b = site·2 + μ as in [`Torus`] (site = y·L_x + x).
 pub struct FreeFermion {
-    lx: usize,
-    ly: usize,
-    t: [f64; 2],
+    pub(crate) lx: usize,
+    pub(crate) ly: usize,
+    pub(crate) t: [f64; 2],
     ln_z: f64,
-    sectors: Vec<SectorData>,
+    pub(crate) sectors: Vec<SectorData>,
     /// η means m̄ per direction
     mbar: [f64; 2],
 }
@@ -255,19 +255,44 @@ impl FreeFermion {
                 out[site2 * 2 + be] *= scale_ab_c[be];
             }
         }
-        // repeated bonds: T_aab = −2 m_a g_ab (s² = 1)
+        for (c, v) in out.iter_mut().enumerate() {
+            if let Some(r) = self.repeated(gamma, site1, al, c, g0) {
+                *v = r;
+            }
+        }
+    }
+
+    /// T_{(0,γ),(site₁,α),c} when two of the bonds coincide (s² = 1: T_aab = −2 m_a g_ab,
+    /// T_aaa = −2 m_a g_aa), else `None`; `g0` is [`Self::g_row`]`(γ)`.
+    pub(crate) fn repeated(&self, gamma: usize, site1: usize, al: usize, c: usize, g0: &[f64]) -> Option<f64> {
         let a_is_b = site1 == 0 && al == gamma;
         let b = site1 * 2 + al;
-        for c in 0..2 * n {
-            let (a_is_c, b_is_c) = (c == gamma, c == b);
-            out[c] = match (a_is_b, a_is_c, b_is_c) {
-                (true, true, _) => -2.0 * self.mean(gamma) * g0[gamma],
-                (true, false, _) => -2.0 * self.mean(gamma) * g0[c],
-                (false, true, _) => -2.0 * self.mean(gamma) * g0[b],
-                (false, false, true) => -2.0 * self.mean(al) * g0[b],
-                (false, false, false) => out[c],
-            };
+        match (a_is_b, c == gamma, c == b) {
+            (true, true, _) => Some(-2.0 * self.mean(gamma) * g0[gamma]),
+            (true, false, _) => Some(-2.0 * self.mean(gamma) * g0[c]),
+            (false, true, _) => Some(-2.0 * self.mean(gamma) * g0[b]),
+            (false, false, true) => Some(-2.0 * self.mean(al) * g0[b]),
+            (false, false, false) => None,
         }
+    }
+
+    /// The Wick (distinct-bond) formula for T_{(0,γ),(site₁,α),(site₂,β)}, also where bonds
+    /// coincide and it is not the cumulant: the momentum route transforms this formula and
+    /// corrects the coincident entries afterwards.
+    pub(crate) fn distinct_formula(&self, gamma: usize, site1: usize, al: usize, site2: usize, be: usize) -> f64 {
+        let scale: f64 = [gamma, al, be].iter().map(|&m| 1.0 - self.t[m] * self.t[m]).product();
+        let sum: f64 = self
+            .sectors
+            .iter()
+            .map(|s| {
+                if s.dweight == 0.0 {
+                    sector_entry::<f64>(s, self.lx, self.ly, (gamma, site1), (al, site2), be)
+                } else {
+                    sector_entry::<Dual>(s, self.lx, self.ly, (gamma, site1), (al, site2), be)
+                }
+            })
+            .sum();
+        scale * sum
     }
 
     /// R, A, B by [`crate::streaming`] (slices generated, never stored); `None` if even one
@@ -333,6 +358,30 @@ fn sector_row<N: Ring>(s: &SectorData, lx: usize, ly: usize, gamma: usize, site1
             }
         }
     }
+}
+
+/// One sector's share of T_{(0,γ),(site₁,α),(site₂,β)} before the (1 − t²)³ scale (the same
+/// terms as [`sector_row`], one entry).
+fn sector_entry<N: Ring>(
+    s: &SectorData,
+    lx: usize,
+    ly: usize,
+    (gamma, site1): (usize, usize),
+    (al, site2): (usize, usize),
+    be: usize,
+) -> f64 {
+    let n = lx * ly;
+    let lift = |b: &Block<f64>, e: &Block<f64>, sg: f64| [0, 1, 2, 3].map(|i| N::lift(sg * b[i], e[i]));
+    let (x1, y1, x2, y2) = (site1 % lx, site1 / lx, site2 % lx, site2 / lx);
+    let (dy, sy) = if y2 >= y1 { (y2 - y1, 1.0) } else { (y2 + ly - y1, s.twist.1) };
+    let (dx, sx) = if x2 >= x1 { (x2 - x1, 1.0) } else { (x2 + lx - x1, s.twist.0) };
+    let ab = lift(&s.pair[(gamma * 2 + al) * n + site1], &s.pair_eps[gamma * 2 + al], 1.0);
+    let ac = lift(&s.pair[(gamma * 2 + be) * n + site2], &s.pair_eps[gamma * 2 + be], 1.0);
+    let bc = lift(&s.pair[(al * 2 + be) * n + dy * lx + dx], &s.pair_eps[al * 2 + be], sx * sy);
+    let d = |mu: usize| N::lift(s.delta[mu].re, s.delta[mu].eps);
+    let (da, db, dc) = (d(gamma), d(al), d(be));
+    let v = kappa3(&ab, &ac, &bc) + kappa2(&ac) * db + kappa2(&bc) * da + kappa2(&ab) * dc + da * db * dc;
+    v.emit(s.weight, s.dweight)
 }
 
 /// Contraction tables of one sector (see [`SectorData`]).

@@ -7,6 +7,7 @@
 //! - [`fisher`]: exact cumulants of bond variables with operator insertions, and
 //!   [`geometry`]: the Fisher metric, third cumulant and scalar curvature R from them.
 //! - [`free_fermion`]: the same cumulants for the 2D Ising torus from four Pfaffian sectors, at any L.
+//! - [`momentum`]: the same R in momentum space, the third cumulant as a one-loop triangle (L to 512).
 //! - [`streaming`]: R from slices generated on the fly, a slab of momenta at a time (large L).
 //! - [`magnetization`]: the exact distribution of the total magnetization of the 2D Ising torus.
 //! - [`fit`]: least-squares fits of scaling laws.
@@ -19,6 +20,7 @@ pub mod free_fermion;
 pub mod geometry;
 pub mod magnetization;
 pub mod memory;
+pub mod momentum;
 pub mod streaming;
 pub mod strip;
 pub mod torus;

@@ -140,25 +140,7 @@ pub fn curvature_streaming_shared(
     let nd = 2 * n;
     let mut planner = FftPlanner::<f64>::new();
     let plans = Plans { x: planner.plan_fft_forward(lx), y: planner.plan_fft_forward(ly) };
-    // ĝ(k) and Ĝ(k) = ĝ(k)⁻¹
-    let mut ghat = vec![[[C::new(0.0, 0.0); 2]; 2]; n];
-    let mut tmp = vec![C::new(0.0, 0.0); n];
-    for c in 0..2 {
-        for a in 0..2 {
-            let mut buf: Vec<C> = (0..n).map(|x| C::new(g[c][x * 2 + a], 0.0)).collect();
-            plans.fft2(&mut buf, &mut tmp, lx, ly);
-            for k in 0..n {
-                ghat[k][c][a] = buf[k];
-            }
-        }
-    }
-    let (mut eig_min, mut eig_max) = (f64::INFINITY, f64::NEG_INFINITY);
-    for gk in &ghat {
-        let (lo, hi) = eig2(*gk);
-        eig_min = eig_min.min(lo);
-        eig_max = eig_max.max(hi);
-    }
-    let ginv: Vec<[[C; 2]; 2]> = ghat.iter().map(|m| inv2(*m)).collect();
+    let (ginv, eig_min, eig_max) = inverse_metric(lx, ly, g);
     let neg = |kx: usize, ky: usize| ((ly - ky) % ly) * lx + (lx - kx) % lx;
 
     let nk = lx / 2 + 1;
@@ -246,63 +228,8 @@ pub fn curvature_streaming_shared(
                 let (kxl, k1y) = (idx / ly, idx % ly);
                 let kx = k_lo + kxl;
                 let w = if kx == 0 || 2 * kx == lx { 1.0 } else { 2.0 };
-                let k1 = k1y * lx + kx;
-                let g1 = &ginv[k1];
-                let mut bs = C::new(0.0, 0.0);
-                for k2 in 0..n {
-                    let (k2x, k2y) = (k2 % lx, k2 / lx);
-                    let k0 = ((2 * ly - k1y - k2y) % ly) * lx + (2 * lx - kx - k2x) % lx;
-                    let (g0, g2) = (&ginv[k0], &ginv[k2]);
-                    let mut x = [[[C::new(0.0, 0.0); 2]; 2]; 2];
-                    for c in 0..2 {
-                        for a in 0..2 {
-                            for b in 0..2 {
-                                x[c][a][b] = th(c, kxl, k1y, a, k2, b).conj();
-                            }
-                        }
-                    }
-                    // y = (Ĝ₀ ⊗ Ĝ₁ ⊗ Ĝ₂) x, one index at a time
-                    let mut y = [[[C::new(0.0, 0.0); 2]; 2]; 2];
-                    for c in 0..2 {
-                        for a in 0..2 {
-                            for b in 0..2 {
-                                y[c][a][b] = g2[b][0] * x[c][a][0] + g2[b][1] * x[c][a][1];
-                            }
-                        }
-                    }
-                    for c in 0..2 {
-                        for a in 0..2 {
-                            for b in 0..2 {
-                                x[c][a][b] = g1[a][0] * y[c][0][b] + g1[a][1] * y[c][1][b];
-                            }
-                        }
-                    }
-                    for c in 0..2 {
-                        for a in 0..2 {
-                            for b in 0..2 {
-                                y[c][a][b] = g0[c][0] * x[0][a][b] + g0[c][1] * x[1][a][b];
-                            }
-                        }
-                    }
-                    for c in 0..2 {
-                        for a in 0..2 {
-                            for b in 0..2 {
-                                bs += th(c, kxl, k1y, a, k2, b) * y[c][a][b];
-                            }
-                        }
-                    }
-                }
-                // v: k₂ = −k₁
-                let mk = neg(kx, k1y);
-                let mut v = [C::new(0.0, 0.0); 2];
-                for (c, vc) in v.iter_mut().enumerate() {
-                    for a in 0..2 {
-                        for b in 0..2 {
-                            *vc += g1[a][b] * th(c, kxl, k1y, a, mk, b);
-                        }
-                    }
-                }
-                (w * bs.re, [v[0] * w, v[1] * w])
+                let (bs, v) = contract_k1(lx, ly, kx, k1y, &ginv, |c, a, k2, b| th(c, kxl, k1y, a, k2, b));
+                (w * bs, [v[0] * w, v[1] * w])
             })
             .reduce(|| (0.0, [C::new(0.0, 0.0); 2]), |a, b| (a.0 + b.0, [a.1[0] + b.1[0], a.1[1] + b.1[1]]));
         let mut partial = [b_part, v_part[0].re, v_part[0].im, v_part[1].re, v_part[1].im];
@@ -322,4 +249,117 @@ pub fn curvature_streaming_shared(
     }
     let aval = asum.re * nf;
     Some(Curvature { r: 0.25 * (bval - aval), a: aval, b: bval, g_min_eig: eig_min, g_max_eig: eig_max })
+}
+
+/// Ĝ(k) = ĝ(k)⁻¹ (2 × 2 per momentum, index k_y·L_x + k_x) from the metric rows g_{(0,γ),b},
+/// with the smallest and largest eigenvalue of g.
+pub(crate) fn inverse_metric(lx: usize, ly: usize, g: &[Vec<f64>; 2]) -> (Vec<[[C; 2]; 2]>, f64, f64) {
+    let n = lx * ly;
+    let mut planner = FftPlanner::<f64>::new();
+    let plans = Plans { x: planner.plan_fft_forward(lx), y: planner.plan_fft_forward(ly) };
+    let mut ghat = vec![[[C::new(0.0, 0.0); 2]; 2]; n];
+    let mut tmp = vec![C::new(0.0, 0.0); n];
+    for c in 0..2 {
+        for a in 0..2 {
+            let mut buf: Vec<C> = (0..n).map(|x| C::new(g[c][x * 2 + a], 0.0)).collect();
+            plans.fft2(&mut buf, &mut tmp, lx, ly);
+            for k in 0..n {
+                ghat[k][c][a] = buf[k];
+            }
+        }
+    }
+    let (mut eig_min, mut eig_max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for gk in &ghat {
+        let (lo, hi) = eig2(*gk);
+        eig_min = eig_min.min(lo);
+        eig_max = eig_max.max(hi);
+    }
+    (ghat.iter().map(|m| inv2(*m)).collect(), eig_min, eig_max)
+}
+
+/// One k₁'s share of B and of v (before the 1/N): with x = T̂(k₁, k₂), k₀ = −k₁ − k₂,
+/// b(k₁) = Re Σ_{k₂} x_{γαβ} [Ĝ(k₀) ⊗ Ĝ(k₁) ⊗ Ĝ(k₂) x̄]_{γαβ} and
+/// v_γ(k₁) = Σ_{αβ} Ĝ_{αβ}(k₁) T̂_{γαβ}(k₁, −k₁). `th(γ, α, k₂, β)` is T̂_{γαβ}(k₁, k₂).
+/// The k₂ sum is compensated (Neumaier): its N terms have both signs.
+pub(crate) fn contract_k1(
+    lx: usize,
+    ly: usize,
+    kx: usize,
+    k1y: usize,
+    ginv: &[[[C; 2]; 2]],
+    th: impl Fn(usize, usize, usize, usize) -> C,
+) -> (f64, [C; 2]) {
+    let n = lx * ly;
+    let g1 = &ginv[k1y * lx + kx];
+    let mut bs = Neumaier::default();
+    for k2 in 0..n {
+        let (k2x, k2y) = (k2 % lx, k2 / lx);
+        let k0 = ((2 * ly - k1y - k2y) % ly) * lx + (2 * lx - kx - k2x) % lx;
+        let (g0, g2) = (&ginv[k0], &ginv[k2]);
+        let mut t = [[[C::new(0.0, 0.0); 2]; 2]; 2];
+        for (c, tc) in t.iter_mut().enumerate() {
+            for (a, tca) in tc.iter_mut().enumerate() {
+                for (b, v) in tca.iter_mut().enumerate() {
+                    *v = th(c, a, k2, b);
+                }
+            }
+        }
+        // y = (Ĝ₀ ⊗ Ĝ₁ ⊗ Ĝ₂) x̄, one index at a time
+        let mut y = [[[C::new(0.0, 0.0); 2]; 2]; 2];
+        let mut x = [[[C::new(0.0, 0.0); 2]; 2]; 2];
+        for c in 0..2 {
+            for a in 0..2 {
+                for b in 0..2 {
+                    y[c][a][b] = g2[b][0] * t[c][a][0].conj() + g2[b][1] * t[c][a][1].conj();
+                }
+            }
+        }
+        for c in 0..2 {
+            for a in 0..2 {
+                for b in 0..2 {
+                    x[c][a][b] = g1[a][0] * y[c][0][b] + g1[a][1] * y[c][1][b];
+                }
+            }
+        }
+        let mut s = 0.0;
+        for c in 0..2 {
+            for a in 0..2 {
+                for b in 0..2 {
+                    s += (t[c][a][b] * (g0[c][0] * x[0][a][b] + g0[c][1] * x[1][a][b])).re;
+                }
+            }
+        }
+        bs.add(s);
+    }
+    let mk = ((ly - k1y) % ly) * lx + (lx - kx) % lx;
+    let mut v = [C::new(0.0, 0.0); 2];
+    for (c, vc) in v.iter_mut().enumerate() {
+        for a in 0..2 {
+            for b in 0..2 {
+                *vc += g1[a][b] * th(c, a, mk, b);
+            }
+        }
+    }
+    (bs.sum(), v)
+}
+
+/// Neumaier's compensated sum (Kahan–Babuška): error O(ε) in the sum, not O(nε).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Neumaier {
+    s: f64,
+    c: f64,
+}
+
+impl Neumaier {
+    /// adds x
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        let t = self.s + x;
+        self.c += if self.s.abs() >= x.abs() { (self.s - t) + x } else { (x - t) + self.s };
+        self.s = t;
+    }
+    /// the sum
+    pub fn sum(self) -> f64 {
+        self.s + self.c
+    }
 }

@@ -1,0 +1,554 @@
+//! R, A, B of the 2D Ising torus from free fermions in momentum space: the third cumulant as a
+//! one-loop triangle, O(N² log N) time and O(N) memory per momentum k₁.
+//!
+//! In each Pfaffian sector s (twist φ = 0 or ½ per axis, momenta p_n = 2π(n + φ)/L) the
+//! connected Wick sum of three distinct bonds a = (0, γ), b = (x₁, α), c = (x₂, β) is a sum of
+//! eight products of contraction blocks, ab(x₁) · ac(x₂) · bc(x₂ − x₁) (`free_fermion`, with the
+//! twisted continuation of bc). With f̂(n) = Σ_x f(x) e^{−i p_n·x} for each block,
+//!
+//! T̂_s(k₁, k₂) = Σ_{x₁,x₂} e^{−i(k₁x₁ + k₂x₂)} ab(x₁) ac(x₂) bc(x₂ − x₁)
+//!             = (1/N) Σ_n âb(n + k₁) b̂c(n) âc(k₂ − n − 2φ),
+//!
+//! a cyclic convolution in k₂ for fixed k₁, which is a product in real space:
+//! T̂_s(k₁, ·) = FFT[ ac(x) e^{2πiφ·x/L} · IFFT_n( âb(n + k₁) b̂c(n) )(x) ]. The eight pairings group
+//! into four by their a–c block (a 2 × 2 matrix convolution), so one k₁ costs per sector and
+//! direction triple (γ, α, β) four inverse transforms; the sectors are summed in real space and
+//! each triple needs one forward transform: 4·8·4 + 8 = 136 FFTs of size N per k₁.
+//!
+//! The rest of the law of total cumulance is diagonal or zero in momentum:
+//! - the sector-mean terms κ_s(ac)Δ_b, κ_s(bc)Δ_a, κ_s(ab)Δ_c, Δ_aΔ_bΔ_c live at k₁ = 0,
+//!   k₁ + k₂ = 0, k₂ = 0 and k₁ = k₂ = 0;
+//! - the completed periodic–periodic sector's F-parts are constant in position, so each of its
+//!   three F-terms factorises into a product of two transforms (at k₁ + k₂ and −k₁, at k₁ + k₂
+//!   and k₂, at k₁ and k₂);
+//! - where bonds coincide (s² = 1) the cumulant is not the Wick formula: the difference lives on
+//!   the planes b = a, c = a, c = b and adds a function of k₂, of k₁ and of k₁ + k₂.
+//!
+//! B and v are then contracted per k₁ exactly as in [`crate::streaming`]. The per-k₁ shares
+//! b(k₁), v_γ(k₁) are invariant under the torus's point group acting on k₁ (they are traces of
+//! a symmetric tensor restricted to the momentum-k₁ subspace of one leg, and a lattice symmetry
+//! maps that subspace onto the one at the image of k₁), so only one k₁ per orbit is computed:
+//! the four reflections (k → ±k per axis) always, the diagonal swap too on a square torus with
+//! K_x = K_y, where it exchanges v₀ and v₁.
+//!
+//! Precision: every sum over orbits is compensated, in a fixed order (the result does not
+//! depend on the thread or process count); the error estimate is the difference from a plain
+//! sum in the reverse order plus the FFT rounding bound ε log₂N (|A| + Σ_k |b(k)|)/4.
+
+use crate::curvature::Curvature;
+use crate::free_fermion::{kappa2, Dual, FreeFermion, SectorData};
+use crate::streaming::{contract_k1, inverse_metric, Neumaier, Partition};
+use num_complex::Complex64 as C;
+use rayon::prelude::*;
+use rustfft::{Fft, FftPlanner};
+use std::sync::Arc;
+
+const ZERO: C = C::new(0.0, 0.0);
+
+/// The eight pairings of [`crate::free_fermion::kappa3`] grouped by their a–c block j: for each
+/// j the two (ab block, bc block, sign).
+const LOOPS: [[(usize, usize, f64); 2]; 4] = [
+    [(2, 3, -1.0), (3, 1, 1.0)],
+    [(2, 2, 1.0), (3, 0, -1.0)],
+    [(0, 3, 1.0), (1, 1, -1.0)],
+    [(0, 2, -1.0), (1, 0, 1.0)],
+];
+
+/// R, A, B with the estimate of their rounding error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MomentumCurvature {
+    /// R, A, B and the extreme eigenvalues of g
+    pub curvature: Curvature,
+    /// estimated absolute error of R (see the module doc)
+    pub r_error: f64,
+    /// number of k₁ computed (one per orbit of the point group)
+    pub orbits: usize,
+}
+
+/// One k₁ per orbit, with the orbit's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Orbit {
+    /// k₁ (indices 0..L_x, 0..L_y)
+    pub k: (usize, usize),
+    /// number of momenta in the orbit
+    pub size: usize,
+}
+
+/// The orbits of the momenta of an L_x × L_y torus under k → ±k per axis, and the swap
+/// (k_x, k_y) → (k_y, k_x) when `swap` (square torus, equal couplings).
+pub fn orbits(lx: usize, ly: usize, swap: bool) -> Vec<Orbit> {
+    let mut out = Vec::new();
+    for ky in 0..ly {
+        for kx in 0..lx {
+            let mut images: Vec<(usize, usize)> = Vec::with_capacity(8);
+            for (x, y) in [(kx, ky), ((lx - kx) % lx, ky), (kx, (ly - ky) % ly), ((lx - kx) % lx, (ly - ky) % ly)] {
+                images.push((x, y));
+                if swap {
+                    images.push((y, x));
+                }
+            }
+            images.sort_unstable_by_key(|&(x, y)| (y, x));
+            images.dedup();
+            if images[0] == (kx, ky) {
+                out.push(Orbit { k: (kx, ky), size: images.len() });
+            }
+        }
+    }
+    out
+}
+
+/// Peak bytes of the momentum route for an L_x × L_y torus with `threads` workers: per site,
+/// the four sectors' 40 transformed tables (16 B each), the coincidence corrections and Ĝ
+/// (16 tables), the contraction blocks of [`FreeFermion`] (4 sectors × 4 blocks × 32 B), the
+/// propagator being tabulated (Ĝ_s and G_s, 400 B), and per worker 18 transforms' buffers.
+pub fn bytes(lx: usize, ly: usize, threads: usize) -> f64 {
+    let n = (lx * ly) as f64;
+    n * (4.0 * 40.0 * 16.0 + 16.0 * 16.0 + 512.0 + 400.0 + threads as f64 * 18.0 * 16.0)
+}
+
+/// 2D transforms of L_x × L_y arrays between the normal layout (index y·L_x + x) and the
+/// transposed one (x·L_y + y): pointwise work in real space does not need the layout restored,
+/// which saves two of the four transposes per transform pair.
+struct Plans {
+    lx: usize,
+    ly: usize,
+    fx: Arc<dyn Fft<f64>>,
+    fy: Arc<dyn Fft<f64>>,
+    ix: Arc<dyn Fft<f64>>,
+    iy: Arc<dyn Fft<f64>>,
+    scratch: usize,
+}
+
+fn transpose(src: &[C], dst: &mut [C], rows: usize, cols: usize) {
+    // src is rows × cols; blocks keep both sides in cache
+    const B: usize = 32;
+    for r0 in (0..rows).step_by(B) {
+        for c0 in (0..cols).step_by(B) {
+            for r in r0..(r0 + B).min(rows) {
+                for c in c0..(c0 + B).min(cols) {
+                    dst[c * rows + r] = src[r * cols + c];
+                }
+            }
+        }
+    }
+}
+
+impl Plans {
+    fn new(lx: usize, ly: usize) -> Self {
+        let mut p = FftPlanner::<f64>::new();
+        let (fx, fy, ix, iy) =
+            (p.plan_fft_forward(lx), p.plan_fft_forward(ly), p.plan_fft_inverse(lx), p.plan_fft_inverse(ly));
+        let scratch = [&fx, &fy, &ix, &iy].iter().map(|f| f.get_inplace_scratch_len()).max().unwrap_or(0);
+        Plans { lx, ly, fx, fy, ix, iy, scratch }
+    }
+
+    /// normal → transposed (src is overwritten)
+    fn to_t(&self, src: &mut [C], dst: &mut [C], inverse: bool, scratch: &mut [C]) {
+        let (px, py) = if inverse { (&self.ix, &self.iy) } else { (&self.fx, &self.fy) };
+        px.process_with_scratch(src, scratch);
+        transpose(src, dst, self.ly, self.lx);
+        py.process_with_scratch(dst, scratch);
+    }
+
+    /// transposed → normal (src is overwritten)
+    fn from_t(&self, src: &mut [C], dst: &mut [C], inverse: bool, scratch: &mut [C]) {
+        let (px, py) = if inverse { (&self.ix, &self.iy) } else { (&self.fx, &self.fy) };
+        py.process_with_scratch(src, scratch);
+        transpose(src, dst, self.lx, self.ly);
+        px.process_with_scratch(dst, scratch);
+    }
+
+    /// forward transform, normal → normal
+    fn forward(&self, mut buf: Vec<C>) -> Vec<C> {
+        let mut scratch = vec![ZERO; self.scratch];
+        let mut t = vec![ZERO; buf.len()];
+        self.to_t(&mut buf, &mut t, false, &mut scratch);
+        self.from_t_plain(&mut t, &mut buf);
+        buf
+    }
+
+    /// transposed → normal without transforming
+    fn from_t_plain(&self, src: &mut [C], dst: &mut [C]) {
+        transpose(src, dst, self.lx, self.ly);
+    }
+}
+
+/// One sector's tables.
+struct SectorHat {
+    weight: f64,
+    dweight: f64,
+    /// [(μ·2 + ν)·4 + i]: the twisted transform of contraction block i of bonds (0, μ), (Δ, ν)
+    hat: Vec<Vec<C>>,
+    /// [(μ·2 + ν)·4 + j]: block j in real space (transposed layout) times e^{2πiφ·x/L} / N
+    acw: Vec<Vec<C>>,
+    /// F-parts of the blocks (completed sector)
+    eps: [[f64; 4]; 4],
+    /// [(μ·2 + ν)]: transforms of κ_s of two bonds, value and F-part
+    k2: Vec<(Vec<C>, Vec<C>)>,
+    delta: [Dual; 2],
+}
+
+fn sector_hat(s: &SectorData, plans: &Plans) -> SectorHat {
+    let (lx, ly) = (plans.lx, plans.ly);
+    let n = lx * ly;
+    let phi = (if s.twist.0 < 0.0 { 0.5 } else { 0.0 }, if s.twist.1 < 0.0 { 0.5 } else { 0.0 });
+    let phase = |x: usize, sign: f64| {
+        let (xx, yy) = ((x % lx) as f64, (x / lx) as f64);
+        C::from_polar(1.0, sign * 2.0 * std::f64::consts::PI * (phi.0 * xx / lx as f64 + phi.1 * yy / ly as f64))
+    };
+    let mut hat = Vec::with_capacity(16);
+    let mut acw = Vec::with_capacity(16);
+    for mn in 0..4 {
+        for i in 0..4 {
+            let buf: Vec<C> = (0..n).map(|x| phase(x, -1.0) * s.pair[mn * n + x][i]).collect();
+            hat.push(plans.forward(buf));
+            let real: Vec<C> = (0..n).map(|x| phase(x, 1.0) * (s.pair[mn * n + x][i] / n as f64)).collect();
+            let mut t = vec![ZERO; n];
+            transpose(&real, &mut t, ly, lx);
+            acw.push(t);
+        }
+    }
+    let k2 = (0..4)
+        .map(|mn| {
+            let e = s.pair_eps[mn];
+            let (mut re, mut ep) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            for x in 0..n {
+                let b = s.pair[mn * n + x];
+                let v = kappa2(&[0, 1, 2, 3].map(|i| Dual { re: b[i], eps: e[i] }));
+                re.push(C::new(v.re, 0.0));
+                ep.push(C::new(v.eps, 0.0));
+            }
+            (plans.forward(re), plans.forward(ep))
+        })
+        .collect();
+    SectorHat { weight: s.weight, dweight: s.dweight, hat, acw, eps: s.pair_eps, k2, delta: s.delta }
+}
+
+/// Everything a k₁ needs, built once per torus.
+struct Tables<'a> {
+    ff: &'a FreeFermion,
+    plans: Plans,
+    sectors: Vec<SectorHat>,
+    ginv: Vec<[[C; 2]; 2]>,
+    /// coincidence corrections: [γ·2 + x] for b = a (function of k₂), c = a (of k₁), c = b (of k₁ + k₂)
+    planes: [Vec<Vec<C>>; 3],
+    /// (1 − t_γ²)(1 − t_α²)(1 − t_β²) per triple γ·4 + α·2 + β
+    scale: [f64; 8],
+}
+
+/// Per-worker buffers.
+struct Work {
+    acc: Vec<Vec<C>>,
+    tk: Vec<Vec<C>>,
+    l: Vec<C>,
+    w: Vec<C>,
+    scratch: Vec<C>,
+}
+
+impl<'a> Tables<'a> {
+    fn new(ff: &'a FreeFermion) -> Self {
+        let (lx, ly) = (ff.lx, ff.ly);
+        let n = lx * ly;
+        let plans = Plans::new(lx, ly);
+        let sectors: Vec<SectorHat> = ff.sectors.par_iter().map(|s| sector_hat(s, &plans)).collect();
+        let g = [ff.g_row(0), ff.g_row(1)];
+        let (ginv, _, _) = inverse_metric(lx, ly, &g);
+        let mut planes: [Vec<Vec<C>>; 3] = Default::default();
+        for (p, plane) in planes.iter_mut().enumerate() {
+            for gamma in 0..2 {
+                for x in 0..2 {
+                    let buf: Vec<C> = (0..n)
+                        .map(|site| {
+                            // (site₁, α, site₂, β) of the coincident entry, skipping those of an earlier plane
+                            let (s1, al, s2, be) = match p {
+                                0 => (0, gamma, site, x),
+                                1 => (site, x, 0, gamma),
+                                _ => (site, x, site, x),
+                            };
+                            if p > 0 && site == 0 && x == gamma {
+                                return ZERO;
+                            }
+                            let exact = ff.repeated(gamma, s1, al, s2 * 2 + be, &g[gamma]).expect("a coincident entry");
+                            C::new(exact - ff.distinct_formula(gamma, s1, al, s2, be), 0.0)
+                        })
+                        .collect();
+                    plane.push(plans.forward(buf));
+                }
+            }
+        }
+        let mut scale = [0.0; 8];
+        for (c, sc) in scale.iter_mut().enumerate() {
+            *sc = [c / 4, (c / 2) % 2, c % 2].iter().map(|&m| 1.0 - ff.t[m] * ff.t[m]).product();
+        }
+        Tables { ff, plans, sectors, ginv, planes, scale }
+    }
+
+    fn work(&self) -> Work {
+        let n = self.ff.lx * self.ff.ly;
+        Work {
+            acc: vec![vec![ZERO; n]; 8],
+            tk: vec![vec![ZERO; n]; 8],
+            l: vec![ZERO; n],
+            w: vec![ZERO; n],
+            scratch: vec![ZERO; self.plans.scratch],
+        }
+    }
+
+    /// T̂_{γαβ}(k₁, k₂) for every k₂ into `w.tk[γ·4 + α·2 + β]` (normal layout).
+    fn triangle(&self, (k1x, k1y): (usize, usize), w: &mut Work) {
+        let (lx, ly) = (self.ff.lx, self.ff.ly);
+        let n = lx * ly;
+        let nf = n as f64;
+        for a in w.acc.iter_mut() {
+            a.iter_mut().for_each(|v| *v = ZERO);
+        }
+        for s in &self.sectors {
+            for c in 0..8 {
+                let (gamma, al, be) = (c / 4, (c / 2) % 2, c % 2);
+                let (ab, bc, ac) = (gamma * 2 + al, al * 2 + be, gamma * 2 + be);
+                let sc = self.scale[c] * s.weight;
+                for (j, terms) in LOOPS.iter().enumerate() {
+                    let (i1, k1, s1) = terms[0];
+                    let (i2, k2, s2) = terms[1];
+                    let (a1, a2) = (&s.hat[ab * 4 + i1], &s.hat[ab * 4 + i2]);
+                    let (b1, b2) = (&s.hat[bc * 4 + k1], &s.hat[bc * 4 + k2]);
+                    for ny in 0..ly {
+                        let row = ny * lx;
+                        let srow = ((ny + k1y) % ly) * lx;
+                        for nx in 0..lx {
+                            let sx = if nx + k1x >= lx { nx + k1x - lx } else { nx + k1x };
+                            let (m, q) = (srow + sx, row + nx);
+                            w.l[q] = a1[m] * b1[q] * s1 + a2[m] * b2[q] * s2;
+                        }
+                    }
+                    self.plans.to_t(&mut w.l, &mut w.w, true, &mut w.scratch);
+                    let acw = &s.acw[ac * 4 + j];
+                    for ((o, x), y) in w.acc[c].iter_mut().zip(&w.w).zip(acw) {
+                        *o += x * y * sc;
+                    }
+                }
+            }
+        }
+        for c in 0..8 {
+            self.plans.from_t(&mut w.acc[c], &mut w.tk[c], false, &mut w.scratch);
+        }
+        let idx = |x: usize, y: usize| (y % ly) * lx + x % lx;
+        let k1 = idx(k1x, k1y);
+        let mk1 = idx(lx - k1x, ly - k1y);
+        for c in 0..8 {
+            let (gamma, al, be) = (c / 4, (c / 2) % 2, c % 2);
+            let (ab, bc, ac) = (gamma * 2 + al, al * 2 + be, gamma * 2 + be);
+            let tk = &mut w.tk[c];
+            for s in &self.sectors {
+                let emit = |re: C, eps: C| re * s.weight - eps * s.dweight;
+                // the completed sector's F-parts: one constant block in each product
+                if s.dweight != 0.0 {
+                    let f = -s.dweight * self.scale[c];
+                    for (j, terms) in LOOPS.iter().enumerate() {
+                        for &(i, k, sg) in terms {
+                            let (abe, ace, bce) = (s.eps[ab][i], s.eps[ac][j], s.eps[bc][k]);
+                            let (hab, hac, hbc) = (&s.hat[ab * 4 + i], &s.hat[ac * 4 + j], &s.hat[bc * 4 + k]);
+                            for k2y in 0..ly {
+                                for k2x in 0..lx {
+                                    let k2 = k2y * lx + k2x;
+                                    let ks = idx(k1x + k2x, k1y + k2y);
+                                    let v =
+                                        hac[ks] * hbc[mk1] * abe + hab[ks] * hbc[k2] * ace + hab[k1] * hac[k2] * bce;
+                                    tk[k2] += v * (f * sg);
+                                }
+                            }
+                        }
+                    }
+                }
+                // sector-mean terms of the law of total cumulance
+                let (da, db, dc) = (s.delta[gamma], s.delta[al], s.delta[be]);
+                let dual = |k: &(Vec<C>, Vec<C>), m: usize, d: Dual| (k.0[m] * d.re, k.0[m] * d.eps + k.1[m] * d.re);
+                let sc = self.scale[c] * nf;
+                if k1 == 0 {
+                    for (k2, t) in tk.iter_mut().enumerate() {
+                        let (re, eps) = dual(&s.k2[ac], k2, db);
+                        *t += emit(re, eps) * sc;
+                    }
+                    let ddd = da * db * dc;
+                    tk[0] += emit(C::new(ddd.re, 0.0), C::new(ddd.eps, 0.0)) * (sc * nf);
+                }
+                let (re, eps) = dual(&s.k2[bc], mk1, da);
+                tk[mk1] += emit(re, eps) * sc;
+                let (re, eps) = dual(&s.k2[ab], k1, dc);
+                tk[0] += emit(re, eps) * sc;
+            }
+            // coincident bonds
+            if al == gamma {
+                for (t, p) in tk.iter_mut().zip(&self.planes[0][gamma * 2 + be]) {
+                    *t += p;
+                }
+            }
+            if be == gamma {
+                let p = self.planes[1][gamma * 2 + al][k1];
+                tk.iter_mut().for_each(|t| *t += p);
+            }
+            if be == al {
+                let p = &self.planes[2][gamma * 2 + al];
+                for k2y in 0..ly {
+                    for k2x in 0..lx {
+                        tk[k2y * lx + k2x] += p[idx(k1x + k2x, k1y + k2y)];
+                    }
+                }
+            }
+        }
+    }
+
+    /// (b(k₁), v₀(k₁), v₁(k₁)), before the 1/N.
+    fn share(&self, k: (usize, usize), w: &mut Work) -> [f64; 3] {
+        self.triangle(k, w);
+        let tk = &w.tk;
+        let (b, v) = contract_k1(self.ff.lx, self.ff.ly, k.0, k.1, &self.ginv, |c, a, k2, b| tk[c * 4 + a * 2 + b][k2]);
+        [b, v[0].re, v[1].re]
+    }
+}
+
+/// Where finished orbits are kept between runs (see `checkpoint` in the CLI): `load` returns the
+/// shares already computed (orbit index → [b, v₀, v₁]); `save` appends a block.
+pub trait Checkpoint {
+    /// shares already done
+    fn load(&self) -> Result<Vec<(usize, [f64; 3])>, String>;
+    /// records a finished block
+    fn save(&self, block: &[(usize, [f64; 3])]) -> Result<(), String>;
+}
+
+/// No checkpoint.
+pub struct NoCheckpoint;
+
+impl Checkpoint for NoCheckpoint {
+    fn load(&self) -> Result<Vec<(usize, [f64; 3])>, String> {
+        Ok(Vec::new())
+    }
+    fn save(&self, _block: &[(usize, [f64; 3])]) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Number of orbit blocks (progress ticks, checkpoint writes) for an L_x × L_y torus.
+pub fn blocks(lx: usize, ly: usize) -> usize {
+    orbits(lx, ly, lx == ly).len().div_ceil(block_len(lx, ly))
+}
+
+fn block_len(lx: usize, ly: usize) -> usize {
+    (orbits(lx, ly, lx == ly).len() / 200).max(2 * rayon::current_num_threads()).max(1)
+}
+
+impl FreeFermion {
+    /// R, A, B by the momentum route (module doc), the orbits of k₁ dealt round-robin over the
+    /// processes of `part`; `tick` once per block of orbits. The result is the same to the bit
+    /// for any number of threads and processes, and after a resume from `ckpt`.
+    pub fn curvature_momentum(
+        &self,
+        tick: &(dyn Fn() + Sync),
+        part: &dyn Partition,
+        ckpt: &dyn Checkpoint,
+    ) -> Result<MomentumCurvature, String> {
+        let (lx, ly) = (self.lx, self.ly);
+        let swap = lx == ly && self.t[0] == self.t[1];
+        let orb = orbits(lx, ly, swap);
+        let tables = Tables::new(self);
+        let g = [self.g_row(0), self.g_row(1)];
+        let (_, eig_min, eig_max) = inverse_metric(lx, ly, &g);
+        let mut shares: Vec<Option<[f64; 3]>> = vec![None; orb.len()];
+        for (i, v) in ckpt.load()? {
+            if i >= orb.len() {
+                return Err(format!("checkpoint names orbit {i} of {}: it belongs to another lattice", orb.len()));
+            }
+            shares[i] = Some(v);
+        }
+        let (me, procs) = (part.rank(), part.size());
+        let todo: Vec<usize> = (0..orb.len()).filter(|&i| shares[i].is_none()).collect();
+        for block in todo.chunks(block_len(lx, ly)) {
+            let mine: Vec<usize> = block.iter().copied().filter(|i| i % procs == me).collect();
+            let got: Vec<(usize, [f64; 3])> =
+                mine.par_iter().map_init(|| tables.work(), |w, &i| (i, tables.share(orb[i].k, w))).collect();
+            // every process ends with the whole block: zeros elsewhere sum exactly
+            let mut flat = vec![0.0; 3 * block.len()];
+            for (i, v) in &got {
+                let p = block.iter().position(|b| b == i).expect("in the block");
+                flat[3 * p..3 * p + 3].copy_from_slice(v);
+            }
+            part.all_sum(&mut flat);
+            let done: Vec<(usize, [f64; 3])> =
+                block.iter().enumerate().map(|(p, &i)| (i, [flat[3 * p], flat[3 * p + 1], flat[3 * p + 2]])).collect();
+            if me == 0 {
+                ckpt.save(&done)?;
+            }
+            for (i, v) in done {
+                shares[i] = Some(v);
+            }
+            tick();
+        }
+        let n = (lx * ly) as f64;
+        let assemble = |order: &mut dyn Iterator<Item = usize>, compensated: bool| {
+            let (mut b, mut v0, mut v1) = (Neumaier::default(), Neumaier::default(), Neumaier::default());
+            let (mut pb, mut p0, mut p1, mut abs_b) = (0.0, 0.0, 0.0, 0.0);
+            for i in order {
+                let s = shares[i].expect("every orbit is done");
+                let m = orb[i].size as f64;
+                let (c0, c1) = if swap { (0.5 * (s[1] + s[2]), 0.5 * (s[1] + s[2])) } else { (s[1], s[2]) };
+                b.add(m * s[0]);
+                v0.add(m * c0);
+                v1.add(m * c1);
+                pb += m * s[0];
+                p0 += m * c0;
+                p1 += m * c1;
+                abs_b += (m * s[0]).abs();
+            }
+            let (bs, vs) = if compensated { (b.sum(), [v0.sum(), v1.sum()]) } else { (pb, [p0, p1]) };
+            let bval = bs / n;
+            let v = [vs[0] / n, vs[1] / n];
+            let mut a = 0.0;
+            for c in 0..2 {
+                for c2 in 0..2 {
+                    a += (v[c] * tables.ginv[0][c][c2] * v[c2]).re;
+                }
+            }
+            (bval, a * n, abs_b / n)
+        };
+        let (b, a, abs_b) = assemble(&mut (0..orb.len()), true);
+        let (b2, a2, _) = assemble(&mut (0..orb.len()).rev(), false);
+        let r = 0.25 * (b - a);
+        let r_error = (r - 0.25 * (b2 - a2)).abs() + f64::EPSILON * n.log2() * (a.abs() + abs_b) / 4.0;
+        Ok(MomentumCurvature {
+            curvature: Curvature { r, a, b, g_min_eig: eig_min, g_max_eig: eig_max },
+            r_error,
+            orbits: orb.len(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::free_fermion::kappa3;
+
+    #[test]
+    fn loops_are_the_eight_pairings() {
+        // LOOPS regrouped must reproduce kappa3 on arbitrary blocks
+        let ab = [0.3, -1.1, 0.7, 2.0];
+        let ac = [1.3, 0.4, -0.6, 0.9];
+        let bc = [-0.2, 0.8, 1.7, -1.4];
+        let want = kappa3(&ab, &ac, &bc);
+        let got: f64 = LOOPS
+            .iter()
+            .enumerate()
+            .map(|(j, t)| t.iter().map(|&(i, k, s)| s * ab[i] * bc[k] * ac[j]).sum::<f64>())
+            .sum();
+        assert!((want - got).abs() < 1e-14, "{want} vs {got}");
+    }
+
+    #[test]
+    fn orbits_cover_every_momentum_once() {
+        for (lx, ly, swap) in [(4, 4, true), (5, 5, true), (6, 4, false), (7, 7, false), (8, 8, true)] {
+            let total: usize = orbits(lx, ly, swap).iter().map(|o| o.size).sum();
+            assert_eq!(total, lx * ly, "{lx}x{ly} swap {swap}");
+        }
+        // square 8 × 8 with the swap: 15 orbits (the triangle 0 ≤ k_y ≤ k_x ≤ 4)
+        assert_eq!(orbits(8, 8, true).len(), 15);
+    }
+}
