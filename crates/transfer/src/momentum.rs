@@ -179,8 +179,11 @@ struct SectorHat {
     dweight: f64,
     /// [(μ·2 + ν)·4 + i]: the twisted transform of contraction block i of bonds (0, μ), (Δ, ν)
     hat: Vec<Vec<C>>,
-    /// [(μ·2 + ν)·4 + j]: block j in real space (transposed layout) times e^{2πiφ·x/L} / N
+    /// [(μ·2 + ν)·4 + j]: (ω · block j · e^{2πiφ·x/L} − ρ · its F-part) / N in real space
+    /// (transposed layout): the multiplier of the inverse transform, with the sector weights
     acw: Vec<Vec<C>>,
+    /// the completed sector only: block j in real space (transposed layout)
+    ac_raw: Vec<Vec<f64>>,
     /// F-parts of the blocks (completed sector)
     eps: [[f64; 4]; 4],
     /// [(μ·2 + ν)]: transforms of κ_s of two bonds, value and F-part
@@ -198,14 +201,23 @@ fn sector_hat(s: &SectorData, plans: &Plans) -> SectorHat {
     };
     let mut hat = Vec::with_capacity(16);
     let mut acw = Vec::with_capacity(16);
+    let mut ac_raw = Vec::new();
     for mn in 0..4 {
         for i in 0..4 {
             let buf: Vec<C> = (0..n).map(|x| phase(x, -1.0) * s.pair[mn * n + x][i]).collect();
             hat.push(plans.forward(buf));
-            let real: Vec<C> = (0..n).map(|x| phase(x, 1.0) * (s.pair[mn * n + x][i] / n as f64)).collect();
+            let real: Vec<C> = (0..n)
+                .map(|x| (phase(x, 1.0) * s.pair[mn * n + x][i] * s.weight - s.dweight * s.pair_eps[mn][i]) / n as f64)
+                .collect();
             let mut t = vec![ZERO; n];
             transpose(&real, &mut t, ly, lx);
             acw.push(t);
+            if s.dweight != 0.0 {
+                let raw: Vec<C> = (0..n).map(|x| C::new(s.pair[mn * n + x][i], 0.0)).collect();
+                let mut t = vec![ZERO; n];
+                transpose(&raw, &mut t, ly, lx);
+                ac_raw.push(t.iter().map(|z| z.re).collect());
+            }
         }
     }
     let k2 = (0..4)
@@ -221,7 +233,19 @@ fn sector_hat(s: &SectorData, plans: &Plans) -> SectorHat {
             (plans.forward(re), plans.forward(ep))
         })
         .collect();
-    SectorHat { weight: s.weight, dweight: s.dweight, hat, acw, eps: s.pair_eps, k2, delta: s.delta }
+    SectorHat { weight: s.weight, dweight: s.dweight, hat, acw, ac_raw, eps: s.pair_eps, k2, delta: s.delta }
+}
+
+/// Calls f(k₂, k₁ + k₂) for every k₂ (flat indices, row by row, no division).
+#[inline]
+fn shifted(lx: usize, ly: usize, (k1x, k1y): (usize, usize), mut f: impl FnMut(usize, usize)) {
+    for k2y in 0..ly {
+        let (row, srow) = (k2y * lx, ((k2y + k1y) % ly) * lx);
+        for k2x in 0..lx {
+            let sx = if k2x + k1x >= lx { k2x + k1x - lx } else { k2x + k1x };
+            f(row + k2x, srow + sx);
+        }
+    }
 }
 
 /// Everything a k₁ needs, built once per torus.
@@ -242,6 +266,7 @@ struct Work {
     tk: Vec<Vec<C>>,
     l: Vec<C>,
     w: Vec<C>,
+    phase: Vec<C>,
     scratch: Vec<C>,
 }
 
@@ -290,6 +315,7 @@ impl<'a> Tables<'a> {
             tk: vec![vec![ZERO; n]; 8],
             l: vec![ZERO; n],
             w: vec![ZERO; n],
+            phase: vec![ZERO; n],
             scratch: vec![ZERO; self.plans.scratch],
         }
     }
@@ -302,29 +328,77 @@ impl<'a> Tables<'a> {
         for a in w.acc.iter_mut() {
             a.iter_mut().for_each(|v| *v = ZERO);
         }
+        let idx = |x: usize, y: usize| (y % ly) * lx + x % lx;
+        let k1 = idx(k1x, k1y);
+        let mk1 = idx(lx - k1x, ly - k1y);
+        // e^{−ik₁·x} in the transposed layout (the completed sector's F-terms)
+        if self.sectors.iter().any(|s| s.dweight != 0.0) {
+            let tau = 2.0 * std::f64::consts::PI;
+            for x in 0..lx {
+                for y in 0..ly {
+                    let ph = -tau * (k1x as f64 * x as f64 / lx as f64 + k1y as f64 * y as f64 / ly as f64);
+                    w.phase[x * ly + y] = C::from_polar(1.0, ph);
+                }
+            }
+        }
         for s in &self.sectors {
             for c in 0..8 {
                 let (gamma, al, be) = (c / 4, (c / 2) % 2, c % 2);
                 let (ab, bc, ac) = (gamma * 2 + al, al * 2 + be, gamma * 2 + be);
-                let sc = self.scale[c] * s.weight;
+                let sc = self.scale[c];
                 for (j, terms) in LOOPS.iter().enumerate() {
-                    let (i1, k1, s1) = terms[0];
-                    let (i2, k2, s2) = terms[1];
+                    let (i1, q1, s1) = terms[0];
+                    let (i2, q2, s2) = terms[1];
                     let (a1, a2) = (&s.hat[ab * 4 + i1], &s.hat[ab * 4 + i2]);
-                    let (b1, b2) = (&s.hat[bc * 4 + k1], &s.hat[bc * 4 + k2]);
-                    for ny in 0..ly {
-                        let row = ny * lx;
-                        let srow = ((ny + k1y) % ly) * lx;
-                        for nx in 0..lx {
-                            let sx = if nx + k1x >= lx { nx + k1x - lx } else { nx + k1x };
-                            let (m, q) = (srow + sx, row + nx);
-                            w.l[q] = a1[m] * b1[q] * s1 + a2[m] * b2[q] * s2;
+                    let (b1, b2) = (&s.hat[bc * 4 + q1], &s.hat[bc * 4 + q2]);
+                    // L(n) = Σ sign âb(n + k₁) b̂c(n), inverse-transformed along x a few rows at a
+                    // time while they are in cache, and written transposed
+                    let rows = (2048 / lx).clamp(1, ly);
+                    for y0 in (0..ly).step_by(rows) {
+                        let nr = rows.min(ly - y0);
+                        let blk = &mut w.l[..nr * lx];
+                        for (r, out) in blk.chunks_mut(lx).enumerate() {
+                            let ny = y0 + r;
+                            let (row, srow) = (ny * lx, ((ny + k1y) % ly) * lx);
+                            for (nx, o) in out.iter_mut().enumerate() {
+                                let sx = if nx + k1x >= lx { nx + k1x - lx } else { nx + k1x };
+                                *o = a1[srow + sx] * b1[row + nx] * s1 + a2[srow + sx] * b2[row + nx] * s2;
+                            }
+                        }
+                        self.plans.ix.process_with_scratch(blk, &mut w.scratch);
+                        for r in 0..nr {
+                            for x in 0..lx {
+                                w.w[x * ly + y0 + r] = blk[r * lx + x];
+                            }
                         }
                     }
-                    self.plans.to_t(&mut w.l, &mut w.w, true, &mut w.scratch);
+                    // along y, then times the a–c block into the sum, a few rows at a time
                     let acw = &s.acw[ac * 4 + j];
-                    for ((o, x), y) in w.acc[c].iter_mut().zip(&w.w).zip(acw) {
-                        *o += x * y * sc;
+                    let rows = (2048 / ly).clamp(1, lx);
+                    for x0 in (0..lx).step_by(rows) {
+                        let span = x0 * ly..(x0 + rows.min(lx - x0)) * ly;
+                        let blk = &mut w.w[span.clone()];
+                        self.plans.iy.process_with_scratch(blk, &mut w.scratch);
+                        for ((o, v), m) in w.acc[c][span.clone()].iter_mut().zip(blk.iter()).zip(&acw[span]) {
+                            *o += v * m * sc;
+                        }
+                    }
+                }
+                // the completed sector's F-parts of ab and bc: a constant block leaves a product
+                // of one transform with a–c in real space,
+                // Σ_j ac_j(x) [e^{−ik₁·x} ab_F b̂c(−k₁) + âb(k₁) bc_F]
+                if s.dweight != 0.0 {
+                    let f = -s.dweight * sc;
+                    for (j, terms) in LOOPS.iter().enumerate() {
+                        let (mut alpha, mut gam) = (ZERO, ZERO);
+                        for &(i, q, sg) in terms {
+                            alpha += s.hat[bc * 4 + q][mk1] * (f * sg * s.eps[ab][i]);
+                            gam += s.hat[ab * 4 + i][k1] * (f * sg * s.eps[bc][q]);
+                        }
+                        let raw = &s.ac_raw[ac * 4 + j];
+                        for ((o, &r), ph) in w.acc[c].iter_mut().zip(raw).zip(&w.phase) {
+                            *o += (ph * alpha + gam) * r;
+                        }
                     }
                 }
             }
@@ -332,34 +406,12 @@ impl<'a> Tables<'a> {
         for c in 0..8 {
             self.plans.from_t(&mut w.acc[c], &mut w.tk[c], false, &mut w.scratch);
         }
-        let idx = |x: usize, y: usize| (y % ly) * lx + x % lx;
-        let k1 = idx(k1x, k1y);
-        let mk1 = idx(lx - k1x, ly - k1y);
         for c in 0..8 {
             let (gamma, al, be) = (c / 4, (c / 2) % 2, c % 2);
             let (ab, bc, ac) = (gamma * 2 + al, al * 2 + be, gamma * 2 + be);
             let tk = &mut w.tk[c];
             for s in &self.sectors {
                 let emit = |re: C, eps: C| re * s.weight - eps * s.dweight;
-                // the completed sector's F-parts: one constant block in each product
-                if s.dweight != 0.0 {
-                    let f = -s.dweight * self.scale[c];
-                    for (j, terms) in LOOPS.iter().enumerate() {
-                        for &(i, k, sg) in terms {
-                            let (abe, ace, bce) = (s.eps[ab][i], s.eps[ac][j], s.eps[bc][k]);
-                            let (hab, hac, hbc) = (&s.hat[ab * 4 + i], &s.hat[ac * 4 + j], &s.hat[bc * 4 + k]);
-                            for k2y in 0..ly {
-                                for k2x in 0..lx {
-                                    let k2 = k2y * lx + k2x;
-                                    let ks = idx(k1x + k2x, k1y + k2y);
-                                    let v =
-                                        hac[ks] * hbc[mk1] * abe + hab[ks] * hbc[k2] * ace + hab[k1] * hac[k2] * bce;
-                                    tk[k2] += v * (f * sg);
-                                }
-                            }
-                        }
-                    }
-                }
                 // sector-mean terms of the law of total cumulance
                 let (da, db, dc) = (s.delta[gamma], s.delta[al], s.delta[be]);
                 let dual = |k: &(Vec<C>, Vec<C>), m: usize, d: Dual| (k.0[m] * d.re, k.0[m] * d.eps + k.1[m] * d.re);
@@ -389,11 +441,7 @@ impl<'a> Tables<'a> {
             }
             if be == al {
                 let p = &self.planes[2][gamma * 2 + al];
-                for k2y in 0..ly {
-                    for k2x in 0..lx {
-                        tk[k2y * lx + k2x] += p[idx(k1x + k2x, k1y + k2y)];
-                    }
-                }
+                shifted(lx, ly, (k1x, k1y), |k2, ks| tk[k2] += p[ks]);
             }
         }
     }
