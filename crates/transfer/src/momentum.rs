@@ -100,10 +100,10 @@ pub fn orbits(lx: usize, ly: usize, swap: bool) -> Vec<Orbit> {
 /// Peak bytes of the momentum route for an L_x × L_y torus with `threads` workers: per site,
 /// the four sectors' 40 transformed tables (16 B each), the coincidence corrections and Ĝ
 /// (16 tables), the contraction blocks of [`FreeFermion`] (4 sectors × 4 blocks × 32 B), the
-/// propagator being tabulated (Ĝ_s and G_s, 400 B), and per worker 18 transforms' buffers.
+/// propagator being tabulated (Ĝ_s and G_s, 400 B), and per worker 22 transforms' buffers.
 pub fn bytes(lx: usize, ly: usize, threads: usize) -> f64 {
     let n = (lx * ly) as f64;
-    n * (4.0 * 40.0 * 16.0 + 16.0 * 16.0 + 512.0 + 400.0 + threads as f64 * 18.0 * 16.0)
+    n * (4.0 * 40.0 * 16.0 + 16.0 * 16.0 + 512.0 + 400.0 + threads as f64 * 22.0 * 16.0)
 }
 
 /// 2D transforms of L_x × L_y arrays between the normal layout (index y·L_x + x) and the
@@ -236,6 +236,33 @@ fn sector_hat(s: &SectorData, plans: &Plans) -> SectorHat {
     SectorHat { weight: s.weight, dweight: s.dweight, hat, acw, ac_raw, eps: s.pair_eps, k2, delta: s.delta }
 }
 
+/// The four a–c blocks of the pairings (LOOPS, signs ordered) for one run of n:
+/// L₀ = a₃b₁ − a₂b₃, L₁ = a₂b₂ − a₃b₀, L₂ = a₀b₃ − a₁b₁, L₃ = a₁b₀ − a₀b₂.
+#[inline]
+fn build4(a: [&[C]; 4], b: [&[C]; 4], out: [&mut [C]; 4]) {
+    let len = a[0].len();
+    let [a0, a1, a2, a3] = a.map(|x| &x[..len]);
+    let [b0, b1, b2, b3] = b.map(|x| &x[..len]);
+    let [o0, o1, o2, o3] = out.map(|x| &mut x[..len]);
+    for t in 0..len {
+        o0[t] = a3[t] * b1[t] - a2[t] * b3[t];
+        o1[t] = a2[t] * b2[t] - a3[t] * b0[t];
+        o2[t] = a0[t] * b3[t] - a1[t] * b1[t];
+        o3[t] = a1[t] * b0[t] - a0[t] * b2[t];
+    }
+}
+
+/// acc += Σ_j v_j m_j elementwise.
+#[inline]
+fn accumulate4(acc: &mut [C], v: [&[C]; 4], m: [&[C]; 4]) {
+    let len = acc.len();
+    let [v0, v1, v2, v3] = v.map(|x| &x[..len]);
+    let [m0, m1, m2, m3] = m.map(|x| &x[..len]);
+    for t in 0..len {
+        acc[t] += v0[t] * m0[t] + v1[t] * m1[t] + v2[t] * m2[t] + v3[t] * m3[t];
+    }
+}
+
 /// Calls f(k₂, k₁ + k₂) for every k₂ (flat indices, row by row, no division).
 #[inline]
 fn shifted(lx: usize, ly: usize, (k1x, k1y): (usize, usize), mut f: impl FnMut(usize, usize)) {
@@ -264,8 +291,10 @@ struct Tables<'a> {
 struct Work {
     acc: Vec<Vec<C>>,
     tk: Vec<Vec<C>>,
-    l: Vec<C>,
-    w: Vec<C>,
+    /// L_j, a block of rows each
+    l: [Vec<C>; 4],
+    /// W_j (transposed layout)
+    w: [Vec<C>; 4],
     phase: Vec<C>,
     scratch: Vec<C>,
 }
@@ -313,8 +342,8 @@ impl<'a> Tables<'a> {
         Work {
             acc: vec![vec![ZERO; n]; 8],
             tk: vec![vec![ZERO; n]; 8],
-            l: vec![ZERO; n],
-            w: vec![ZERO; n],
+            l: std::array::from_fn(|_| vec![ZERO; (512 / self.ff.lx).clamp(1, self.ff.ly) * self.ff.lx]),
+            w: std::array::from_fn(|_| vec![ZERO; n]),
             phase: vec![ZERO; n],
             scratch: vec![ZERO; self.plans.scratch],
         }
@@ -345,50 +374,54 @@ impl<'a> Tables<'a> {
             for c in 0..8 {
                 let (gamma, al, be) = (c / 4, (c / 2) % 2, c % 2);
                 let (ab, bc, ac) = (gamma * 2 + al, al * 2 + be, gamma * 2 + be);
-                let sc = self.scale[c];
-                for (j, terms) in LOOPS.iter().enumerate() {
-                    let (i1, q1, s1) = terms[0];
-                    let (i2, q2, s2) = terms[1];
-                    let (a1, a2) = (&s.hat[ab * 4 + i1], &s.hat[ab * 4 + i2]);
-                    let (b1, b2) = (&s.hat[bc * 4 + q1], &s.hat[bc * 4 + q2]);
-                    // L(n) = Σ sign âb(n + k₁) b̂c(n), inverse-transformed along x a few rows at a
-                    // time while they are in cache, and written transposed
-                    let rows = (2048 / lx).clamp(1, ly);
-                    for y0 in (0..ly).step_by(rows) {
-                        let nr = rows.min(ly - y0);
-                        let blk = &mut w.l[..nr * lx];
-                        for (r, out) in blk.chunks_mut(lx).enumerate() {
-                            let ny = y0 + r;
-                            let (row, srow) = (ny * lx, ((ny + k1y) % ly) * lx);
-                            for (nx, o) in out.iter_mut().enumerate() {
-                                let sx = if nx + k1x >= lx { nx + k1x - lx } else { nx + k1x };
-                                *o = a1[srow + sx] * b1[row + nx] * s1 + a2[srow + sx] * b2[row + nx] * s2;
-                            }
+                let a: [&[C]; 4] = std::array::from_fn(|i| &s.hat[ab * 4 + i][..]);
+                let b: [&[C]; 4] = std::array::from_fn(|k| &s.hat[bc * 4 + k][..]);
+                // the four a–c blocks j of the eight pairings (LOOPS) in one pass over n, a few rows
+                // at a time: L_j(n) = Σ sign âb_i(n + k₁) b̂c_k(n), inverse-transformed along x while
+                // in cache and written transposed into W_j
+                let rows = (512 / lx).clamp(1, ly);
+                for y0 in (0..ly).step_by(rows) {
+                    let nr = rows.min(ly - y0);
+                    for r in 0..nr {
+                        let ny = y0 + r;
+                        let (row, srow) = (ny * lx, ((ny + k1y) % ly) * lx);
+                        let out = r * lx;
+                        // n + k₁ wraps once along the row: two straight runs
+                        let cut = lx - k1x;
+                        for (from, to, len) in [(k1x, 0, cut), (0, cut, k1x)] {
+                            let ar: [&[C]; 4] = std::array::from_fn(|i| &a[i][srow + from..srow + from + len]);
+                            let br: [&[C]; 4] = std::array::from_fn(|k| &b[k][row + to..row + to + len]);
+                            let [l0, l1, l2, l3] = &mut w.l;
+                            build4(ar, br, [&mut l0[out + to..], &mut l1[out + to..], &mut l2[out + to..], &mut l3[out + to..]]);
                         }
+                    }
+                    for (blk, wj) in w.l.iter_mut().zip(w.w.iter_mut()) {
+                        let blk = &mut blk[..nr * lx];
                         self.plans.ix.process_with_scratch(blk, &mut w.scratch);
-                        for r in 0..nr {
-                            for x in 0..lx {
-                                w.w[x * ly + y0 + r] = blk[r * lx + x];
+                        // column x of the block lands contiguous in the transposed layout
+                        for (x, dst) in wj.chunks_mut(ly).enumerate() {
+                            for (r, d) in dst[y0..y0 + nr].iter_mut().enumerate() {
+                                *d = blk[r * lx + x];
                             }
                         }
                     }
-                    // along y, then times the a–c block into the sum, a few rows at a time
-                    let acw = &s.acw[ac * 4 + j];
-                    let rows = (2048 / ly).clamp(1, lx);
-                    for x0 in (0..lx).step_by(rows) {
-                        let span = x0 * ly..(x0 + rows.min(lx - x0)) * ly;
-                        let blk = &mut w.w[span.clone()];
-                        self.plans.iy.process_with_scratch(blk, &mut w.scratch);
-                        for ((o, v), m) in w.acc[c][span.clone()].iter_mut().zip(blk.iter()).zip(&acw[span]) {
-                            *o += v * m * sc;
-                        }
+                }
+                // along y, then Σ_j W_j · (a–c block j) into the sum, a few columns at a time
+                let cols = (512 / ly).clamp(1, lx);
+                for x0 in (0..lx).step_by(cols) {
+                    let span = x0 * ly..(x0 + cols.min(lx - x0)) * ly;
+                    for wj in w.w.iter_mut() {
+                        self.plans.iy.process_with_scratch(&mut wj[span.clone()], &mut w.scratch);
                     }
+                    let m: [&[C]; 4] = std::array::from_fn(|j| &s.acw[ac * 4 + j][span.clone()]);
+                    let v: [&[C]; 4] = std::array::from_fn(|j| &w.w[j][span.clone()]);
+                    accumulate4(&mut w.acc[c][span.clone()], v, m);
                 }
                 // the completed sector's F-parts of ab and bc: a constant block leaves a product
                 // of one transform with a–c in real space,
                 // Σ_j ac_j(x) [e^{−ik₁·x} ab_F b̂c(−k₁) + âb(k₁) bc_F]
                 if s.dweight != 0.0 {
-                    let f = -s.dweight * sc;
+                    let f = -s.dweight;
                     for (j, terms) in LOOPS.iter().enumerate() {
                         let (mut alpha, mut gam) = (ZERO, ZERO);
                         for &(i, q, sg) in terms {
@@ -405,6 +438,8 @@ impl<'a> Tables<'a> {
         }
         for c in 0..8 {
             self.plans.from_t(&mut w.acc[c], &mut w.tk[c], false, &mut w.scratch);
+            let sc = self.scale[c];
+            w.tk[c].iter_mut().for_each(|t| *t *= sc);
         }
         for c in 0..8 {
             let (gamma, al, be) = (c / 4, (c / 2) % 2, c % 2);
