@@ -52,8 +52,61 @@ fn free_fermion_json_matches_the_transfer_matrix_json() {
         let (rx, ry) = (x["R"].as_f64().unwrap(), y["R"].as_f64().unwrap());
         assert!((rx - ry).abs() < 1e-10 * rx.abs(), "{rx} vs {ry}");
     }
-    // auto picks free fermions for the 2D Ising model
-    assert_eq!(json(&["fisher", "--sizes", "3..4", "--json"])["method"], "free-fermion");
+    // auto picks free fermions in momentum space for the 2D Ising model
+    assert_eq!(json(&["fisher", "--sizes", "3..4", "--json"])["method"], "momentum");
+}
+
+#[test]
+fn momentum_route_equals_the_streamed_route() {
+    // two exact free-fermion routes (real-space slices streamed vs one-loop triangles in
+    // momentum space), odd and even L, at K_c and off it: R, A, B to 1e-11 relative (rounding of
+    // O(N²)-term sums, compensated in both), ln Z to Kaufman's to 1e-12
+    for beta in ["critical", "0.3", "0.7"] {
+        let st = json(&["fisher", "--sizes", "3..8,11,16", "--beta", beta, "--method", "free-fermion", "--json"]);
+        let mo = json(&["fisher", "--sizes", "3..8,11,16", "--beta", beta, "--method", "momentum", "--json"]);
+        assert_eq!(mo["method"], "momentum");
+        for (x, y) in st["rows"].as_array().unwrap().iter().zip(mo["rows"].as_array().unwrap()) {
+            for key in ["R", "A", "B"] {
+                let (a, b) = (x[key].as_f64().unwrap(), y[key].as_f64().unwrap());
+                assert!((a - b).abs() <= 1e-11 * a.abs(), "L = {} β = {beta}: {key} {a} vs {b}", x["L"]);
+            }
+            assert!(y["ln_z_rel_dev_kaufman"].as_f64().unwrap() < 1e-12);
+            assert!(y["R_error"].as_f64().unwrap() < 1e-11 * y["R"].as_f64().unwrap().abs());
+        }
+    }
+}
+
+#[test]
+fn momentum_checkpoint_resumes_to_the_same_bits() {
+    // a run cut after some orbits (lines dropped, the last one half written) resumes from the
+    // checkpoint and ends with the same R, A, B to the bit as a run without one
+    let dir = std::env::temp_dir().join(format!("onsager-ckpt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let plain = json(&["fisher", "--sizes", "24", "--json"]);
+    let first = json(&["fisher", "--sizes", "24", "--checkpoint", d, "--json"]);
+    let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() > 20, "{} lines", lines.len());
+    let cut = format!("{}\n{}", lines[..lines.len() / 2].join("\n"), &lines[lines.len() / 2][..7]);
+    std::fs::write(&file, cut).unwrap();
+    let resumed = json(&["fisher", "--sizes", "24", "--checkpoint", d, "--json"]);
+    for key in ["R", "A", "B"] {
+        let v = |r: &serde_json::Value| r["rows"][0][key].as_f64().unwrap().to_bits();
+        assert_eq!(v(&plain), v(&first), "{key}");
+        assert_eq!(v(&plain), v(&resumed), "{key}");
+    }
+    // a checkpoint of another job is refused, not mixed in
+    let other = std::fs::read_to_string(&file).unwrap().replacen("L=24", "L=25", 1);
+    std::fs::write(&file, other).unwrap();
+    let (code, _, err) = run(&["fisher", "--sizes", "24", "--checkpoint", d]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("belongs to another job"), "{err}");
+    let (code, _, err) = run(&["fisher", "--sizes", "5", "--method", "transfer", "--checkpoint", d]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--checkpoint is for --method momentum"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

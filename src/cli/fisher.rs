@@ -43,15 +43,19 @@ fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// The method of a record by its name.
+fn method_of(name: &str) -> FisherMethod {
+    [FisherMethod::Transfer, FisherMethod::FreeFermion, FisherMethod::Momentum]
+        .into_iter()
+        .find(|m| m.name() == name)
+        .unwrap_or(FisherMethod::Auto)
+}
+
 fn csv_text(r: &FisherRecord) -> String {
     let mut s = String::new();
     s.push_str(&format!(
         "# Exact Fisher information geometry of the bond couplings (onsager, {})\n",
-        if r.method == FisherMethod::FreeFermion.name() {
-            "free fermions: four Pfaffian sectors"
-        } else {
-            "transfer matrix with insertions"
-        }
+        method_of(r.method).describe()
     ));
     s.push_str(&format!(
         "# model: {} on L^{} periodic tori, uniform coupling K = {:.17}\n",
@@ -123,7 +127,7 @@ fn compute(a: &FisherArgs, job: &crate::jobs::fisher::FisherJob) -> Result<Optio
             },
             spec.dim,
             if job.critical { " (critical)" } else { "" },
-            if job.method == FisherMethod::FreeFermion { "four Pfaffian sectors" } else { "transfer matrix" }
+            job.method.describe()
         );
     }
     let total: usize = job.sizes.iter().map(|&l| ticks(spec, l, job.method, ctx.memory_budget)).sum();
@@ -205,11 +209,64 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
         }
     }
     print_analysis(&rec.corrected_fits, &rec.extrapolation, predicted_d_r(spec));
+    println!("\n{}", verdict(spec, rows, &rec.extrapolation));
     Ok(())
 }
 
+/// One plain sentence on what the table shows: the drift of the local exponent and, where the
+/// sizes allow an extrapolation, its value against the prediction and the N ln N hypothesis.
+fn verdict(spec: ModelSpec, rows: &[FisherRow], extra: &Option<Extrapolation>) -> String {
+    let local = local_exponents(spec, rows);
+    if local.len() < 3 {
+        return "What the numbers show: too few sizes to follow the local exponent.".into();
+    }
+    // the smallest tori first fall to a minimum; the story starts there
+    let lo = (0..local.len() - 1).find(|&i| local[i + 1].1 > local[i].1).unwrap_or(local.len() - 1);
+    let (min, last) = (local[lo], local[local.len() - 1]);
+    let peak = local[lo..].iter().cloned().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or(last);
+    let drift = if lo + 1 >= local.len() {
+        format!("the local exponent falls with L, to {:.4} near L = {:.0}", last.1, last.0)
+    } else if peak.0 < last.0 {
+        format!(
+            "after a minimum of {:.4} near L = {:.0} the local exponent rises to {:.4} near L = {:.0} and then falls, \
+             to {:.4} near L = {:.0}",
+            min.1, min.0, peak.1, peak.0, last.1, last.0
+        )
+    } else {
+        format!(
+            "after a minimum of {:.4} near L = {:.0} the local exponent rises, to {:.4} near L = {:.0} at the largest sizes",
+            min.1, min.0, last.1, last.0
+        )
+    };
+    let Some(e) = extra else {
+        return format!(
+            "What the numbers show: {drift}; the sizes are too few for an extrapolation (it needs 8 sizes ≥ 16, \
+             e.g. the default `onsager fisher`), so no fit here estimates the L → ∞ exponent."
+        );
+    };
+    let mut s = format!("What the numbers show: {drift}; extrapolated, d_R(∞) = {:.3} ± {:.3}", e.d_r, e.uncertainty);
+    if let Some((p, label)) = predicted_d_r(spec) {
+        let z = (e.d_r - p) / e.uncertainty;
+        s.push_str(&if z.abs() <= 2.0 {
+            format!(", consistent with the predicted {label}")
+        } else {
+            format!(", {:.0} uncertainties {} the predicted {label}", z.abs(), if z < 0.0 { "below" } else { "above" })
+        });
+    }
+    if let Some(f) = e.fits.iter().find(|f| f.fixed_d && f.from_l == e.central.from_l) {
+        let p = f.log_power.unwrap_or(f64::NAN);
+        s.push_str(&format!(", and |R| = N (ln N + c)^p fits L ≥ {} with p = {p:.3}", f.from_l));
+        if (p - 1.0).abs() < 0.05 && f.rms <= 2.0 * e.central.rms {
+            s.push_str(": |R| grows like N ln N");
+        }
+    }
+    s.push('.');
+    s
+}
+
 fn print_analysis(corrected: &[CorrectedFit], extra: &Option<Extrapolation>, predicted: Option<(f64, &str)>) {
-    if !corrected.is_empty() {
+    // power-law fits with corrections only where no log-corrected extrapolation is possible
+    if !corrected.is_empty() && extra.is_none() {
         println!("\nfits ln|R| = d_R ln N + a + b/L + c/L² over L₀..L_max:");
         for c in corrected.iter().step_by(corrected.len().div_ceil(12)) {
             println!(

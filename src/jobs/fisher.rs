@@ -7,6 +7,7 @@ use onsager_transfer::fisher::{cumulant_slices_shared, work_units};
 use onsager_transfer::fit::line;
 use onsager_transfer::free_fermion::FreeFermion;
 use onsager_transfer::geometry::curvature_from_slices;
+use onsager_transfer::momentum;
 use onsager_transfer::streaming;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
@@ -15,13 +16,18 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum FisherMethod {
-    /// free fermions for the 2D Ising model with K > 0, else the transfer matrix
+    /// free fermions in momentum space for the 2D Ising model with K > 0 (the fastest exact
+    /// route there), else the transfer matrix
     #[default]
     Auto,
     /// transfer matrix with insertions (any model, L up to about 12 in 2D)
     Transfer,
-    /// four Pfaffian sectors (2D Ising, K > 0, any L the memory allows)
+    /// four Pfaffian sectors, real-space slices streamed through a slab of momenta (2D Ising,
+    /// K > 0; the cross-check of `momentum`, L ≤ 128 in 12 GiB)
     FreeFermion,
+    /// four Pfaffian sectors in momentum space, the third cumulant as a one-loop triangle
+    /// (2D Ising, K > 0; O(N² log N) time, O(N) memory: L = 256 in minutes)
+    Momentum,
 }
 
 impl FisherMethod {
@@ -30,10 +36,11 @@ impl FisherMethod {
     pub fn resolve(self, spec: ModelSpec, beta: f64) -> Result<Self, JobError> {
         let fermions = spec.model == Model::Ising && spec.dim == 2 && beta > 0.0;
         match self {
-            FisherMethod::Auto if fermions => Ok(FisherMethod::FreeFermion),
+            FisherMethod::Auto if fermions => Ok(FisherMethod::Momentum),
             FisherMethod::Auto => Ok(FisherMethod::Transfer),
-            FisherMethod::FreeFermion if !fermions => Err(JobError::Usage(format!(
-                "--method free-fermion is for --model ising in 2D with --beta > 0 (got {} in {}D, β = {beta})",
+            FisherMethod::FreeFermion | FisherMethod::Momentum if !fermions => Err(JobError::Usage(format!(
+                "--method {} is for --model ising in 2D with --beta > 0 (got {} in {}D, β = {beta})",
+                self.name(),
                 spec.name(),
                 spec.dim
             ))),
@@ -47,7 +54,23 @@ impl FisherMethod {
             FisherMethod::Auto => "auto",
             FisherMethod::Transfer => "transfer",
             FisherMethod::FreeFermion => "free-fermion",
+            FisherMethod::Momentum => "momentum",
         }
+    }
+
+    /// One line for humans: how the cumulants are computed.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FisherMethod::Auto => "chosen per model",
+            FisherMethod::Transfer => "transfer matrix with insertions",
+            FisherMethod::FreeFermion => "free fermions: four Pfaffian sectors, streamed real-space slices",
+            FisherMethod::Momentum => "free fermions in momentum space: four Pfaffian sectors, one-loop triangles",
+        }
+    }
+
+    /// Whether the route is free fermions (2D Ising only).
+    pub fn fermions(self) -> bool {
+        matches!(self, FisherMethod::FreeFermion | FisherMethod::Momentum)
     }
 }
 
@@ -60,6 +83,20 @@ pub fn free_fermion_budget(mem_limit: f64) -> f64 {
 /// Checks that size L can run with `method` (sides, states, memory) before anything is allocated.
 pub fn check_size(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f64) -> Result<(), JobError> {
     match method {
+        FisherMethod::Momentum => {
+            if l < 3 {
+                return Err(JobError::Usage(format!("--sizes contains {l}, out of range: every L ≥ 3")));
+            }
+            let need = momentum::bytes(l, l, rayon::current_num_threads());
+            if need > mem_limit {
+                return Err(JobError::Memory(format!(
+                    "--sizes contains {l}: the momentum-space curvature needs {} but only {} is available",
+                    onsager_transfer::memory::human(need),
+                    onsager_transfer::memory::human(mem_limit)
+                )));
+            }
+            Ok(())
+        }
         FisherMethod::FreeFermion => {
             if l < 3 {
                 return Err(JobError::Usage(format!("--sizes contains {l}, out of range: every L ≥ 3")));
@@ -113,9 +150,14 @@ pub struct FisherRow {
     /// peak resident memory of the process after this size (bytes; absent where unknown)
     #[serde(rename = "peak_rss_bytes", skip_serializing_if = "Option::is_none")]
     pub peak_rss: Option<f64>,
-    /// trustworthy decimal digits of R, estimated from the conditioning (see [`r_digits`])
+    /// trustworthy decimal digits of R, estimated from the conditioning (see [`r_digits`]) and,
+    /// in momentum space, from the summation error estimate
     #[serde(rename = "R_digits")]
     pub r_digits: f64,
+    /// estimated absolute rounding error of R (momentum route: two summation orders and the
+    /// FFT bound)
+    #[serde(rename = "R_error", skip_serializing_if = "Option::is_none")]
+    pub r_error: Option<f64>,
 }
 
 /// The OLS fit ln|R| = d_R ln N + a over a window of sizes, and its drift.
@@ -181,6 +223,7 @@ pub fn lattice(spec: ModelSpec, l: usize) -> Result<Torus, JobError> {
 pub fn ticks(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f64) -> usize {
     match method {
         FisherMethod::FreeFermion => streaming::passes(l, l, free_fermion_budget(mem_limit)).unwrap_or(1) * l,
+        FisherMethod::Momentum => momentum::blocks(l, l),
         _ => Torus::hypercube(l, spec.dim).map(|t| work_units(&t)).unwrap_or(1),
     }
 }
@@ -194,7 +237,7 @@ pub fn fisher_row(
     mem_limit: f64,
     tick: &(dyn Fn() + Sync),
 ) -> Result<FisherRow, JobError> {
-    fisher_row_shared(spec, l, beta, method, mem_limit, tick, &onsager_transfer::streaming::Alone)
+    fisher_row_shared(spec, l, beta, method, mem_limit, tick, &onsager_transfer::streaming::Alone, None)
 }
 
 /// [`fisher_row`] with the work dealt among the processes of `part` (MPI ranks): the
@@ -208,10 +251,25 @@ pub fn fisher_row_shared(
     mem_limit: f64,
     tick: &(dyn Fn() + Sync),
     part: &dyn onsager_transfer::streaming::Partition,
+    checkpoint: Option<&std::path::Path>,
 ) -> Result<FisherRow, JobError> {
     let torus = lattice(spec, l)?;
     let t0 = std::time::Instant::now();
+    let mut r_error = None;
     let (c, ln_z, bond_mean) = match method {
+        FisherMethod::Momentum => {
+            let ff = FreeFermion::new(l, l, beta, beta).map_err(JobError::Usage)?;
+            let m = match checkpoint {
+                Some(dir) => {
+                    let ck = super::checkpoint::OrbitFile::new(dir, l, beta);
+                    ff.curvature_momentum(tick, part, &ck)
+                }
+                None => ff.curvature_momentum(tick, part, &momentum::NoCheckpoint),
+            }
+            .map_err(JobError::Usage)?;
+            r_error = Some(m.r_error);
+            (m.curvature, ff.ln_z(), vec![ff.mean(0), ff.mean(1)])
+        }
         FisherMethod::FreeFermion => {
             let ff = FreeFermion::new(l, l, beta, beta).map_err(JobError::Usage)?;
             let c = ff
@@ -240,7 +298,10 @@ pub fn fisher_row_shared(
             (ln_z - k).abs() / k.abs()
         }),
         peak_rss: super::peak_rss_bytes(),
-        r_digits: r_digits(c.r, c.a, c.b, c.g_min_eig),
+        r_digits: r_error.map_or(r_digits(c.r, c.a, c.b, c.g_min_eig), |e| {
+            r_digits(c.r, c.a, c.b, c.g_min_eig).min(-(e / c.r.abs()).log10())
+        }),
+        r_error,
     })
 }
 
@@ -311,12 +372,13 @@ pub struct CorrectedFit {
 }
 
 /// [`CorrectedFit`]s over the windows [L₀, L_max] for every L₀ that leaves at least `min_points`
-/// sizes (at least 5: four parameters and one degree of freedom).
+/// sizes (at least 8: four parameters fitted to fewer sizes follow the rounding of the last
+/// points, e.g. d_R = 1.918 ± 0.155 over L = 3..9).
 pub fn corrected_fits(spec: ModelSpec, rows: &[FisherRow], min_points: usize) -> Vec<CorrectedFit> {
     let d = spec.dim as f64;
     let mut sorted: Vec<&FisherRow> = rows.iter().collect();
     sorted.sort_by_key(|r| r.l);
-    let min_points = min_points.max(5);
+    let min_points = min_points.max(8);
     let mut out = Vec::new();
     for start in 0..sorted.len() {
         let sel = &sorted[start..];
@@ -604,6 +666,7 @@ pub fn read_csv(text: &str, method: FisherMethod) -> Result<Vec<FisherRow>, Stri
             ln_z_dev_kaufman: None,
             peak_rss: None,
             r_digits: r_digits(num(2)?, num(3)?, num(4)?, num(5)?),
+            r_error: None,
         });
     }
     if rows.is_empty() {
@@ -627,11 +690,21 @@ pub struct FisherParams {
     #[arg(long)]
     #[serde(default, deserialize_with = "super::params::opt_text")]
     pub fit_window: Option<String>,
-    /// auto (free fermions for the 2D Ising model, else the transfer matrix), transfer, free-fermion
+    /// auto (free fermions in momentum space for the 2D Ising model, else the transfer matrix),
+    /// transfer, free-fermion (streamed real space), momentum
     #[arg(long, value_enum, default_value_t = FisherMethod::Auto)]
     #[serde(default)]
     pub method: FisherMethod,
+    /// keep finished momenta of each size in this directory (momentum route) and resume from it
+    #[arg(long)]
+    #[serde(default, deserialize_with = "super::params::opt_text")]
+    pub checkpoint: Option<String>,
 }
+
+/// The default sizes of the momentum route: every L to 16, every 2 to 32, every 4 to 64 — the
+/// rise and fall of the local exponent and enough sizes ≥ 16, 24, 32 for the log-corrected
+/// extrapolation, in a few seconds on two cores.
+pub const MOMENTUM_SIZES: &str = "4..16,18,20,22,24,26,28,30,32,36,40,44,48,52,56,60,64";
 
 /// The sizes `onsager fisher` runs when none are given: what takes seconds to a minute.
 pub fn default_sizes(spec: ModelSpec) -> &'static str {
@@ -660,6 +733,8 @@ pub struct FisherJob {
     pub sizes: Vec<usize>,
     /// the OLS window (first L, last L)
     pub window: (usize, usize),
+    /// directory of the momentum route's checkpoints
+    pub checkpoint: Option<std::path::PathBuf>,
 }
 
 impl FisherParams {
@@ -667,7 +742,8 @@ impl FisherParams {
     pub fn validate(&self) -> Result<FisherJob, JobError> {
         let (spec, beta, critical) = self.model.resolve()?;
         let method = self.method.resolve(spec, beta)?;
-        let sizes = super::parse_sizes("--sizes", self.sizes.as_deref().unwrap_or(default_sizes(spec)))?;
+        let default = if method == FisherMethod::Momentum { MOMENTUM_SIZES } else { default_sizes(spec) };
+        let sizes = super::parse_sizes("--sizes", self.sizes.as_deref().unwrap_or(default))?;
         self.job(spec, beta, critical, method, sizes)
     }
 
@@ -698,6 +774,15 @@ impl FisherParams {
                 "--sizes contains {l}, out of range: every L ≥ 3 for the Fisher geometry (L = 2 doubles bonds)"
             )));
         }
+        if let Some(dir) = &self.checkpoint {
+            if method != FisherMethod::Momentum {
+                return Err(JobError::Usage(format!(
+                    "--checkpoint is for --method momentum (this job runs {})",
+                    method.name()
+                )));
+            }
+            super::checkpoint::check_dir(std::path::Path::new(dir))?;
+        }
         let max = *sizes.iter().max().expect("parse_sizes returns at least one size");
         let window = match &self.fit_window {
             Some(w) => {
@@ -707,7 +792,15 @@ impl FisherParams {
             None if sizes.iter().filter(|&&l| l >= 6).count() >= 2 => (6, max),
             None => (*sizes.iter().min().expect("non-empty"), max),
         };
-        Ok(FisherJob { spec, beta, critical, method, sizes, window })
+        Ok(FisherJob {
+            spec,
+            beta,
+            critical,
+            method,
+            sizes,
+            window,
+            checkpoint: self.checkpoint.as_ref().map(Into::into),
+        })
     }
 }
 
@@ -759,7 +852,7 @@ pub fn rows(job: &FisherJob, ctx: &Ctx, part: &dyn streaming::Partition) -> Resu
     let mut out = Vec::new();
     for &l in &job.sizes {
         ctx.message(&format!("L = {l}"));
-        out.push(fisher_row_shared(job.spec, l, job.beta, job.method, mem, &tick, part)?);
+        out.push(fisher_row_shared(job.spec, l, job.beta, job.method, mem, &tick, part, job.checkpoint.as_deref())?);
     }
     Ok(out)
 }

@@ -28,6 +28,7 @@
 //! ```
 
 pub mod chain;
+pub mod checkpoint;
 pub mod dos;
 pub mod fisher;
 pub mod params;

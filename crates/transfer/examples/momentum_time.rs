@@ -12,7 +12,13 @@ fn main() {
         let t1 = t0.elapsed().as_secs_f64();
         let m = ff.curvature_momentum(&|| {}, &Alone, &NoCheckpoint).unwrap();
         let t2 = t0.elapsed().as_secs_f64();
-        print!("L={l} setup {t1:.2}s momentum {:.2}s R={:.15e} err={:.1e} orbits={}", t2 - t1, m.curvature.r, m.r_error, m.orbits);
+        print!(
+            "L={l} setup {t1:.2}s momentum {:.2}s R={:.15e} err={:.1e} orbits={}",
+            t2 - t1,
+            m.curvature.r,
+            m.r_error,
+            m.orbits
+        );
         if stream {
             let s = ff.curvature(12e9, &|| {}).unwrap();
             let t3 = t0.elapsed().as_secs_f64();

@@ -143,7 +143,7 @@ impl Plans {
     }
 
     /// normal → transposed (src is overwritten)
-    fn to_t(&self, src: &mut [C], dst: &mut [C], inverse: bool, scratch: &mut [C]) {
+    fn normal_to_t(&self, src: &mut [C], dst: &mut [C], inverse: bool, scratch: &mut [C]) {
         let (px, py) = if inverse { (&self.ix, &self.iy) } else { (&self.fx, &self.fy) };
         px.process_with_scratch(src, scratch);
         transpose(src, dst, self.ly, self.lx);
@@ -151,7 +151,7 @@ impl Plans {
     }
 
     /// transposed → normal (src is overwritten)
-    fn from_t(&self, src: &mut [C], dst: &mut [C], inverse: bool, scratch: &mut [C]) {
+    fn t_to_normal(&self, src: &mut [C], dst: &mut [C], inverse: bool, scratch: &mut [C]) {
         let (px, py) = if inverse { (&self.ix, &self.iy) } else { (&self.fx, &self.fy) };
         py.process_with_scratch(src, scratch);
         transpose(src, dst, self.lx, self.ly);
@@ -162,13 +162,13 @@ impl Plans {
     fn forward(&self, mut buf: Vec<C>) -> Vec<C> {
         let mut scratch = vec![ZERO; self.scratch];
         let mut t = vec![ZERO; buf.len()];
-        self.to_t(&mut buf, &mut t, false, &mut scratch);
-        self.from_t_plain(&mut t, &mut buf);
+        self.normal_to_t(&mut buf, &mut t, false, &mut scratch);
+        self.untranspose(&mut t, &mut buf);
         buf
     }
 
     /// transposed → normal without transforming
-    fn from_t_plain(&self, src: &mut [C], dst: &mut [C]) {
+    fn untranspose(&self, src: &mut [C], dst: &mut [C]) {
         transpose(src, dst, self.lx, self.ly);
     }
 }
@@ -392,7 +392,11 @@ impl<'a> Tables<'a> {
                             let ar: [&[C]; 4] = std::array::from_fn(|i| &a[i][srow + from..srow + from + len]);
                             let br: [&[C]; 4] = std::array::from_fn(|k| &b[k][row + to..row + to + len]);
                             let [l0, l1, l2, l3] = &mut w.l;
-                            build4(ar, br, [&mut l0[out + to..], &mut l1[out + to..], &mut l2[out + to..], &mut l3[out + to..]]);
+                            build4(
+                                ar,
+                                br,
+                                [&mut l0[out + to..], &mut l1[out + to..], &mut l2[out + to..], &mut l3[out + to..]],
+                            );
                         }
                     }
                     for (blk, wj) in w.l.iter_mut().zip(w.w.iter_mut()) {
@@ -437,7 +441,7 @@ impl<'a> Tables<'a> {
             }
         }
         for c in 0..8 {
-            self.plans.from_t(&mut w.acc[c], &mut w.tk[c], false, &mut w.scratch);
+            self.plans.t_to_normal(&mut w.acc[c], &mut w.tk[c], false, &mut w.scratch);
             let sc = self.scale[c];
             w.tk[c].iter_mut().for_each(|t| *t *= sc);
         }

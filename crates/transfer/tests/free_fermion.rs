@@ -127,3 +127,32 @@ fn work_shared_by_two_ranks_gives_the_same_curvature() {
         }
     }
 }
+
+#[test]
+fn momentum_route_on_two_ranks_gives_the_same_bits() {
+    // the orbits of k₁ dealt round-robin over two "ranks" (threads with an all-sum), odd and
+    // even L: R, A, B identical to the bit to one process (shares are summed in a fixed order)
+    use onsager_transfer::momentum::NoCheckpoint;
+    for &l in &[9usize, 12] {
+        let ff = FreeFermion::new(l, l, KC, KC).unwrap();
+        let one = ff.curvature_momentum(&|| {}, &streaming::Alone, &NoCheckpoint).unwrap();
+        let acc = std::sync::Arc::new((std::sync::Mutex::new(Vec::new()), std::sync::Barrier::new(2)));
+        let results: Vec<_> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..2)
+                .map(|rank| {
+                    let (ff, acc) = (&ff, acc.clone());
+                    s.spawn(move || ff.curvature_momentum(&|| {}, &Threads { rank, acc }, &NoCheckpoint).unwrap())
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for r in results {
+            let (a, b) = (r.curvature, one.curvature);
+            assert_eq!(
+                (a.r.to_bits(), a.a.to_bits(), a.b.to_bits()),
+                (b.r.to_bits(), b.a.to_bits(), b.b.to_bits()),
+                "L={l}"
+            );
+        }
+    }
+}
