@@ -32,5 +32,14 @@ fn cylinders(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, product, cylinders);
+/// One k₁ of the momentum-space Fisher curvature at L = 64 (136 FFTs of 64 × 64 and the
+/// contraction): the unit of work of `onsager fisher --method momentum` (561 orbits at L = 64).
+fn momentum_k1(c: &mut Criterion) {
+    let kc = 0.44068679350977147; // ln(1+√2)/2
+    let ff = onsager_transfer::free_fermion::FreeFermion::new(64, 64, kc, kc).expect("valid torus");
+    let tables = onsager_transfer::momentum::MomentumTables::new(&ff);
+    c.bench_function("fisher_momentum_one_k1_L64", |b| b.iter(|| tables.share((5, 3))));
+}
+
+criterion_group!(benches, product, cylinders, momentum_k1);
 criterion_main!(benches);

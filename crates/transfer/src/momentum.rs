@@ -236,9 +236,31 @@ fn sector_hat(s: &SectorData, plans: &Plans) -> SectorHat {
     SectorHat { weight: s.weight, dweight: s.dweight, hat, acw, ac_raw, eps: s.pair_eps, k2, delta: s.delta }
 }
 
+/// [`build4`] compiled with the CPU's vector instructions (AVX2/FMA where present).
+struct Build4<'a>([&'a [C]; 4], [&'a [C]; 4], [&'a mut [C]; 4]);
+
+impl pulp::WithSimd for Build4<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        build4(self.0, self.1, self.2)
+    }
+}
+
+/// [`accumulate4`] compiled with the CPU's vector instructions.
+struct Accumulate4<'a>(&'a mut [C], [&'a [C]; 4], [&'a [C]; 4]);
+
+impl pulp::WithSimd for Accumulate4<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        accumulate4(self.0, self.1, self.2)
+    }
+}
+
 /// The four a–c blocks of the pairings (LOOPS, signs ordered) for one run of n:
 /// L₀ = a₃b₁ − a₂b₃, L₁ = a₂b₂ − a₃b₀, L₂ = a₀b₃ − a₁b₁, L₃ = a₁b₀ − a₀b₂.
-#[inline]
+#[inline(always)]
 fn build4(a: [&[C]; 4], b: [&[C]; 4], out: [&mut [C]; 4]) {
     let len = a[0].len();
     let [a0, a1, a2, a3] = a.map(|x| &x[..len]);
@@ -253,7 +275,7 @@ fn build4(a: [&[C]; 4], b: [&[C]; 4], out: [&mut [C]; 4]) {
 }
 
 /// acc += Σ_j v_j m_j elementwise.
-#[inline]
+#[inline(always)]
 fn accumulate4(acc: &mut [C], v: [&[C]; 4], m: [&[C]; 4]) {
     let len = acc.len();
     let [v0, v1, v2, v3] = v.map(|x| &x[..len]);
@@ -285,6 +307,8 @@ struct Tables<'a> {
     planes: [Vec<Vec<C>>; 3],
     /// (1 − t_γ²)(1 − t_α²)(1 − t_β²) per triple γ·4 + α·2 + β
     scale: [f64; 8],
+    /// the CPU's vector instruction set
+    arch: pulp::Arch,
 }
 
 /// Per-worker buffers.
@@ -334,7 +358,7 @@ impl<'a> Tables<'a> {
         for (c, sc) in scale.iter_mut().enumerate() {
             *sc = [c / 4, (c / 2) % 2, c % 2].iter().map(|&m| 1.0 - ff.t[m] * ff.t[m]).product();
         }
-        Tables { ff, plans, sectors, ginv, planes, scale }
+        Tables { ff, plans, sectors, ginv, planes, scale, arch: pulp::Arch::new() }
     }
 
     fn work(&self) -> Work {
@@ -392,11 +416,9 @@ impl<'a> Tables<'a> {
                             let ar: [&[C]; 4] = std::array::from_fn(|i| &a[i][srow + from..srow + from + len]);
                             let br: [&[C]; 4] = std::array::from_fn(|k| &b[k][row + to..row + to + len]);
                             let [l0, l1, l2, l3] = &mut w.l;
-                            build4(
-                                ar,
-                                br,
-                                [&mut l0[out + to..], &mut l1[out + to..], &mut l2[out + to..], &mut l3[out + to..]],
-                            );
+                            let o =
+                                [&mut l0[out + to..], &mut l1[out + to..], &mut l2[out + to..], &mut l3[out + to..]];
+                            self.arch.dispatch(Build4(ar, br, o));
                         }
                     }
                     for (blk, wj) in w.l.iter_mut().zip(w.w.iter_mut()) {
@@ -419,7 +441,7 @@ impl<'a> Tables<'a> {
                     }
                     let m: [&[C]; 4] = std::array::from_fn(|j| &s.acw[ac * 4 + j][span.clone()]);
                     let v: [&[C]; 4] = std::array::from_fn(|j| &w.w[j][span.clone()]);
-                    accumulate4(&mut w.acc[c][span.clone()], v, m);
+                    self.arch.dispatch(Accumulate4(&mut w.acc[c][span.clone()], v, m));
                 }
                 // the completed sector's F-parts of ab and bc: a constant block leaves a product
                 // of one transform with a–c in real space,
@@ -491,6 +513,22 @@ impl<'a> Tables<'a> {
         let tk = &w.tk;
         let (b, v) = contract_k1(self.ff.lx, self.ff.ly, k.0, k.1, &self.ginv, |c, a, k2, b| tk[c * 4 + a * 2 + b][k2]);
         [b, v[0].re, v[1].re]
+    }
+}
+
+/// The per-torus tables of the momentum route, to compute one k₁'s share on its own (the
+/// criterion bench times one k₁ at L = 64 this way).
+pub struct MomentumTables<'a>(Tables<'a>);
+
+impl<'a> MomentumTables<'a> {
+    /// Builds the four sectors' transformed tables, Ĝ and the coincidence corrections.
+    pub fn new(ff: &'a FreeFermion) -> Self {
+        MomentumTables(Tables::new(ff))
+    }
+
+    /// (b(k₁), v₀(k₁), v₁(k₁)) before the 1/N (the module doc's shares), buffers allocated here.
+    pub fn share(&self, k1: (usize, usize)) -> [f64; 3] {
+        self.0.share(k1, &mut self.0.work())
     }
 }
 
