@@ -4,7 +4,8 @@
 #  1. the same sweep on 1 and 2 ranks gives the same records (scripts/compare_sweeps.py);
 #  2. a finished sweep restarted on 2 ranks runs nothing;
 #  3. one Fisher job split over 2 ranks equals the 1-rank value: free fermions (L = 32) to 1e-12,
-#     transfer matrix (L = 7, one thread per rank) bit for bit.
+#     transfer matrix (L = 7, one thread per rank) bit for bit, momentum space (L = 33, orbits of
+#     k1 dealt over the ranks) bit for bit, also when the 2-rank run resumes a checkpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --features mpi --target-dir target/mpi
@@ -26,4 +27,12 @@ export RAYON_NUM_THREADS=1
 r1=$(r 1 --sizes 7 --method transfer)
 r2=$(r 2 --sizes 7 --method transfer)
 python3 -c "a, b = $r1, $r2; assert a == b, (a, b); print(f'mpi split Fisher (transfer matrix) L = 7: 1 rank {a!r}, 2 ranks {b!r}, bit-identical')"
+export RAYON_NUM_THREADS=2
+r1=$(r 1 --sizes 33 --method momentum)
+r2=$(r 2 --sizes 33 --method momentum --checkpoint "$d/ckpt")
+python3 -c "a, b = $r1, $r2; assert a == b, (a, b); print(f'mpi split Fisher (momentum) L = 33: 1 rank {a!r}, 2 ranks {b!r}, bit-identical')"
+f=$(ls "$d"/ckpt/*.ckpt)
+head -n 40 "$f" > "$d/cut" && mv "$d/cut" "$f"
+r3=$(r 2 --sizes 33 --method momentum --checkpoint "$d/ckpt")
+python3 -c "a, b = $r1, $r3; assert a == b, (a, b); print(f'mpi momentum resumed from a checkpoint cut to 39 orbits: {b!r}, bit-identical')"
 echo "mpi checks passed"
