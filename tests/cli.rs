@@ -77,6 +77,45 @@ fn momentum_route_equals_the_streamed_route() {
 }
 
 #[test]
+fn momentum_checkpoint_survives_sigkill() {
+    // a real kill mid-run (L = 64: 561 orbits in blocks of 4, about a second): the resumed run
+    // skips what was saved and ends with the same R, A, B to the bit as an uninterrupted run
+    let dir = std::env::temp_dir().join(format!("onsager-ckpt-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let args = ["fisher", "--sizes", "64", "--checkpoint", d, "--json"];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onsager"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("binary runs");
+    let lines = || -> usize {
+        std::fs::read_dir(&dir)
+            .ok()
+            .and_then(|mut r| r.next())
+            .and_then(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .map_or(0, |t| t.lines().count())
+    };
+    let t0 = std::time::Instant::now();
+    while lines() < 30 && t0.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let saved = lines() - 1;
+    assert!((29..561).contains(&saved), "the kill landed after {saved} orbits of 561");
+    let resumed = json(&args);
+    let plain = json(&["fisher", "--sizes", "64", "--json"]);
+    for key in ["R", "A", "B"] {
+        let v = |r: &serde_json::Value| r["rows"][0][key].as_f64().unwrap().to_bits();
+        assert_eq!(v(&plain), v(&resumed), "{key} after a kill at {saved} orbits");
+    }
+    assert_eq!(lines() - 1, 561, "every orbit once in the checkpoint");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn momentum_checkpoint_resumes_to_the_same_bits() {
     // a run cut after some orbits (lines dropped, the last one half written) resumes from the
     // checkpoint and ends with the same R, A, B to the bit as a run without one
