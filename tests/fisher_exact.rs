@@ -192,6 +192,14 @@ fn extrapolation_recovers_a_logarithmic_law_and_reads_the_stored_table() {
     assert!((e.d_r - 10.0 / 9.0).abs() > 10.0 * e.uncertainty);
     let d1 = e.fits.iter().find(|f| f.fixed_d && f.from_l == 64).unwrap();
     assert!((d1.log_power.unwrap() - 1.0).abs() < 0.02 && d1.rms < 1e-9, "{d1:?}");
+    // data/fisher/ising2d_Kc_L4-256.csv (that table and the momentum route's L = 144..256): the
+    // analysis quoted in docs/fisher.md, d_R(∞) = 0.9954 and p = 1.004 for d = 1 on L ≥ 64
+    let rows = read_csv(include_str!("../data/fisher/ising2d_Kc_L4-256.csv"), FisherMethod::Momentum).unwrap();
+    assert_eq!((rows.len(), rows.last().unwrap().l), (81, 256));
+    let e = extrapolate(spec, &rows).unwrap();
+    assert!((e.d_r - 0.9954).abs() < 5e-4 && e.uncertainty < 0.01, "{:?}", (e.d_r, e.uncertainty));
+    let d1 = e.fits.iter().find(|f| f.fixed_d && f.from_l == 64).unwrap();
+    assert!((d1.log_power.unwrap() - 1.004).abs() < 0.002 && d1.rms < 1e-8, "{d1:?}");
     // a malformed line is reported with its number
     let err = read_csv("# header\nL,bonds\n4,32,x\n", FisherMethod::FreeFermion).unwrap_err();
     assert!(err.starts_with("line 3:"), "{err}");
