@@ -34,10 +34,7 @@ fn bases(samples: &str) -> Vec<(Vec<String>, Vec<&'static str>)> {
     vec![
         (s(&["partition", "--lx", "3", "--beta", "0.3"]), vec!["lx", "ly", "beta", "q", "method", "model"]),
         (s(&["spectrum", "--width", "4", "--beta", "0.3", "--levels", "3"]), vec!["width", "levels", "beta", "solver"]),
-        (
-            s(&["fisher", "--sizes", "3", "--beta", "0.3"]),
-            vec!["sizes", "beta", "fit-window", "method", "q", "checkpoint"],
-        ),
+        (s(&["fisher", "--sizes", "3", "--beta", "0.3"]), vec!["sizes", "beta", "fit-window", "method", "q"]),
         (s(&["trg", "--chi", "4", "--steps", "4", "--beta", "0.3"]), vec!["chi", "steps", "beta", "h"]),
         (s(&["btrg", "--chi", "4", "--steps", "4", "--beta", "0.3"]), vec!["chi", "steps", "beta", "h"]),
         (s(&["hotrg", "--chi", "4", "--steps", "4", "--beta", "0.3"]), vec!["chi", "steps", "beta", "h"]),
