@@ -298,9 +298,14 @@ pub fn fisher_row_shared(
             (ln_z - k).abs() / k.abs()
         }),
         peak_rss: super::peak_rss_bytes(),
-        r_digits: r_error.map_or(r_digits(c.r, c.a, c.b, c.g_min_eig), |e| {
-            r_digits(c.r, c.a, c.b, c.g_min_eig).min(-(e / c.r.abs()).log10())
-        }),
+        // at weak coupling the cumulants are O(K) differences of O(1) numbers and R ~ K² N: a
+        // relative error of order ε/K that (|A| + |B|)/|R| does not see (β = 1e-8: the transfer
+        // matrix agrees with free fermions to 2e-8; β = 1e-300: the three routes disagree at 100 %)
+        r_digits: r_error
+            .map_or(r_digits(c.r, c.a, c.b, c.g_min_eig), |e| {
+                r_digits(c.r, c.a, c.b, c.g_min_eig).min(-(e / c.r.abs()).log10())
+            })
+            .min(-(f64::EPSILON / beta).log10()),
         r_error,
     })
 }
@@ -328,7 +333,8 @@ pub fn check_digits(rows: &[FisherRow]) -> Result<(), JobError> {
         None => Ok(()),
         Some(r) => Err(JobError::Numerical(format!(
             "R at L = {} has no trustworthy digit (estimated {:.1}: the metric's smallest eigenvalue is {:.2e} and \
-             (|A| + |B|)/|R| = {:.1}); deep in the ordered phase the cumulants cancel below rounding: use a smaller --beta",
+             (|A| + |B|)/|R| = {:.1}); the cumulants cancel below rounding deep in the ordered phase (use a smaller \
+             --beta) and at very weak coupling, where R ~ K² comes from O(K) cumulants of O(1) numbers (use a larger one)",
             r.l,
             r.r_digits,
             r.g_min_eig,
