@@ -18,6 +18,7 @@ pub mod fisher;
 pub mod fit;
 pub mod free_fermion;
 pub mod geometry;
+pub mod irreps;
 pub mod magnetization;
 pub mod memory;
 pub mod momentum;
