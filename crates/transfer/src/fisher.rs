@@ -23,13 +23,18 @@
 //!
 //! and the last kind only for y_a ≤ y_b − y_a and y_a ≤ L − y_b: every other triple is a
 //! translate of one of these (rotate the three layer gaps so the smallest comes first, and use
-//! the slice of the bond that then sits at the origin). For q = 2 models the spin flip splits W
-//! into two blocks of N/2 (all bond variables are flip-invariant), which divides the dense work
-//! by 4.
+//! the slice of the bond that then sits at the origin).
 //!
-//! Cost (Ising, N = 2^L): O(m N³/4 · (1 + L/3)) flops in GEMMs, memory O(m N²); see
-//! [`estimate_bytes`].
+//! The global spin symmetry G (Z_2 for Ising, S_q for Potts, D_q for clock; [`crate::irreps`])
+//! commutes with W and every insertion, so every eigenbasis trace is Σ_ρ d_ρ (the same trace in
+//! the block of irrep ρ), with blocks of size k_ρ ≈ d_ρ N/|G|; and every spin-basis sum
+//! Σ_{r,s'} F(r,s') of an invariant F is Σ over one state r per G-orbit, times the orbit size.
+//! This divides the dense work by ~|G|²/Σd_ρ³ (4 for Ising, 21 for q = 3, ~190 for q = 4) and
+//! the memory by ~|G|/Σd_ρ... (see [`estimate_bytes`]).
+//!
+//! Cost: O(m Σ_ρ k_ρ³ · (1 + L/3)) flops in GEMMs, O(m N²/|G| + m Σ_ρ k_ρ² + N²) memory.
 
+use crate::irreps::{LayerBasis, SpinGroup};
 use crate::{memory, Strip, TransferError};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
@@ -51,9 +56,10 @@ pub struct CumulantSlices {
     pub t: Vec<Vec<f64>>,
 }
 
-/// One symmetry sector of W: its eigenvalues (divided by the global λ_max) and eigenvectors.
+/// One irrep block of W: its weight d_ρ in every trace, eigenvalues (divided by the global
+/// λ_max) and eigenvectors (in the block's row-1 basis).
 struct Sector {
-    sign: f64,
+    weight: f64,
     lam: Vec<f64>,
     u: Mat<f64>,
 }
@@ -61,15 +67,53 @@ struct Sector {
 /// Scratch buffers of the GEMM kernels are built this many doubles at a time (512 MiB).
 const CHUNK_DOUBLES: usize = 1 << 26;
 
-/// Predicted peak memory of [`cumulant_slices`] in bytes.
+/// Predicted peak memory of [`cumulant_slices`] in bytes. The block sizes k_ρ and the orbit
+/// count come from the group's characters ([`SpinGroup::multiplicities`]), before any state is
+/// visited.
 pub fn estimate_bytes(model: Model, torus: &Torus) -> f64 {
     let n_s = torus.layer_sites();
     let n = (model.q() as f64).powi(n_s as i32);
     let m = (torus.d() * n_s) as f64;
-    let (rows, sec2) = if model.has_z2_flip() { (n / 2.0, n * n / 2.0) } else { (n, n * n) };
-    // dense W (transient) + Wn rows + environments + Φ stack + X stack + P_a stack + U's and
-    // their products + the chunked scratch of the GEMM kernels
-    8.0 * (n * n + 2.0 * rows * n + m * rows * n + 2.0 * m * sec2 + 5.0 * sec2 + 2.0 * CHUNK_DOUBLES as f64)
+    let group = SpinGroup::for_model(model);
+    let rows = group.orbit_count(n_s);
+    let sec2: f64 = group.multiplicities(n_s).iter().map(|k| k * k).sum();
+    // dense W and its Kronecker build (transient, kept while the blocks are projected) + the
+    // orbit basis + W rows of the representatives + environments + Φ stack + X stack + P_a stack
+    // + U's and their products + the chunked scratch of the GEMM kernels
+    8.0 * (2.0 * n * n
+        + n * group.order() as f64
+        + 2.0 * rows * n
+        + m * rows * n
+        + 2.0 * m * sec2
+        + 5.0 * sec2
+        + 2.0 * CHUNK_DOUBLES as f64)
+}
+
+/// V_ρᵀ F V_ρ (k_ρ × k_ρ) of an invariant operator given entrywise, F\[s, s'\] = f(s, s').
+fn project<F: Fn(usize, usize) -> f64 + Sync>(basis: &LayerBasis, sector: usize, n: usize, f: F) -> Mat<f64> {
+    let k = basis.sectors[sector].cols();
+    let cols: Vec<Vec<f64>> = (0..k)
+        .into_par_iter()
+        .map_init(
+            || vec![0.0; n],
+            |y, j| {
+                // y = F V_j (column j is supported on one orbit), then Vᵀ y on every column's orbit
+                y.fill(0.0);
+                let (st, v) = basis.column(sector, 0, j);
+                for (&t, &x) in st.iter().zip(v) {
+                    let t = t as usize;
+                    y.iter_mut().enumerate().for_each(|(s, ys)| *ys += x * f(s, t));
+                }
+                (0..k)
+                    .map(|i| {
+                        let (si, vi) = basis.column(sector, 0, i);
+                        si.iter().zip(vi).map(|(&t, &x)| x * y[t as usize]).sum()
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    Mat::from_fn(k, k, |i, j| cols[j][i])
 }
 
 /// Everything shared by the slices of the different reference directions.
@@ -79,12 +123,14 @@ struct Engine<'a> {
     layers: usize,
     m: usize,
     n: usize,
+    /// number of G-orbits of layer states (one representative row each)
     rows: usize,
-    flip: bool,
-    /// W / λ_max on rows 0..rows, all columns (row-major)
+    basis: LayerBasis,
+    /// W / λ_max on the representatives' rows, all columns (row-major)
     wn: Vec<f64>,
     sectors: Vec<Sector>,
-    /// centred bond variables Φ_k(r, s') for the m bonds of layer 0, each rows × n (row-major)
+    /// centred bond variables Φ_k(r, s') for the m bonds of layer 0, r over the representatives,
+    /// each rows × n (row-major)
     phi: Vec<f64>,
     /// X_k = Uᵀ O_σ(k) U per sector: m column-major blocks
     xs: Vec<Vec<f64>>,
@@ -123,26 +169,39 @@ impl<'a> Engine<'a> {
         &self.phi[k * len..(k + 1) * len]
     }
 
-    /// E(r, s') such that Σ_σ Tr[O_σ M_σ] = Σ_{r,s'} E(r,s') Π_{a∈S} Φ_a(r,s') for O = O(S).
+    /// E(r, s') such that Tr[O M] = Σ_{r,s'} E(r,s') Π_{a∈S} Φ_a(r,s') for O = O(S) and the
+    /// invariant M given by its blocks M_ρ: r runs over the orbit representatives and E carries
+    /// the orbit size; M(s', r) = Σ_ρ Σ_a (V^a_ρ M_ρ V^{aᵀ}_ρ e_r)(s').
     fn environment(&self, m: &[Mat<f64>]) -> Vec<f64> {
-        let (n, rows) = (self.n, self.rows);
-        let mut e = vec![0.0; rows * n];
-        e.par_chunks_mut(n).enumerate().for_each(|(r, row)| {
-            let w = &self.wn[r * n..(r + 1) * n];
-            if self.flip {
-                let (p, q) = (&m[0], &m[1]);
-                let (sp, sq) = (self.sectors[0].sign, self.sectors[1].sign);
-                for r2 in 0..rows {
-                    let (a, b) = (p[(r2, r)], q[(r2, r)]);
-                    row[r2] = w[r2] * (a + b);
-                    row[n - 1 - r2] = w[n - 1 - r2] * (sp * a + sq * b);
+        let (n, basis) = (self.n, &self.basis);
+        let mut e = vec![0.0; self.rows * n];
+        e.par_chunks_mut(n).enumerate().for_each_init(
+            || (vec![0.0; n], Vec::new()),
+            |(col, z), (o, row)| {
+                col.fill(0.0);
+                for (s, sb) in basis.sectors.iter().enumerate() {
+                    let (c0, c1) = (sb.orbit_cols[o], sb.orbit_cols[o + 1]);
+                    let k = sb.cols();
+                    for a in 0..sb.dim {
+                        // V^{aᵀ} e_r is non-zero on the columns of r's orbit, at position 0 (r itself)
+                        z.clear();
+                        z.resize(k, 0.0);
+                        for j in c0..c1 {
+                            let wj = sb.vals[a][sb.col_offset[j]];
+                            let mc = m[s].col(j);
+                            z.iter_mut().zip(mc.iter()).for_each(|(zi, &x)| *zi += x * wj);
+                        }
+                        for (i, &zi) in z.iter().enumerate() {
+                            let (st, v) = basis.column(s, a, i);
+                            st.iter().zip(v).for_each(|(&t, &x)| col[t as usize] += zi * x);
+                        }
+                    }
                 }
-            } else {
-                for s in 0..n {
-                    row[s] = w[s] * m[0][(s, r)];
-                }
-            }
-        });
+                let w = &self.wn[o * n..(o + 1) * n];
+                let size = basis.orbit_size[o] as f64;
+                row.iter_mut().zip(w.iter().zip(col.iter())).for_each(|(r, (&w, &c))| *r = size * w * c);
+            },
+        );
         e
     }
 
@@ -208,7 +267,7 @@ impl<'a> Engine<'a> {
                     }
                 });
                 let cm = MatRef::from_column_major_slice(&c[..nk * ns * ns], ns * ns, nk);
-                matmul(out.as_mut().subrows_mut(k0, nk), Accum::Add, cm.transpose(), xm, 1.0, self.par);
+                matmul(out.as_mut().subrows_mut(k0, nk), Accum::Add, cm.transpose(), xm, sec.weight, self.par);
             }
         }
         out
@@ -219,48 +278,43 @@ impl<'a> Engine<'a> {
         let (d, n_s, layers) = (torus.d(), torus.layer_sites(), torus.layers());
         let (q, m) = (model.q(), torus.d() * n_s);
         let n = strip.n_states().expect("checked by the caller");
-        let flip = model.has_z2_flip();
-        let rows = if flip { n / 2 } else { n };
+        let basis = LayerBasis::new(&SpinGroup::for_model(model), n_s);
+        let rows = basis.reps.len();
         let par = Par::rayon(0);
-        let wd = strip.dense();
-        let mut wn: Vec<f64> = (0..rows * n).map(|i| wd[(i / n, i % n)]).collect();
-        drop(wd);
-        let signs: &[f64] = if flip { &[1.0, -1.0] } else { &[1.0] };
-        let mut sectors: Vec<Sector> = signs
-            .iter()
-            .map(|&sign| {
-                let ws = Mat::from_fn(rows, rows, |r, c| {
-                    wn[r * n + c] + if flip { sign * wn[r * n + n - 1 - c] } else { 0.0 }
-                });
+        let mut wd = strip.dense();
+        let mut sectors: Vec<Sector> = (0..basis.sectors.len())
+            .map(|s| {
+                let ws = project(&basis, s, n, |r, c| wd[(r, c)]);
                 let (lam, u) = onsager_linalg::eigh(ws.as_ref()).expect("symmetric eigensolver converges");
-                Sector { sign, lam, u }
+                Sector { weight: basis.sectors[s].dim as f64, lam, u }
             })
             .collect();
         let lmax = sectors.iter().flat_map(|s| s.lam.iter().copied()).fold(f64::NEG_INFINITY, f64::max);
         for s in sectors.iter_mut() {
             s.lam.iter_mut().for_each(|l| *l /= lmax);
         }
-        wn.par_iter_mut().for_each(|w| *w /= lmax);
-        let z_hat: f64 = sectors.iter().flat_map(|s| s.lam.iter().map(|l| l.powi(layers as i32))).sum();
+        wd.par_col_chunks_mut(1).for_each(|c| c.col_mut(0).iter_mut().for_each(|w| *w /= lmax));
+        let wn: Vec<f64> = (0..rows * n).map(|i| wd[(basis.reps[i / n], i % n)]).collect();
+        let z_hat: f64 =
+            sectors.iter().map(|s| s.weight * s.lam.iter().map(|l| l.powi(layers as i32)).sum::<f64>()).sum();
 
-        // uncentred bond variables of layer 0 on rows × n
+        // uncentred bond variables of layer 0 on the representatives' rows × n
         let fm = model.bond_matrix();
         let digits: Vec<u8> = (0..n).flat_map(|s| strip.digits(s).into_iter().map(|x| x as u8)).collect();
         let len = rows * n;
         let mut phi = vec![0.0; m * len];
         phi.par_chunks_mut(len).enumerate().for_each(|(kk, blk)| {
             let (site, mu) = (kk / d, kk % d);
-            if mu + 1 < d {
-                let nb = torus.bond_sites(kk).1; // same layer, so also the layer-site index
-                for r in 0..rows {
+            for (o, &r) in basis.reps.iter().enumerate() {
+                let row = &mut blk[o * n..(o + 1) * n];
+                if mu + 1 < d {
+                    let nb = torus.bond_sites(kk).1; // same layer, so also the layer-site index
                     let v = fm[digits[r * n_s + site] as usize * q + digits[r * n_s + nb] as usize];
-                    blk[r * n..(r + 1) * n].iter_mut().for_each(|x| *x = v);
-                }
-            } else {
-                for r in 0..rows {
+                    row.iter_mut().for_each(|x| *x = v);
+                } else {
                     let a = digits[r * n_s + site] as usize * q;
-                    for s in 0..n {
-                        blk[r * n + s] = fm[a + digits[s * n_s + site] as usize];
+                    for (s, x) in row.iter_mut().enumerate() {
+                        *x = fm[a + digits[s * n_s + site] as usize];
                     }
                 }
             }
@@ -272,7 +326,7 @@ impl<'a> Engine<'a> {
             m,
             n,
             rows,
-            flip,
+            basis,
             wn,
             sectors,
             phi,
@@ -299,29 +353,35 @@ impl<'a> Engine<'a> {
             .collect();
         let mean = eng.mean.clone();
         eng.phi.par_chunks_mut(len).enumerate().for_each(|(kk, blk)| blk.iter_mut().for_each(|x| *x -= mean[kk % d]));
-        eng.xs = eng.single_insertions();
+        eng.xs = eng.single_insertions(&wd, &digits, &fm, q);
         eng
     }
 
-    /// X_k = Uᵀ O_σ(k) U for every bond k of layer 0 and every sector, with
-    /// O_σ(k)\[r,r'\] = O(k)\[r,r'\] + sign_σ O(k)[r, flip(r')].
-    fn single_insertions(&self) -> Vec<Vec<f64>> {
-        let (n, len) = (self.n, self.rows * self.n);
+    /// X_k = Uᵀ (V_ρᵀ O(k) V_ρ) U for every bond k of layer 0 and every irrep block, with
+    /// O(k)\[s,s'\] = W\[s,s'\] Φ_k(s,s') (`wd` = W/λ_max, `digits` of every state).
+    fn single_insertions(&self, wd: &Mat<f64>, digits: &[u8], fm: &[f64], q: usize) -> Vec<Vec<f64>> {
+        let (d, n_s) = (self.d, self.torus.layer_sites());
         self.sectors
             .iter()
-            .map(|sec| {
+            .enumerate()
+            .map(|(s, sec)| {
                 let ns = sec.lam.len();
                 let mut stack = vec![0.0; self.m * ns * ns];
                 for k in 0..self.m {
-                    let pk = &self.phi[k * len..(k + 1) * len];
-                    let o = Mat::from_fn(ns, ns, |r, c| {
-                        let a = self.wn[r * n + c] * pk[r * n + c];
-                        if self.flip {
-                            a + sec.sign * self.wn[r * n + n - 1 - c] * pk[r * n + n - 1 - c]
-                        } else {
-                            a
-                        }
-                    });
+                    let (site, mu) = (k / d, k % d);
+                    let centre = self.mean[mu];
+                    let o = if mu + 1 < d {
+                        let nb = self.torus.bond_sites(k).1;
+                        project(&self.basis, s, self.n, |r, c| {
+                            let f = fm[digits[r * n_s + site] as usize * q + digits[r * n_s + nb] as usize];
+                            wd[(r, c)] * (f - centre)
+                        })
+                    } else {
+                        project(&self.basis, s, self.n, |r, c| {
+                            let f = fm[digits[r * n_s + site] as usize * q + digits[c * n_s + site] as usize];
+                            wd[(r, c)] * (f - centre)
+                        })
+                    };
                     let mut t = Mat::zeros(ns, ns);
                     matmul(&mut t, Accum::Replace, sec.u.transpose(), o.as_ref(), 1.0, self.par);
                     let blk =
