@@ -119,22 +119,46 @@ fn stored_ising_table_is_reproduced() {
 }
 
 #[test]
-fn stored_potts_tables_are_reproduced() {
-    // data/fisher/potts{3,4}_Kc.csv, written by `onsager fisher --model potts --q Q --csv ...`;
-    // their L = 3 rows equal brute force (shared/reference.json, 7 significant digits)
-    for (q, csv, r3) in [
-        (3, include_str!("../data/fisher/potts3_Kc.csv"), -79.85048),
-        (4, include_str!("../data/fisher/potts4_Kc.csv"), -74.88285),
-    ] {
+fn stored_potts_and_clock_tables_are_reproduced() {
+    // data/fisher/{potts3_Kc,potts3_Kc_L7,potts4_Kc,potts4_Kc_L6,clock6_K1.1}.csv were written by
+    // `onsager fisher --model M --q Q --csv ...` with the dense transfer matrix of commit 908c6af
+    // (no spin symmetry for q > 2): an independent evaluation of the same traces. Their L = 3
+    // Potts rows equal brute force (shared/reference.json, 7 significant digits). The irrep
+    // blocks reorder every sum: 1e-12 up to 4^5 layer states, 1e-10 beyond (measured ≤ 2.6e-12).
+    let tables = [
+        ("potts", 3, 1.005052538742381, include_str!("../data/fisher/potts3_Kc.csv"), Some(-79.85048)),
+        ("potts", 3, 1.005052538742381, include_str!("../data/fisher/potts3_Kc_L7.csv"), None),
+        ("potts", 4, 1.0986122886681098, include_str!("../data/fisher/potts4_Kc.csv"), Some(-74.88285)),
+        ("potts", 4, 1.0986122886681098, include_str!("../data/fisher/potts4_Kc_L6.csv"), None),
+        ("clock", 6, 1.1, include_str!("../data/fisher/clock6_K1.1.csv"), None),
+    ];
+    for (name, q, beta, csv, r3) in tables {
         let rows = table(csv);
-        assert!((rows[0].1 - r3).abs() < 5e-6, "q={q}: {}", rows[0].1);
-        let spec = ModelSpec::parse("potts", Some(q)).unwrap();
-        let (beta, _) = spec.beta("critical").unwrap();
-        for &(l, r, _, _) in rows.iter().filter(|row| row.0 <= 5) {
-            let now = r_of(spec, l, beta);
-            assert!((now - r).abs() < 1e-12 * r.abs(), "q={q} L={l}: {now} vs stored {r}");
+        if let Some(r3) = r3 {
+            assert!((rows[0].1 - r3).abs() < 5e-6, "{name}{q}: {}", rows[0].1);
+        }
+        let spec = ModelSpec::parse(name, Some(q)).unwrap();
+        // clock 6 L = 5 (6^5 states, 28 s) is in the ignored test below
+        for &(l, r, a, b) in rows.iter().filter(|row| name == "potts" || row.0 <= 4) {
+            let now = fisher_row(spec, l, beta, FisherMethod::Transfer, 16e9, &|| {}).unwrap();
+            let tol = if (q as f64).powi(l as i32) <= 1024.0 { 1e-12 } else { 1e-10 };
+            for (x, y) in [(now.r, r), (now.a, a), (now.b, b)] {
+                assert!((x - y).abs() < tol * y.abs(), "{name}{q} L={l}: {x} vs stored {y}");
+            }
         }
     }
+}
+
+/// Clock 6 at L = 5 (7776 layer states, about 30 s) against the stored dense-route table.
+/// Run with `cargo test --release --test fisher_exact -- --ignored clock6_l5`.
+#[test]
+#[ignore]
+fn clock6_l5_equals_the_stored_dense_route() {
+    // data/fisher/clock6_K1.1.csv, L = 5 row (dense transfer matrix, commit 908c6af, 892 s)
+    let spec = ModelSpec::parse("clock", Some(6)).unwrap();
+    let now = fisher_row(spec, 5, 1.1, FisherMethod::Transfer, 16e9, &|| {}).unwrap();
+    let stored = -1.00546571376430549e2;
+    assert!((now.r - stored).abs() < 1e-10 * stored.abs(), "{} vs {stored}", now.r);
 }
 
 #[test]

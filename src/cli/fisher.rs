@@ -129,6 +129,16 @@ fn compute(a: &FisherArgs, job: &crate::jobs::fisher::FisherJob) -> Result<Optio
             if job.critical { " (critical)" } else { "" },
             job.method.describe()
         );
+        let (l, need) = job
+            .sizes
+            .iter()
+            .map(|&l| (l, crate::jobs::fisher::predicted_bytes(spec, l, job.method, ctx.memory_budget)))
+            .fold((0, 0.0), |m, x| if x.1 > m.1 { x } else { m });
+        eprintln!(
+            "predicted peak memory {} (largest at L = {l}); available {}",
+            onsager_transfer::memory::human(need),
+            onsager_transfer::memory::human(ctx.memory_budget)
+        );
     }
     let total: usize = job.sizes.iter().map(|&l| ticks(spec, l, job.method, ctx.memory_budget)).sum();
     let bar = progress_bar(show, total as u64, "steps");
@@ -161,8 +171,8 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
         rec.method
     );
     println!(
-        "{:>4} {:>7} {:>24} {:>24} {:>24} {:>9} {:>6} {:>9} {:>10}",
-        "L", "bonds", "R", "A", "B", "d_R loc", "digits", "time [s]", "peak mem"
+        "{:>4} {:>7} {:>24} {:>24} {:>24} {:>9} {:>6} {:>9} {:>10} {:>10}",
+        "L", "bonds", "R", "A", "B", "d_R loc", "digits", "time [s]", "peak mem", "predicted"
     );
     let mut prev: Option<&FisherRow> = None;
     for r in rows {
@@ -174,7 +184,7 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
             _ => "".into(),
         };
         println!(
-            "{:>4} {:>7} {:>24} {:>24.15e} {:>24.15e} {:>9} {:>6.1} {:>9.3} {:>10}",
+            "{:>4} {:>7} {:>24} {:>24.15e} {:>24.15e} {:>9} {:>6.1} {:>9.3} {:>10} {:>10}",
             r.l,
             r.bonds,
             // R to the digits it has (the JSON and --csv keep every bit)
@@ -184,7 +194,8 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
             local,
             r.r_digits.min(15.9),
             r.seconds,
-            r.peak_rss.map(onsager_transfer::memory::human).unwrap_or_else(|| "-".into())
+            r.peak_rss.map(onsager_transfer::memory::human).unwrap_or_else(|| "-".into()),
+            r.predicted_bytes.map(onsager_transfer::memory::human).unwrap_or_else(|| "-".into())
         );
         prev = Some(r);
     }

@@ -150,6 +150,10 @@ pub struct FisherRow {
     /// peak resident memory of the process after this size (bytes; absent where unknown)
     #[serde(rename = "peak_rss_bytes", skip_serializing_if = "Option::is_none")]
     pub peak_rss: Option<f64>,
+    /// the peak memory predicted for this size before anything was allocated (bytes; the
+    /// number the size was checked against; absent for a table read back from CSV)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicted_bytes: Option<f64>,
     /// trustworthy decimal digits of R, estimated from the conditioning (see [`r_digits`]) and,
     /// in momentum space, from the summation error estimate
     #[serde(rename = "R_digits")]
@@ -217,6 +221,21 @@ pub fn predicted_d_r(spec: ModelSpec) -> Option<(f64, &'static str)> {
 /// The lattice of size L for the model: L^d.
 pub fn lattice(spec: ModelSpec, l: usize) -> Result<Torus, JobError> {
     Ok(Torus::hypercube(l, spec.dim)?)
+}
+
+/// Predicted peak memory of one size by `method`, before anything is allocated (the number
+/// [`check_size`]'s refusal quotes).
+pub fn predicted_bytes(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f64) -> f64 {
+    match method {
+        FisherMethod::Momentum => momentum::bytes(l, l, rayon::current_num_threads()),
+        FisherMethod::FreeFermion => {
+            let (per, fixed) = streaming::bytes(l, l);
+            let passes = streaming::passes(l, l, free_fermion_budget(mem_limit)).unwrap_or(1) as f64;
+            fixed + per * ((l / 2 + 1) as f64 / passes).ceil()
+        }
+        // a lattice that cannot be built is refused by check_size before this is asked
+        _ => lattice(spec, l).map_or(0.0, |t| onsager_transfer::fisher::estimate_bytes(spec.model, &t)),
+    }
 }
 
 /// Progress ticks for one size (see [`fisher_row`]).
@@ -298,6 +317,7 @@ pub fn fisher_row_shared(
             (ln_z - k).abs() / k.abs()
         }),
         peak_rss: super::peak_rss_bytes(),
+        predicted_bytes: Some(predicted_bytes(spec, l, method, mem_limit)),
         // at weak coupling the cumulants are O(K) differences of O(1) numbers and R ~ K² N: a
         // relative error of order ε/K that (|A| + |B|)/|R| does not see (β = 1e-8: the transfer
         // matrix agrees with free fermions to 2e-8; β = 1e-300: the three routes disagree at 100 %)
@@ -671,6 +691,7 @@ pub fn read_csv(text: &str, method: FisherMethod) -> Result<Vec<FisherRow>, Stri
             method,
             ln_z_dev_kaufman: None,
             peak_rss: None,
+            predicted_bytes: None,
             r_digits: r_digits(num(2)?, num(3)?, num(4)?, num(5)?),
             r_error: None,
         });

@@ -89,31 +89,49 @@ pub fn estimate_bytes(model: Model, torus: &Torus) -> f64 {
         + 2.0 * CHUNK_DOUBLES as f64)
 }
 
-/// V_ρᵀ F V_ρ (k_ρ × k_ρ) of an invariant operator given entrywise, F\[s, s'\] = f(s, s').
-fn project<F: Fn(usize, usize) -> f64 + Sync>(basis: &LayerBasis, sector: usize, n: usize, f: F) -> Mat<f64> {
-    let k = basis.sectors[sector].cols();
-    let cols: Vec<Vec<f64>> = (0..k)
-        .into_par_iter()
+/// V_ρᵀ F V_ρ (k_ρ × k_ρ) of an invariant operator given by its rows at the orbit
+/// representatives, `row(r, out)` filling out\[t\] = F\[r, t\]: entry (j, i) is
+/// Σ_c α_jc (F V^c_i)(r_j) ([`crate::irreps::SectorBasis::alpha`]), so only N²/|G| entries of F
+/// are ever formed.
+fn project<F: Fn(usize, &mut [f64]) + Sync>(basis: &LayerBasis, sector: usize, n: usize, row: F) -> Mat<f64> {
+    let sb = &basis.sectors[sector];
+    let (k, d) = (sb.cols(), sb.dim);
+    let orbits: Vec<usize> = (0..basis.reps.len()).filter(|&o| sb.orbit_cols[o] < sb.orbit_cols[o + 1]).collect();
+    let blocks: Vec<(usize, Vec<f64>)> = orbits
+        .par_iter()
         .map_init(
-            || vec![0.0; n],
-            |y, j| {
-                // y = F V_j (column j is supported on one orbit), then Vᵀ y on every column's orbit
-                y.fill(0.0);
-                let (st, v) = basis.column(sector, 0, j);
-                for (&t, &x) in st.iter().zip(v) {
-                    let t = t as usize;
-                    y.iter_mut().enumerate().for_each(|(s, ys)| *ys += x * f(s, t));
+            || (vec![0.0; n], vec![0.0; d * k]),
+            |(f, y), &o| {
+                row(basis.reps[o], f);
+                // y[c][i] = (F V^c_i)(r)
+                for c in 0..d {
+                    for i in 0..k {
+                        let (st, v) = basis.column(sector, c, i);
+                        y[c * k + i] = st.iter().zip(v).map(|(&t, &x)| f[t as usize] * x).sum();
+                    }
                 }
-                (0..k)
-                    .map(|i| {
-                        let (si, vi) = basis.column(sector, 0, i);
-                        si.iter().zip(vi).map(|(&t, &x)| x * y[t as usize]).sum()
-                    })
-                    .collect()
+                let (c0, c1) = (sb.orbit_cols[o], sb.orbit_cols[o + 1]);
+                let mut out = vec![0.0; (c1 - c0) * k];
+                for j in c0..c1 {
+                    let a = &sb.alpha[j * d..(j + 1) * d];
+                    let dst = &mut out[(j - c0) * k..(j - c0 + 1) * k];
+                    for (c, &ac) in a.iter().enumerate() {
+                        dst.iter_mut().zip(&y[c * k..(c + 1) * k]).for_each(|(x, &yv)| *x += ac * yv);
+                    }
+                }
+                (c0, out)
             },
         )
         .collect();
-    Mat::from_fn(k, k, |i, j| cols[j][i])
+    let mut m = Mat::zeros(k, k);
+    for (c0, out) in blocks {
+        for (dj, r) in out.chunks(k).enumerate() {
+            for (i, &x) in r.iter().enumerate() {
+                m[(c0 + dj, i)] = x;
+            }
+        }
+    }
+    m
 }
 
 /// Everything shared by the slices of the different reference directions.
@@ -284,7 +302,8 @@ impl<'a> Engine<'a> {
         let mut wd = strip.dense();
         let mut sectors: Vec<Sector> = (0..basis.sectors.len())
             .map(|s| {
-                let ws = project(&basis, s, n, |r, c| wd[(r, c)]);
+                // W is symmetric: its row r is its (contiguous) column r
+                let ws = project(&basis, s, n, |r, out| out.copy_from_slice(wd.col_as_slice(r)));
                 let (lam, u) = onsager_linalg::eigh(ws.as_ref()).expect("symmetric eigensolver converges");
                 Sector { weight: basis.sectors[s].dim as f64, lam, u }
             })
@@ -372,14 +391,18 @@ impl<'a> Engine<'a> {
                     let centre = self.mean[mu];
                     let o = if mu + 1 < d {
                         let nb = self.torus.bond_sites(k).1;
-                        project(&self.basis, s, self.n, |r, c| {
-                            let f = fm[digits[r * n_s + site] as usize * q + digits[r * n_s + nb] as usize];
-                            wd[(r, c)] * (f - centre)
+                        project(&self.basis, s, self.n, |r, out| {
+                            let f = fm[digits[r * n_s + site] as usize * q + digits[r * n_s + nb] as usize] - centre;
+                            out.iter_mut().zip(wd.col_as_slice(r)).for_each(|(o, &w)| *o = w * f);
                         })
                     } else {
-                        project(&self.basis, s, self.n, |r, c| {
-                            let f = fm[digits[r * n_s + site] as usize * q + digits[c * n_s + site] as usize];
-                            wd[(r, c)] * (f - centre)
+                        project(&self.basis, s, self.n, |r, out| {
+                            let tab: Vec<f64> =
+                                (0..q).map(|b| fm[digits[r * n_s + site] as usize * q + b] - centre).collect();
+                            let col = wd.col_as_slice(r);
+                            for (c, o) in out.iter_mut().enumerate() {
+                                *o = col[c] * tab[digits[c * n_s + site] as usize];
+                            }
                         })
                     };
                     let mut t = Mat::zeros(ns, ns);

@@ -69,7 +69,8 @@ fn all_permutations(q: usize) -> Vec<Vec<u8>> {
 fn dihedral(q: usize) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
     for t in 0..q {
-        for p in [(0..q).map(|s| ((s + t) % q) as u8).collect::<Vec<_>>(), (0..q).map(|s| ((t + q - s) % q) as u8).collect()]
+        for p in
+            [(0..q).map(|s| ((s + t) % q) as u8).collect::<Vec<_>>(), (0..q).map(|s| ((t + q - s) % q) as u8).collect()]
         {
             if !out.contains(&p) {
                 out.push(p);
@@ -232,6 +233,10 @@ pub struct SectorBasis {
     pub orbit_cols: Vec<usize>,
     /// V^a values for a = 0..d_ρ (a = 0 is the row-1 basis itself)
     pub vals: Vec<Vec<f64>>,
+    /// column j = Σ_c alpha\[j·d + c\] P_{1c} e_r (r = its orbit's representative): so that
+    /// V_jᵀ F V_i = Σ_c alpha\[j·d + c\] (F V^c_i)(r) for an invariant F, from the rows of F at
+    /// the representatives only
+    pub alpha: Vec<f64>,
 }
 
 impl SectorBasis {
@@ -298,11 +303,13 @@ impl LayerBasis {
                     col_offset: Vec::new(),
                     orbit_cols: vec![0],
                     vals: vec![Vec::new(); d],
+                    alpha: Vec::new(),
                 };
                 for (o, states) in orbit_states.iter().enumerate() {
                     let len = states.len();
                     // the orbit element at position p is h_p·rep for some h_p; g·(h_p·rep) = (g∘h_p)·rep
-                    let h_of: Vec<usize> = (0..len).map(|p| images[o].iter().position(|&x| x as usize == p).unwrap()).collect();
+                    let h_of: Vec<usize> =
+                        (0..len).map(|p| images[o].iter().position(|&x| x as usize == p).unwrap()).collect();
                     let mult_pos = |g: usize, p: usize| -> usize { images[o][group.mult[g][h_of[p]]] as usize };
                     // P_{a1} e_{t}: (d/|G|) Σ_g ρ(g)_{a0} e_{g·t}, as |O| × |O| matrices per a
                     let pmat: Vec<Vec<f64>> = (0..d)
@@ -316,23 +323,33 @@ impl LayerBasis {
                             m
                         })
                         .collect();
-                    // Gram–Schmidt on the columns of P_11 restricted to the orbit
-                    let mut basis: Vec<Vec<f64>> = Vec::new();
-                    for p in 0..len {
-                        let mut v: Vec<f64> = (0..len).map(|r| pmat[0][r * len + p]).collect();
+                    // the row-1 space of the orbit is spanned by u_c = P_{1c} e_r, c < d (since
+                    // P_11 π(h) = Σ_c ρ(h⁻¹)_{c1} P_{1c}); Gram–Schmidt on them, keeping each
+                    // vector's coefficients in the u_c
+                    let mut basis: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+                    for c in 0..d {
+                        let mut v = vec![0.0; len];
+                        for g in 0..ng {
+                            v[images[o][g] as usize] += w * rho.mats[g][c];
+                        }
+                        let mut coef = vec![0.0; d];
+                        coef[c] = 1.0;
                         for _ in 0..2 {
-                            for b in &basis {
-                                let c: f64 = v.iter().zip(b).map(|(x, y)| x * y).sum();
-                                v.iter_mut().zip(b).for_each(|(x, y)| *x -= c * y);
+                            for (b, bc) in &basis {
+                                let x: f64 = v.iter().zip(b).map(|(x, y)| x * y).sum();
+                                v.iter_mut().zip(b).for_each(|(vi, y)| *vi -= x * y);
+                                coef.iter_mut().zip(bc).for_each(|(ci, y)| *ci -= x * y);
                             }
                         }
                         let nrm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
                         if nrm > 1e-8 {
                             v.iter_mut().for_each(|x| *x /= nrm);
-                            basis.push(v);
+                            coef.iter_mut().for_each(|x| *x /= nrm);
+                            basis.push((v, coef));
                         }
                     }
-                    for v in basis {
+                    for (v, coef) in basis {
+                        sb.alpha.extend(coef);
                         sb.col_orbit.push(o as u32);
                         sb.col_offset.push(sb.vals[0].len());
                         for (a, pa) in pmat.iter().enumerate() {
@@ -406,7 +423,9 @@ mod tests {
 
     #[test]
     fn basis_is_orthonormal_and_multiplicities_match_burnside() {
-        for (model, n_s) in [(Model::Potts { q: 3 }, 4), (Model::Potts { q: 4 }, 3), (Model::Clock { q: 6 }, 2), (Model::Ising, 5)] {
+        for (model, n_s) in
+            [(Model::Potts { q: 3 }, 4), (Model::Potts { q: 4 }, 3), (Model::Clock { q: 6 }, 2), (Model::Ising, 5)]
+        {
             let g = SpinGroup::for_model(model);
             let b = LayerBasis::new(&g, n_s);
             let n = model.q().pow(n_s as u32);
