@@ -188,6 +188,7 @@ fn fake_row(l: usize, r: f64, a: f64, b: f64) -> onsager::jobs::fisher::FisherRo
         method: FisherMethod::Transfer,
         ln_z_dev_kaufman: None,
         peak_rss: None,
+        predicted_bytes: None,
         r_digits: 15.0,
         r_error: None,
     }

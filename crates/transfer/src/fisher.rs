@@ -67,26 +67,30 @@ struct Sector {
 /// Scratch buffers of the GEMM kernels are built this many doubles at a time (512 MiB).
 const CHUNK_DOUBLES: usize = 1 << 26;
 
-/// Predicted peak memory of [`cumulant_slices`] in bytes. The block sizes k_ρ and the orbit
-/// count come from the group's characters ([`SpinGroup::multiplicities`]), before any state is
-/// visited.
+/// Predicted peak memory of [`cumulant_slices`] in bytes: the largest of its three phases (the
+/// Kronecker build of the dense W; the projection of the blocks while W is kept; the slices).
+/// The block sizes k_ρ and the orbit count come from the group's characters
+/// ([`SpinGroup::multiplicities`]), before any state is visited.
 pub fn estimate_bytes(model: Model, torus: &Torus) -> f64 {
     let n_s = torus.layer_sites();
     let n = (model.q() as f64).powi(n_s as i32);
     let m = (torus.d() * n_s) as f64;
     let group = SpinGroup::for_model(model);
     let rows = group.orbit_count(n_s);
-    let sec2: f64 = group.multiplicities(n_s).iter().map(|k| k * k).sum();
-    // dense W and its Kronecker build (transient, kept while the blocks are projected) + the
-    // orbit basis + W rows of the representatives + environments + Φ stack + X stack + P_a stack
-    // + U's and their products + the chunked scratch of the GEMM kernels
-    8.0 * (2.0 * n * n
-        + n * group.order() as f64
-        + 2.0 * rows * n
-        + m * rows * n
-        + 2.0 * m * sec2
-        + 5.0 * sec2
-        + 2.0 * CHUNK_DOUBLES as f64)
+    let ks = group.multiplicities(n_s);
+    let sec2: f64 = ks.iter().map(|k| k * k).sum();
+    let kmax2 = ks.iter().fold(0.0f64, |a, &k| a.max(k * k));
+    let chunk = CHUNK_DOUBLES as f64;
+    // the Kronecker product and the matrix built from it
+    let dense = 2.0 * n * n;
+    // W, the Φ stack, the X stack, a block and its rotation
+    let build = n * n + m * rows * n + m * sec2 + 3.0 * kmax2;
+    // Φ, X and P_a stacks, the U's and the sandwiches of every block, an environment, the GEMM
+    // scratch of the spin-basis sums and of the eigenbasis pairs
+    let slices = m * rows * n + 2.0 * m * sec2 + 5.0 * sec2 + rows * n + chunk.min(m * rows * n) + chunk.min(m * kmax2);
+    // plus what lives throughout: the orbit basis (≤ |G| values per state), the W rows of the
+    // representatives, the digits
+    8.0 * (dense.max(build).max(slices) + n * group.order() as f64 + rows * n + n * n_s as f64 / 8.0)
 }
 
 /// V_ρᵀ F V_ρ (k_ρ × k_ρ) of an invariant operator given by its rows at the orbit
