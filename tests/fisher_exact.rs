@@ -157,7 +157,7 @@ fn clock6_l5_equals_the_stored_dense_route() {
     // data/fisher/clock6_K1.1.csv, L = 5 row (dense transfer matrix, commit 908c6af, 892 s)
     let spec = ModelSpec::parse("clock", Some(6)).unwrap();
     let now = fisher_row(spec, 5, 1.1, FisherMethod::Transfer, 16e9, &|| {}).unwrap();
-    let stored = -1.00546571376430549e2;
+    let stored = -100.546_571_376_430_55;
     assert!((now.r - stored).abs() < 1e-10 * stored.abs(), "{} vs {stored}", now.r);
 }
 
