@@ -83,11 +83,13 @@ pub fn estimate_bytes(model: Model, torus: &Torus) -> f64 {
     let chunk = CHUNK_DOUBLES as f64;
     // the Kronecker product and the matrix built from it
     let dense = 2.0 * n * n;
-    // W, the Φ stack, the X stack, a block and its rotation
-    let build = n * n + m * rows * n + m * sec2 + 3.0 * kmax2;
-    // Φ, X and P_a stacks, the U's and the sandwiches of every block, an environment, the GEMM
-    // scratch of the spin-basis sums and of the eigenbasis pairs
-    let slices = m * rows * n + 2.0 * m * sec2 + 5.0 * sec2 + rows * n + chunk.min(m * rows * n) + chunk.min(m * kmax2);
+    // W, the X stack, a block and its rotation
+    let build = n * n + m * sec2 + 3.0 * kmax2;
+    // the X stack and a chunk of the P_a stack, the U's and the sandwiches of every block, an
+    // environment, the chunks of Φ and of the products in the spin-basis sums, the GEMM scratch of
+    // the eigenbasis pairs
+    let pa = (chunk / sec2).floor().clamp(1.0, m) * sec2;
+    let slices = m * sec2 + pa + 5.0 * sec2 + rows * n + 2.0 * chunk.min(m * rows * n) + chunk.min(m * kmax2);
     // plus what lives throughout: the orbit basis (≤ |G| values per state), the W rows of the
     // representatives, the digits
     8.0 * (dense.max(build).max(slices) + n * group.order() as f64 + rows * n + n * n_s as f64 / 8.0)
@@ -151,9 +153,14 @@ struct Engine<'a> {
     /// W / λ_max on the representatives' rows, all columns (row-major)
     wn: Vec<f64>,
     sectors: Vec<Sector>,
-    /// centred bond variables Φ_k(r, s') for the m bonds of layer 0, r over the representatives,
-    /// each rows × n (row-major)
-    phi: Vec<f64>,
+    /// digits of every layer state (n × n_s): the bond variables Φ_k(r, s') are generated from
+    /// them chunk by chunk, never stored (they would be m N²/|G| doubles)
+    digits: Vec<u8>,
+    /// f(σ, σ') row-major, and q
+    fm: Vec<f64>,
+    q: usize,
+    /// in-layer neighbour of each bond of layer 0 (None: the bond to the next layer)
+    nb: Vec<Option<usize>>,
     /// X_k = Uᵀ O_σ(k) U per sector: m column-major blocks
     xs: Vec<Vec<f64>>,
     /// environment of W^{L−1} (layer-0 traces)
@@ -186,9 +193,27 @@ impl<'a> Engine<'a> {
         MatRef::from_column_major_slice(&stack[k * ns * ns..(k + 1) * ns * ns], ns, ns)
     }
 
-    fn phi_k(&self, k: usize) -> &[f64] {
-        let len = self.rows * self.n;
-        &self.phi[k * len..(k + 1) * len]
+    /// Φ_k(r, s') − (μ_k if `centre`) on the flat range i0.. of (representative, s') pairs
+    /// (index o·n + s'), written into `out`.
+    fn phi_range(&self, k: usize, i0: usize, out: &mut [f64], centre: bool) {
+        let (n, n_s, q) = (self.n, self.torus.layer_sites(), self.q);
+        let site = k / self.d;
+        let c = if centre { self.mean[k % self.d] } else { 0.0 };
+        let mut i = 0;
+        while i < out.len() {
+            let (o, s0) = ((i0 + i) / n, (i0 + i) % n);
+            let len = (n - s0).min(out.len() - i);
+            let r = self.basis.reps[o];
+            let a = self.digits[r * n_s + site] as usize * q;
+            let seg = &mut out[i..i + len];
+            match self.nb[k] {
+                Some(nb) => seg.fill(self.fm[a + self.digits[r * n_s + nb] as usize] - c),
+                None => seg.iter_mut().enumerate().for_each(|(j, x)| {
+                    *x = self.fm[a + self.digits[(s0 + j) * n_s + site] as usize] - c;
+                }),
+            }
+            i += len;
+        }
     }
 
     /// E(r, s') such that Tr[O M] = Σ_{r,s'} E(r,s') Π_{a∈S} Φ_a(r,s') for O = O(S) and the
@@ -236,14 +261,17 @@ impl<'a> Engine<'a> {
         let mut out = Mat::zeros(m, m);
         let mut singles = vec![0.0; m];
         let mut stack = vec![0.0; m * chunk];
+        let mut phis = vec![0.0; m * chunk];
         for i0 in (0..len).step_by(chunk) {
             let cl = chunk.min(len - i0);
+            phis[..m * cl].par_chunks_mut(cl).enumerate().for_each(|(k, blk)| self.phi_range(k, i0, blk, true));
+            let phis = &phis[..m * cl];
             stack[..m * cl].par_chunks_mut(cl).enumerate().for_each(|(k, blk)| {
-                let pk = &self.phi_k(k)[i0..i0 + cl];
+                let pk = &phis[k * cl..(k + 1) * cl];
                 let ek = &e[i0..i0 + cl];
                 match c {
                     Some(c) => {
-                        let pc = &self.phi_k(c)[i0..i0 + cl];
+                        let pc = &phis[c * cl..(c + 1) * cl];
                         for i in 0..cl {
                             blk[i] = ek[i] * pc[i] * pk[i];
                         }
@@ -256,7 +284,7 @@ impl<'a> Engine<'a> {
                 }
             });
             let a = MatRef::from_column_major_slice(&stack[..m * cl], cl, m);
-            let p = MatRef::from_column_major_slice_with_stride(&self.phi[i0..], cl, m, len);
+            let p = MatRef::from_column_major_slice(phis, cl, m);
             matmul(&mut out, Accum::Add, a.transpose(), p, 1.0, self.par);
             for (k, sk) in singles.iter_mut().enumerate() {
                 *sk += stack[k * cl..(k + 1) * cl].iter().sum::<f64>();
@@ -321,27 +349,10 @@ impl<'a> Engine<'a> {
         let z_hat: f64 =
             sectors.iter().map(|s| s.weight * s.lam.iter().map(|l| l.powi(layers as i32)).sum::<f64>()).sum();
 
-        // uncentred bond variables of layer 0 on the representatives' rows × n
         let fm = model.bond_matrix();
         let digits: Vec<u8> = (0..n).flat_map(|s| strip.digits(s).into_iter().map(|x| x as u8)).collect();
-        let len = rows * n;
-        let mut phi = vec![0.0; m * len];
-        phi.par_chunks_mut(len).enumerate().for_each(|(kk, blk)| {
-            let (site, mu) = (kk / d, kk % d);
-            for (o, &r) in basis.reps.iter().enumerate() {
-                let row = &mut blk[o * n..(o + 1) * n];
-                if mu + 1 < d {
-                    let nb = torus.bond_sites(kk).1; // same layer, so also the layer-site index
-                    let v = fm[digits[r * n_s + site] as usize * q + digits[r * n_s + nb] as usize];
-                    row.iter_mut().for_each(|x| *x = v);
-                } else {
-                    let a = digits[r * n_s + site] as usize * q;
-                    for (s, x) in row.iter_mut().enumerate() {
-                        *x = fm[a + digits[s * n_s + site] as usize];
-                    }
-                }
-            }
-        });
+        // the in-layer neighbour of bond kk is in the same layer, so also its layer-site index
+        let nb: Vec<Option<usize>> = (0..m).map(|kk| (kk % d + 1 < d).then(|| torus.bond_sites(kk).1)).collect();
         let mut eng = Engine {
             torus,
             d,
@@ -352,7 +363,10 @@ impl<'a> Engine<'a> {
             basis,
             wn,
             sectors,
-            phi,
+            digits,
+            fm,
+            q,
+            nb,
             xs: Vec::new(),
             e0: Vec::new(),
             mean: Vec::new(),
@@ -371,19 +385,31 @@ impl<'a> Engine<'a> {
             })
             .collect();
         eng.e0 = eng.environment(&wl1);
+        let n_rows = n;
         eng.mean = (0..d)
-            .map(|mu| eng.e0.par_iter().zip(eng.phi_k(mu).par_iter()).map(|(a, b)| a * b).sum::<f64>() / z_hat)
+            .map(|mu| {
+                let e0 = &eng.e0;
+                e0.par_chunks(n_rows)
+                    .enumerate()
+                    .map_init(
+                        || vec![0.0; n_rows],
+                        |f, (o, er)| {
+                            eng.phi_range(mu, o * n_rows, f, false);
+                            er.iter().zip(f.iter()).map(|(a, b)| a * b).sum::<f64>()
+                        },
+                    )
+                    .sum::<f64>()
+                    / z_hat
+            })
             .collect();
-        let mean = eng.mean.clone();
-        eng.phi.par_chunks_mut(len).enumerate().for_each(|(kk, blk)| blk.iter_mut().for_each(|x| *x -= mean[kk % d]));
-        eng.xs = eng.single_insertions(&wd, &digits, &fm, q);
+        eng.xs = eng.single_insertions(&wd);
         eng
     }
 
     /// X_k = Uᵀ (V_ρᵀ O(k) V_ρ) U for every bond k of layer 0 and every irrep block, with
     /// O(k)\[s,s'\] = W\[s,s'\] Φ_k(s,s') (`wd` = W/λ_max, `digits` of every state).
-    fn single_insertions(&self, wd: &Mat<f64>, digits: &[u8], fm: &[f64], q: usize) -> Vec<Vec<f64>> {
-        let (d, n_s) = (self.d, self.torus.layer_sites());
+    fn single_insertions(&self, wd: &Mat<f64>) -> Vec<Vec<f64>> {
+        let (d, n_s, q, fm, digits) = (self.d, self.torus.layer_sites(), self.q, &self.fm, &self.digits);
         self.sectors
             .iter()
             .enumerate()
@@ -501,25 +527,41 @@ impl<'a> Engine<'a> {
             if !mine() {
                 continue;
             }
-            // P_a = X_c Λ^{ya−1} X_a for every a of the layer: one GEMM per sector
-            let pa: Vec<Vec<f64>> = self
-                .sectors
-                .iter()
-                .enumerate()
-                .map(|(s, sec)| {
-                    let ns = sec.lam.len();
-                    let w = pow_vec(&sec.lam, ya - 1);
-                    let xcw = Mat::from_fn(ns, ns, |i, j| xc[s][j * ns + i] * w[j]);
-                    let xall = MatRef::from_column_major_slice(&self.xs[s], ns, ns * m);
-                    let mut v = vec![0.0; ns * ns * m];
-                    let out = faer::MatMut::from_column_major_slice_mut(&mut v, ns, ns * m);
-                    matmul(out, Accum::Replace, xcw.as_ref(), xall, 1.0, self.par);
-                    v
-                })
-                .collect();
-            for yb in 2 * ya..=layers - ya {
-                let blk = self.eigen_pairs(&pa, m, layers - 1 - yb, yb - ya - 1);
-                put(&mut t, ya, yb, &blk);
+            // P_a = X_c Λ^{ya−1} X_a, one GEMM per sector for a chunk of bonds a at a time (the
+            // stack of all m would be as large as the X stack itself)
+            let ybs: Vec<usize> = (2 * ya..=layers - ya).collect();
+            let mut blks: Vec<Mat<f64>> = ybs.iter().map(|_| Mat::zeros(m, m)).collect();
+            let sec2: usize = self.sectors.iter().map(|sec| sec.lam.len().pow(2)).sum();
+            let ca = (CHUNK_DOUBLES / sec2.max(1)).clamp(1, m);
+            for a0 in (0..m).step_by(ca) {
+                let na = ca.min(m - a0);
+                let pa: Vec<Vec<f64>> = self
+                    .sectors
+                    .iter()
+                    .enumerate()
+                    .map(|(s, sec)| {
+                        let ns = sec.lam.len();
+                        let w = pow_vec(&sec.lam, ya - 1);
+                        let xcw = Mat::from_fn(ns, ns, |i, j| xc[s][j * ns + i] * w[j]);
+                        let xa = &self.xs[s][a0 * ns * ns..(a0 + na) * ns * ns];
+                        let xall = MatRef::from_column_major_slice(xa, ns, ns * na);
+                        let mut v = vec![0.0; ns * ns * na];
+                        let out = faer::MatMut::from_column_major_slice_mut(&mut v, ns, ns * na);
+                        matmul(out, Accum::Replace, xcw.as_ref(), xall, 1.0, self.par);
+                        v
+                    })
+                    .collect();
+                for (blk, &yb) in blks.iter_mut().zip(&ybs) {
+                    let part = self.eigen_pairs(&pa, na, layers - 1 - yb, yb - ya - 1);
+                    for k in 0..na {
+                        for kb in 0..m {
+                            blk[(a0 + k, kb)] = part[(k, kb)];
+                        }
+                    }
+                }
+            }
+            for (blk, &yb) in blks.iter().zip(&ybs) {
+                put(&mut t, ya, yb, blk);
             }
             progress();
         }
