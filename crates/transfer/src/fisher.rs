@@ -30,9 +30,10 @@
 //! the block of irrep ρ), with blocks of size k_ρ ≈ d_ρ N/|G|; and every spin-basis sum
 //! Σ_{r,s'} F(r,s') of an invariant F is Σ over one state r per G-orbit, times the orbit size.
 //! This divides the dense work by ~|G|²/Σd_ρ³ (4 for Ising, 21 for q = 3, ~190 for q = 4) and
-//! the memory by ~|G|/Σd_ρ... (see [`estimate_bytes`]).
+//! the memory of the insertion stacks by |G| (Σ_ρ k_ρ² ≈ N² Σ_ρ d_ρ²/|G|² = N²/|G|; see [`estimate_bytes`]).
 //!
-//! Cost: O(m Σ_ρ k_ρ³ · (1 + L/3)) flops in GEMMs, O(m N²/|G| + m Σ_ρ k_ρ² + N²) memory.
+//! Cost: O(m Σ_ρ k_ρ³ · (1 + L/3)) flops in GEMMs, O(N² + m Σ_ρ k_ρ²) memory (the bond variables on
+//! the representatives' rows are generated chunk by chunk, never stored).
 
 use crate::irreps::{LayerBasis, SpinGroup};
 use crate::{memory, Strip, TransferError};
