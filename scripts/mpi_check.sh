@@ -27,6 +27,9 @@ export RAYON_NUM_THREADS=1
 r1=$(r 1 --sizes 7 --method transfer)
 r2=$(r 2 --sizes 7 --method transfer)
 python3 -c "a, b = $r1, $r2; assert a == b, (a, b); print(f'mpi split Fisher (transfer matrix) L = 7: 1 rank {a!r}, 2 ranks {b!r}, bit-identical')"
+r1=$(r 1 --model potts --q 3 --sizes 6 --method transfer)
+r2=$(r 2 --model potts --q 3 --sizes 6 --method transfer)
+python3 -c "a, b = $r1, $r2; assert a == b, (a, b); print(f'mpi split Fisher (transfer matrix, S_3 blocks) Potts 3 L = 6: 1 rank {a!r}, 2 ranks {b!r}, bit-identical')"
 export RAYON_NUM_THREADS=2
 r1=$(r 1 --sizes 33 --method momentum)
 r2=$(r 2 --sizes 33 --method momentum --checkpoint "$d/ckpt")
