@@ -35,7 +35,8 @@ def cli_json(*args):
     return json.loads(out)
 
 
-TIMINGS = {"seconds", "seconds_per_step", "peak_bytes", "peak_rss_bytes"}
+# predicted_bytes: machine-dependent too (threads, available memory)
+TIMINGS = {"seconds", "seconds_per_step", "peak_bytes", "peak_rss_bytes", "predicted_bytes"}
 
 
 def strip(v):
