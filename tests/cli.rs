@@ -142,9 +142,43 @@ fn momentum_checkpoint_resumes_to_the_same_bits() {
     let (code, _, err) = run(&["fisher", "--sizes", "24", "--checkpoint", d]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("belongs to another job"), "{err}");
-    let (code, _, err) = run(&["fisher", "--sizes", "5", "--method", "transfer", "--checkpoint", d]);
+    let (code, _, err) = run(&["fisher", "--sizes", "5", "--method", "free-fermion", "--checkpoint", d]);
     assert_eq!(code, 2);
-    assert!(err.contains("--checkpoint is for --method momentum"), "{err}");
+    assert!(err.contains("--checkpoint is for --method momentum or transfer"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn transfer_checkpoint_resumes_to_the_same_bits() {
+    // Potts 3 L = 6 (17 units of work: layer 0, 5 same-layer y, 2 three-layer y_a, per direction):
+    // a run cut after some units (the last line half written) resumes and ends with the same R,
+    // A, B to the bit as a run without a checkpoint; a unit file of another size is refused
+    let dir = std::env::temp_dir().join(format!("onsager-ckpt-tm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let job = ["fisher", "--model", "potts", "--q", "3", "--sizes", "6", "--json"];
+    let with = |extra: &[&str]| json(&[&job[..], extra].concat());
+    let plain = with(&[]);
+    let first = with(&["--checkpoint", d]);
+    let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // header + one line per unit (2 directions × (1 + 5 + 2))
+    assert_eq!(lines.len(), 1 + 16, "{file:?}");
+    let cut = format!("{}\n{}", lines[..7].join("\n"), &lines[7][..20]);
+    std::fs::write(&file, cut).unwrap();
+    let resumed = with(&["--checkpoint", d]);
+    for key in ["R", "A", "B"] {
+        let v = |r: &serde_json::Value| r["rows"][0][key].as_f64().unwrap().to_bits();
+        assert_eq!(v(&plain), v(&first), "{key}");
+        assert_eq!(v(&plain), v(&resumed), "{key}");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 17, "every unit once");
+    let other = std::fs::read_to_string(&file).unwrap().replacen("L=6", "L=7", 1);
+    std::fs::write(&file, other).unwrap();
+    let (code, _, err) = run(&["fisher", "--model", "potts", "--q", "3", "--sizes", "6", "--checkpoint", d]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("belongs to another job"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -3,7 +3,7 @@
 use super::params::ModelParams;
 use super::{Ctx, JobError, ModelSpec};
 use onsager_models::{Model, Torus};
-use onsager_transfer::fisher::{cumulant_slices_shared, work_units};
+use onsager_transfer::fisher::{cumulant_slices_shared, work_units, NoUnits};
 use onsager_transfer::fit::line;
 use onsager_transfer::free_fermion::FreeFermion;
 use onsager_transfer::geometry::curvature_from_slices;
@@ -297,7 +297,15 @@ pub fn fisher_row_shared(
             (c, ff.ln_z(), vec![ff.mean(0), ff.mean(1)])
         }
         _ => {
-            let s = cumulant_slices_shared(spec.model, &torus, &vec![beta; spec.dim], mem_limit, tick, part)?;
+            let k = vec![beta; spec.dim];
+            let s = match checkpoint {
+                Some(dir) => {
+                    let name = spec.name();
+                    let ck = super::checkpoint::UnitFile::new(dir, &name, l, beta, part.rank(), part.size());
+                    cumulant_slices_shared(spec.model, &torus, &k, mem_limit, tick, part, &ck)
+                }
+                None => cumulant_slices_shared(spec.model, &torus, &k, mem_limit, tick, part, &NoUnits),
+            }?;
             (curvature_from_slices(&s), s.ln_z, s.mean)
         }
     };
@@ -722,7 +730,8 @@ pub struct FisherParams {
     #[arg(long, value_enum, default_value_t = FisherMethod::Auto)]
     #[serde(default)]
     pub method: FisherMethod,
-    /// keep finished momenta of each size in this directory (momentum route) and resume from it
+    /// keep finished work of each size in this directory (momenta, or transfer-matrix units) and
+    /// resume from it
     #[arg(long)]
     #[serde(default, deserialize_with = "super::params::opt_text")]
     pub checkpoint: Option<String>,
@@ -802,11 +811,11 @@ impl FisherParams {
             )));
         }
         if let Some(dir) = &self.checkpoint {
-            if method != FisherMethod::Momentum {
-                return Err(JobError::Usage(format!(
-                    "--checkpoint is for --method momentum (this job runs {})",
-                    method.name()
-                )));
+            if method == FisherMethod::FreeFermion {
+                return Err(JobError::Usage(
+                    "--checkpoint is for --method momentum or transfer (the streamed free-fermion route keeps none)"
+                        .into(),
+                ));
             }
             super::checkpoint::check_dir(std::path::Path::new(dir))?;
         }

@@ -141,6 +141,37 @@ fn project<F: Fn(usize, &mut [f64]) + Sync>(basis: &LayerBasis, sector: usize, n
     m
 }
 
+/// Finished units of work of [`cumulant_slices_shared`] kept across runs (a checkpoint): each
+/// unit with the slice entries it set, as (flat index, value); the flat index of direction c is
+/// c·(D + D²) + b for g\[c\]\[b\] and c·(D + D²) + D + a·D + b for T\[c\]\[a\]\[b\] (D bonds).
+pub trait UnitCheckpoint {
+    /// the units finished before
+    fn load(&self) -> Result<Vec<(usize, Vec<(usize, f64)>)>, String>;
+    /// records one finished unit
+    fn save(&self, unit: usize, entries: &[(usize, f64)]) -> Result<(), String>;
+}
+
+/// No checkpoint.
+pub struct NoUnits;
+
+impl UnitCheckpoint for NoUnits {
+    fn load(&self) -> Result<Vec<(usize, Vec<(usize, f64)>)>, String> {
+        Ok(Vec::new())
+    }
+    fn save(&self, _unit: usize, _entries: &[(usize, f64)]) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// A unit's bookkeeping in [`Engine::direct_slices`]: which units are done already, where to
+/// record new ones, and which entries of the current direction's slices are accounted for.
+struct Units<'c> {
+    ck: &'c dyn UnitCheckpoint,
+    error: Option<String>,
+}
+
+type DoneUnits = std::collections::HashMap<usize, Vec<(usize, f64)>>;
+
 /// Everything shared by the slices of the different reference directions.
 struct Engine<'a> {
     torus: &'a Torus,
@@ -457,15 +488,52 @@ impl<'a> Engine<'a> {
         progress: &(dyn Fn() + Sync),
         part: &dyn crate::streaming::Partition,
         unit: &mut usize,
+        done: &DoneUnits,
+        units: &mut Units<'_>,
     ) -> (Vec<f64>, Vec<f64>) {
-        let mut mine = || {
-            let m = *unit % part.size() == part.rank();
-            *unit += 1;
-            m
-        };
         let (m, layers, big_d) = (self.m, self.layers, self.torus.bonds());
         let mut g = vec![f64::NAN; big_d];
         let mut t = vec![f64::NAN; big_d * big_d];
+        let base = c * (big_d + big_d * big_d);
+        // entries (relative to this direction) set so far, so that a finished unit can name its own
+        let mut seen = vec![false; big_d + big_d * big_d];
+        // whether this process computes the next unit: not another rank's, not one loaded
+        let mut mine = |g: &mut [f64], t: &mut [f64], seen: &mut [bool]| {
+            let u = *unit;
+            *unit += 1;
+            if u % part.size() != part.rank() {
+                return None;
+            }
+            if let Some(entries) = done.get(&u) {
+                for &(i, v) in entries {
+                    let i = i - base;
+                    if i < big_d {
+                        g[i] = v;
+                    } else {
+                        t[i - big_d] = v;
+                    }
+                    seen[i] = true;
+                }
+                progress();
+                return None;
+            }
+            Some(u)
+        };
+        let finish = |u: usize, g: &[f64], t: &[f64], seen: &mut [bool], units: &mut Units<'_>| {
+            let mut entries = Vec::new();
+            for (i, v) in g.iter().chain(t.iter()).enumerate() {
+                if !v.is_nan() && !seen[i] {
+                    seen[i] = true;
+                    entries.push((base + i, *v));
+                }
+            }
+            if units.error.is_none() {
+                if let Err(e) = units.ck.save(u, &entries) {
+                    units.error = Some(e);
+                }
+            }
+            progress();
+        };
         let put = |t: &mut [f64], ya: usize, yb: usize, blk: &Mat<f64>| {
             for k in 0..m {
                 for kb in 0..m {
@@ -476,11 +544,11 @@ impl<'a> Engine<'a> {
             }
         };
         // all three in layer 0
-        if mine() {
+        if let Some(u) = mine(&mut g, &mut t, &mut seen) {
             let (single, pair) = self.spin_basis_block(&self.e0, Some(c));
             g[..m].copy_from_slice(&single);
             put(&mut t, 0, 0, &pair);
-            progress();
+            finish(u, &g, &t, &mut seen, units);
         }
         let xc: Vec<Vec<f64>> = self
             .sectors
@@ -492,9 +560,7 @@ impl<'a> Engine<'a> {
             })
             .collect();
         for y in 1..layers {
-            if !mine() {
-                continue;
-            }
+            let Some(u) = mine(&mut g, &mut t, &mut seen) else { continue };
             // g: Tr[O_c W^{y−1} O_a W^{L−1−y}]
             let row = self.eigen_pairs(&xc, 1, layers - 1 - y, y - 1);
             for kb in 0..m {
@@ -518,16 +584,14 @@ impl<'a> Engine<'a> {
             let e = self.environment(&my);
             let (_, pair) = self.spin_basis_block(&e, None);
             put(&mut t, y, y, &pair);
-            progress();
+            finish(u, &g, &t, &mut seen, units);
         }
         // (0, ya, yb) with the smallest of the three gaps first
         for ya in 1..layers {
             if 2 * ya > layers - ya {
                 break;
             }
-            if !mine() {
-                continue;
-            }
+            let Some(u) = mine(&mut g, &mut t, &mut seen) else { continue };
             // P_a = X_c Λ^{ya−1} X_a, one GEMM per sector for a chunk of bonds a at a time (the
             // stack of all m would be as large as the X stack itself)
             let ybs: Vec<usize> = (2 * ya..=layers - ya).collect();
@@ -564,7 +628,7 @@ impl<'a> Engine<'a> {
             for (blk, &yb) in blks.iter().zip(&ybs) {
                 put(&mut t, ya, yb, blk);
             }
-            progress();
+            finish(u, &g, &t, &mut seen, units);
         }
         (g, t)
     }
@@ -621,12 +685,16 @@ pub fn cumulant_slices(
     mem_limit: f64,
     progress: &(dyn Fn() + Sync),
 ) -> Result<CumulantSlices, TransferError> {
-    cumulant_slices_shared(model, torus, k, mem_limit, progress, &crate::streaming::Alone)
+    cumulant_slices_shared(model, torus, k, mem_limit, progress, &crate::streaming::Alone, &NoUnits)
 }
 
 /// [`cumulant_slices`] with its units of work dealt among the processes of `part` (MPI ranks).
 /// Every directly computed entry comes from exactly one rank; the others contribute an exact
 /// zero and a zero mask, so the summed slices equal the single-process ones bit for bit.
+///
+/// Units finished in an earlier run are taken from `ck` (and new ones recorded there), so a
+/// killed job resumes with the same numbers to the bit; its error (a failed write) is returned
+/// after the units that could run.
 pub fn cumulant_slices_shared(
     model: Model,
     torus: &Torus,
@@ -634,16 +702,22 @@ pub fn cumulant_slices_shared(
     mem_limit: f64,
     progress: &(dyn Fn() + Sync),
     part: &dyn crate::streaming::Partition,
+    ck: &dyn UnitCheckpoint,
 ) -> Result<CumulantSlices, TransferError> {
     check_fisher_lattice(model, torus, mem_limit)?;
+    let done: DoneUnits = ck.load().map_err(TransferError::Checkpoint)?.into_iter().collect();
+    let mut units = Units { ck, error: None };
     let eng = Engine::new(model, torus, k);
     let mut g = Vec::new();
     let mut t = Vec::new();
     let mut unit = 0;
     for c in 0..eng.d {
-        let (gc, tc) = eng.direct_slices(c, progress, part, &mut unit);
+        let (gc, tc) = eng.direct_slices(c, progress, part, &mut unit, &done, &mut units);
         g.push(gc);
         t.push(tc);
+    }
+    if let Some(e) = units.error {
+        return Err(TransferError::Checkpoint(e));
     }
     if part.size() > 1 {
         // value (0 where not computed here) and a mask of computed entries, summed over ranks

@@ -39,6 +39,9 @@ pub enum TransferError {
     /// A numerical kernel failed.
     #[error(transparent)]
     Linalg(#[from] onsager_linalg::LinalgError),
+    /// A checkpoint could not be read or written (the message names the file).
+    #[error("{0}")]
+    Checkpoint(String),
     /// The job would need more memory than allowed.
     #[error("{what} needs {need} but only {have} is available; {hint}")]
     TooBig {
