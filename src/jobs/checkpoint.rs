@@ -5,6 +5,7 @@
 //! Lines are appended and synced per block; a line cut by a kill is dropped on the next load.
 
 use super::JobError;
+use onsager_transfer::fisher::UnitEntries;
 use onsager_transfer::momentum::Checkpoint;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -140,7 +141,7 @@ impl UnitFile {
     }
 }
 
-fn parse_unit(line: &str) -> Option<(usize, Vec<(usize, f64)>)> {
+fn parse_unit(line: &str) -> Option<UnitEntries> {
     let mut f = line.split_whitespace();
     let unit = f.next()?.parse().ok()?;
     let count: usize = f.next()?.parse().ok()?;
@@ -154,7 +155,7 @@ fn parse_unit(line: &str) -> Option<(usize, Vec<(usize, f64)>)> {
 }
 
 impl onsager_transfer::fisher::UnitCheckpoint for UnitFile {
-    fn load(&self) -> Result<Vec<(usize, Vec<(usize, f64)>)>, String> {
+    fn load(&self) -> Result<Vec<UnitEntries>, String> {
         self.0.load("unit count index:bits ...", parse_unit)
     }
 

@@ -146,16 +146,19 @@ fn project<F: Fn(usize, &mut [f64]) + Sync>(basis: &LayerBasis, sector: usize, n
 /// c·(D + D²) + b for g\[c\]\[b\] and c·(D + D²) + D + a·D + b for T\[c\]\[a\]\[b\] (D bonds).
 pub trait UnitCheckpoint {
     /// the units finished before
-    fn load(&self) -> Result<Vec<(usize, Vec<(usize, f64)>)>, String>;
+    fn load(&self) -> Result<Vec<UnitEntries>, String>;
     /// records one finished unit
     fn save(&self, unit: usize, entries: &[(usize, f64)]) -> Result<(), String>;
 }
+
+/// One finished unit: its number and the slice entries it set, (flat index, value).
+pub type UnitEntries = (usize, Vec<(usize, f64)>);
 
 /// No checkpoint.
 pub struct NoUnits;
 
 impl UnitCheckpoint for NoUnits {
-    fn load(&self) -> Result<Vec<(usize, Vec<(usize, f64)>)>, String> {
+    fn load(&self) -> Result<Vec<UnitEntries>, String> {
         Ok(Vec::new())
     }
     fn save(&self, _unit: usize, _entries: &[(usize, f64)]) -> Result<(), String> {
