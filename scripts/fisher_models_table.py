@@ -10,7 +10,7 @@ import pathlib
 DATA = pathlib.Path(__file__).resolve().parent.parent / "data" / "fisher"
 MODELS = [
     ("2D Ising, K_c", ["ising2d_Kc.csv"], 2),
-    ("Potts q = 3, K_c", ["potts3_Kc.csv", "potts3_Kc_L7.csv", "potts3_Kc_L8.csv"], 2),
+    ("Potts q = 3, K_c", ["potts3_Kc.csv", "potts3_Kc_L7.csv", "potts3_Kc_L8.csv", "potts3_Kc_L9.csv"], 2),
     ("Potts q = 4, K_c", ["potts4_Kc.csv", "potts4_Kc_L6.csv", "potts4_Kc_L7.csv"], 2),
     ("clock q = 6, K = 1.1", ["clock6_K1.1.csv"], 2),
     ("3D Ising, K_c", ["ising3d_Kc.csv"], 3),
