@@ -127,12 +127,6 @@ impl Model {
         (0..q * q).map(|i| self.bond(i / q, i % q)).collect()
     }
 
-    /// Whether the model has the spin-flip (σ → q−1−σ) symmetry that the q = 2 transfer
-    /// matrices use to split into even and odd sectors.
-    pub fn has_z2_flip(&self) -> bool {
-        self.q() == 2
-    }
-
     /// Short name used in output (`ising`, `potts3`, `clock6`).
     pub fn name(&self) -> String {
         match *self {

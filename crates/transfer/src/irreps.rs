@@ -212,10 +212,6 @@ pub struct LayerBasis {
     pub orbit_size: Vec<usize>,
     /// the states of each orbit (reps\[o\] first)
     pub orbit_states: Vec<Vec<u32>>,
-    /// orbit of each state
-    pub orbit_of: Vec<u32>,
-    /// position of each state in its orbit's list
-    pub pos_in_orbit: Vec<u8>,
     /// one block per irrep
     pub sectors: Vec<SectorBasis>,
 }
@@ -261,16 +257,14 @@ impl LayerBasis {
             }
             out
         };
-        let mut orbit_of = vec![u32::MAX; n];
-        let mut pos_in_orbit = vec![0u8; n];
+        let mut visited = vec![false; n];
         let (mut reps, mut orbit_size, mut orbit_states) = (Vec::new(), Vec::new(), Vec::new());
         // images[o][g] = position of g·rep in the orbit list
         let mut images: Vec<Vec<u8>> = Vec::new();
         for s in 0..n {
-            if orbit_of[s] != u32::MAX {
+            if visited[s] {
                 continue;
             }
-            let o = reps.len() as u32;
             let mut states: Vec<u32> = vec![s as u32];
             let img: Vec<u8> = (0..ng)
                 .map(|g| {
@@ -282,9 +276,8 @@ impl LayerBasis {
                     p as u8
                 })
                 .collect();
-            for (p, &t) in states.iter().enumerate() {
-                orbit_of[t as usize] = o;
-                pos_in_orbit[t as usize] = p as u8;
+            for &t in &states {
+                visited[t as usize] = true;
             }
             reps.push(s);
             orbit_size.push(states.len());
@@ -369,7 +362,7 @@ impl LayerBasis {
             .collect::<Vec<_>>();
         let dims: usize = sectors.iter().map(|s| s.dim * s.cols()).sum();
         assert_eq!(dims, n, "the irreps' row spaces span the states: Σ d_ρ k_ρ = q^n_s");
-        LayerBasis { reps, orbit_size, orbit_states, orbit_of, pos_in_orbit, sectors }
+        LayerBasis { reps, orbit_size, orbit_states, sectors }
     }
 
     /// Values of column j of V^a on its orbit's states (in the orbit's order).
