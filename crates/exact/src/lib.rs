@@ -7,6 +7,8 @@
 //! - [`dos`]: the exact density of states g(E) of the Ising torus in big integers (Pfaffians mod p).
 //! - [`microcanonical`]: the exact g(E) of any model (Ising, Potts, clock q ∈ {2, 3, 4, 6}) on any
 //!   torus by the microcanonical transfer matrix (counts mod 2^64 and primes, CRT).
+//! - [`order_parameter`]: exact ⟨|M|⟩, ⟨M²⟩, ⟨M⁴⟩ of the same models at one coupling, by a
+//!   transfer matrix over the lattice of the vector magnetization.
 //! - [`enumerate`]: every configuration of a tiny lattice (≤ 25 Ising spins): lnZ and exact
 //!   cumulants of bond variables, for any model.
 
@@ -16,6 +18,7 @@ pub mod kasteleyn;
 pub mod kaufman;
 pub mod microcanonical;
 pub mod onsager;
+pub mod order_parameter;
 mod quad;
 
 pub use enumerate::{

@@ -188,8 +188,8 @@ pub struct Plan {
 }
 
 /// Symmetry data of the starting layers.
-struct Orbits {
-    reps: Vec<(usize, u64)>,
+pub(crate) struct Orbits {
+    pub(crate) reps: Vec<(usize, u64)>,
 }
 
 fn gcd(a: u64, b: u64) -> u64 {
@@ -201,7 +201,7 @@ fn gcd(a: u64, b: u64) -> u64 {
 }
 
 /// The torus with its longest side last (the DOS does not depend on the order of the axes).
-fn transfer_order(torus: &Torus) -> Vec<usize> {
+pub(crate) fn transfer_order(torus: &Torus) -> Vec<usize> {
     let mut d = torus.dims().to_vec();
     let (imax, _) = d.iter().enumerate().max_by_key(|&(i, &l)| (l, i)).expect("non-empty");
     let l = d.remove(imax);
@@ -255,7 +255,7 @@ fn layer_group(ld: &[usize]) -> Vec<Vec<usize>> {
 }
 
 /// One representative per orbit of (layer symmetries × spin symmetries), with the orbit size.
-fn orbits(model: Model, ld: &[usize]) -> Orbits {
+pub(crate) fn orbits(model: Model, ld: &[usize]) -> Orbits {
     let q = model.q();
     let w: usize = ld.iter().product();
     let states = q.pow(w as u32);
@@ -321,7 +321,7 @@ fn orbits(model: Model, ld: &[usize]) -> Orbits {
 /// The number of starting-layer orbits without visiting the q^{L_⊥} states (Burnside): the mean
 /// over (π, σ) ∈ layer group × spin group of the colourings fixed by both, Π_{cycles of π}
 /// #{c : σ^{len}(c) = c}. Potts with q > 8 (q! spin permutations) falls back to states/|G|.
-fn orbit_count(model: Model, ld: &[usize]) -> usize {
+pub(crate) fn orbit_count(model: Model, ld: &[usize]) -> usize {
     let q = model.q();
     let w: usize = ld.iter().product();
     let group = layer_group(ld);
