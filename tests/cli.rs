@@ -292,6 +292,22 @@ fn dos_json_counts_are_exact_strings() {
     let z = json(&["partition", "--model", "clock", "--q", "6", "--lx", "3", "--beta", "0.5", "--json"]);
     let from_counts = c["thermodynamics"][0]["ln_z_per_site"].as_f64().unwrap();
     assert!((from_counts - z["ln_z_per_site"].as_f64().unwrap()).abs() < 1e-13, "{c} {z}");
+    // the magnetization moments come with β: K = 0 has independent spins, ⟨m²⟩ = 1/N exactly
+    let m = json(&["dos", "--model", "clock", "--q", "6", "--lx", "3", "--ly", "3", "--beta", "0", "--json"]);
+    let t = &m["thermodynamics"][0];
+    assert!((t["m2"].as_f64().unwrap() - 1.0 / 9.0).abs() < 1e-15, "{m}");
+    assert!(
+        t["binder_cumulant"].is_f64() && t["susceptibility_per_site"].is_f64() && m.get("magnetization_note").is_none()
+    );
+    // clock 5 has no magnetization lattice: a note under auto, a one-line refusal under on
+    let five =
+        ["dos", "--model", "clock", "--q", "5", "--lx", "2", "--ly", "3", "--method", "enumerate", "--beta", "1"];
+    let n = json(&[&five[..], &["--json"]].concat());
+    assert!(n["magnetization_note"].as_str().unwrap().contains("clock q ∈ {2, 3, 4, 6}"), "{n}");
+    assert!(n["thermodynamics"][0].get("abs_magnetization").is_none());
+    let (code, out, err) = run(&[&five[..], &["--magnetization", "on"]].concat());
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("not on an integer lattice") && err.lines().count() == 1, "{err}");
 }
 
 #[test]

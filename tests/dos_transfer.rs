@@ -188,3 +188,21 @@ fn stored_potts3_10x10_table_sums_to_3_pow_100_with_droplet_counts() {
     );
     assert_eq!(rows.last().unwrap().0, 0.0);
 }
+
+#[test]
+fn magnetization_moments_equal_the_fourier_route_on_ising_tori() {
+    // two independent routes to P(M) of the 2D Ising torus: the Fourier inversion of Z(θ)
+    // (onsager_transfer::magnetization, absolute error ~1e-15 per P(M)) and the transfer matrix
+    // over the magnetization lattice (onsager_exact::order_parameter)
+    use onsager::models::{Model, Torus};
+    for &(lx, ly, k) in &[(8usize, 8usize, 0.44068679350977147), (6, 10, 0.3), (12, 4, 0.6)] {
+        let p = onsager_transfer::magnetization::magnetization_distribution(lx, ly, k).unwrap();
+        let n = (lx * ly) as f64;
+        let mom = |f: &dyn Fn(f64) -> f64| p.iter().enumerate().map(|(j, w)| w * f(2.0 * j as f64 - n)).sum::<f64>();
+        let m = onsager_exact::order_parameter::moments(Model::Ising, &Torus::new(&[lx, ly]).unwrap(), k, &|_, _| {})
+            .unwrap();
+        for (got, want) in [(m.abs_m, mom(&|x| x.abs())), (m.m2, mom(&|x| x * x)), (m.m4, mom(&|x| x.powi(4)))] {
+            assert!((got - want).abs() < 1e-12 * want, "{lx}x{ly} K={k}: {got} vs {want}");
+        }
+    }
+}

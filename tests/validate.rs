@@ -91,7 +91,7 @@ fn correlated_metropolis_chain_gets_a_sensible_error_bar() {
     let samples = metropolis(8, beta, 200_000, 5);
     let v = validate(&samples, &ex, beta, 64).unwrap();
     assert_eq!(v.verdict, "consistent", "{v:?}");
-    assert_eq!(v.observables.len(), 4);
+    assert_eq!(v.observables.len(), 6); // E, C, |M|, M², U₄, χ
     let e = &v.observables[0];
     assert!(e.tau_int > 1.0, "{e:?}");
     let st = onsager::jobs::validate::series_stats(&samples.energy);

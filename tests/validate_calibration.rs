@@ -23,7 +23,7 @@ const KC: f64 = 0.44068679350977147; // ln(1+√2)/2
 const L: usize = 8;
 
 mod common;
-use common::Rng;
+use common::{samplers, Rng};
 
 fn exact(beta: f64) -> ExactReference {
     exact_reference(ModelSpec::parse("ising", None).unwrap(), &[L, L], beta).unwrap()
@@ -145,6 +145,51 @@ fn correct_samplers_are_called_consistent_at_the_nominal_rate() {
         );
         assert!(bad <= MAX_ALARMS_OF_200, "{chain:?}, n = {n}: {bad} false alarms of 200 (τ ≈ {tau})");
         assert!(short <= 2, "{chain:?}: n/τ ≥ 300 must be tested ({short} too short)");
+    }
+}
+
+/// False alarms of the magnetization tests (|M|, M², U₄, χ against the exact moments of
+/// `onsager_exact::order_parameter`) for real samplers: 200 chains per cell on 4×4 tori at K_c,
+/// Wolff for Ising and Metropolis for 3-state Potts; and one sampler whose M is wrong while E is
+/// right (one spin miscounted in every other sample) must be caught.
+#[test]
+fn magnetization_tests_are_calibrated_for_real_samplers() {
+    let kp = 1.005_052_538_742_381; // ln(1 + √3)
+    for (model, q, k, wolff) in [("ising", 2usize, KC, true), ("potts", 3, kp, false)] {
+        let spec = ModelSpec::parse(model, (q > 2).then_some(q)).unwrap();
+        let ex = exact_reference(spec, &[4, 4], k).unwrap();
+        assert!(ex.m4.is_some(), "{model}: exact moments");
+        let run = |seed: u64| {
+            if wolff {
+                samplers::wolff(&[4, 4], q, q == 2, k, 20_000, seed)
+            } else {
+                samplers::metropolis(&[4, 4], q, q == 2, k, 20_000, seed)
+            }
+        };
+        let v: Vec<&'static str> = (0..200u64)
+            .into_par_iter()
+            .map(|c| {
+                let r = validate(&run(5000 + c), &ex, k, 16).unwrap();
+                assert_eq!(r.observables.len(), 6, "E, C, |M|, M², U₄, χ");
+                r.verdict
+            })
+            .collect();
+        let bad = v.iter().filter(|&&x| x == "inconsistent").count();
+        let short = v.iter().filter(|&&x| x == "too short").count();
+        eprintln!(
+            "{model} 4×4 at K_c, {}: {bad} of 200 inconsistent, {short} too short",
+            if wolff { "Wolff" } else { "Metropolis" }
+        );
+        assert!(bad <= MAX_ALARMS_OF_200 && short == 0, "{model}: {bad} false alarms, {short} too short");
+        // a bug that leaves E exact: every other sample reports ||M| − 2| (one spin miscounted)
+        let mut wrong = run(99);
+        if let Some(m) = wrong.magnetization.as_mut() {
+            for x in m.iter_mut().step_by(2) {
+                *x = (*x - 2.0).abs();
+            }
+        }
+        let r = validate(&wrong, &ex, k, 16).unwrap();
+        assert_eq!(r.verdict, "inconsistent", "{model}: distorted |M| not caught: {}", r.reason);
     }
 }
 

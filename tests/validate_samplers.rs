@@ -1,102 +1,18 @@
 //! Verdicts of `onsager validate` for real samplers on the lattices Monte Carlo codes are tested
 //! on, against the microcanonical transfer-matrix DOS: 3-state Potts 8×8 at K_c and the 4×4×4
 //! Ising model at K = 0.2 — single-site Metropolis (E after every sweep), Wolff clusters (E after
-//! every cluster), independent draws from the exact P(E), and Metropolis at K + 1 %.
+//! every cluster), both with |M|, independent draws from the exact P(E), and Metropolis at
+//! K + 1 %.
 //!
 //! About 6 minutes (the 4×4×4 DOS is 150 s of it):
 //! `cargo test --release --test validate_samplers -- --ignored --nocapture`
 
 use onsager::jobs::validate::{exact_reference, validate, ExactReference, Samples};
 use onsager::jobs::ModelSpec;
-use onsager::models::Torus;
 
 mod common;
+use common::samplers::{metropolis, wolff};
 use common::Rng;
-
-/// Neighbour lists of a torus (each bond once per endpoint) and its bond list.
-fn graph(dims: &[usize]) -> (Vec<Vec<usize>>, Vec<(usize, usize)>) {
-    let t = Torus::new(dims).unwrap();
-    let bonds: Vec<(usize, usize)> = (0..t.bonds()).map(|b| t.bond_sites(b)).collect();
-    let mut nb = vec![Vec::new(); t.sites()];
-    for &(a, b) in &bonds {
-        nb[a].push(b);
-        nb[b].push(a);
-    }
-    (nb, bonds)
-}
-
-/// E = −Σ_bonds δ(σ_i, σ_j) (Potts) or −Σ s_i s_j (Ising, q = 2 with σ ∈ {0, 1}).
-fn energy(s: &[usize], bonds: &[(usize, usize)], ising: bool) -> f64 {
-    bonds
-        .iter()
-        .map(|&(a, b)| match (ising, s[a] == s[b]) {
-            (_, true) => -1.0,
-            (true, false) => 1.0,
-            (false, false) => 0.0,
-        })
-        .sum()
-}
-
-fn metropolis(dims: &[usize], q: usize, ising: bool, k: f64, n: usize, seed: u64) -> Samples {
-    let (nb, bonds) = graph(dims);
-    let mut rng = Rng(seed);
-    let mut s = vec![0usize; nb.len()];
-    let f = |a: usize, b: usize| match (ising, a == b) {
-        (_, true) => 1.0,
-        (true, false) => -1.0,
-        (false, false) => 0.0,
-    };
-    let mut out = Vec::with_capacity(n);
-    for sweep in 0..n + 2000 {
-        for i in 0..s.len() {
-            let new = (s[i] + 1 + (rng.next() * (q - 1) as f64) as usize) % q;
-            let de: f64 = nb[i].iter().map(|&j| f(s[i], s[j]) - f(new, s[j])).sum();
-            if de <= 0.0 || rng.next() < (-k * de).exp() {
-                s[i] = new;
-            }
-        }
-        if sweep >= 2000 {
-            out.push(energy(&s, &bonds, ising));
-        }
-    }
-    Samples { energy: out, magnetization: None }
-}
-
-fn wolff(dims: &[usize], q: usize, ising: bool, k: f64, n: usize, seed: u64) -> Samples {
-    let (nb, bonds) = graph(dims);
-    let mut rng = Rng(seed);
-    let mut s = vec![0usize; nb.len()];
-    // Ising: weight e^{K s s'}, p_add = 1 − e^{−2K}; Potts e^{K δ}, p_add = 1 − e^{−K}
-    let p_add = 1.0 - (-(if ising { 2.0 } else { 1.0 }) * k).exp();
-    let mut out = Vec::with_capacity(n);
-    let mut stack = Vec::new();
-    let mut inside = vec![false; s.len()];
-    for c in 0..n + 2000 {
-        let seed_site = (rng.next() * s.len() as f64) as usize;
-        let old = s[seed_site];
-        let new = (old + 1 + (rng.next() * (q - 1) as f64) as usize) % q;
-        let mut cluster = vec![seed_site];
-        inside[seed_site] = true;
-        stack.push(seed_site);
-        while let Some(i) = stack.pop() {
-            for &j in &nb[i] {
-                if !inside[j] && s[j] == old && rng.next() < p_add {
-                    inside[j] = true;
-                    cluster.push(j);
-                    stack.push(j);
-                }
-            }
-        }
-        for &i in &cluster {
-            s[i] = new;
-            inside[i] = false;
-        }
-        if c >= 2000 {
-            out.push(energy(&s, &bonds, ising));
-        }
-    }
-    Samples { energy: out, magnetization: None }
-}
 
 fn independent(ex: &ExactReference, n: usize, seed: u64) -> Samples {
     let mut rng = Rng(seed);
@@ -120,9 +36,18 @@ fn independent(ex: &ExactReference, n: usize, seed: u64) -> Samples {
 fn report(what: &str, s: &Samples, ex: &ExactReference, k: f64, sites: usize) -> &'static str {
     let v = validate(s, ex, k, sites).unwrap();
     let e = &v.observables[0];
+    // t of |M|, M², U₄, χ when the sampler records M (observables 2..6)
+    let tm: Vec<String> = v.observables.iter().skip(2).map(|o| format!("{:.2}", o.z)).collect();
     eprintln!(
-        "{what:<44} n = {:>8}  τ_int = {:>7.2} ± {:<5.2} n_eff = {:>8.0}  E: t = {:>6.2}  hist p = {:.2e}  → {}",
-        v.samples, e.tau_int, e.tau_error, v.effective_samples, e.z, v.histogram_p_value, v.verdict
+        "{what:<44} n = {:>8}  τ_int = {:>7.2} ± {:<5.2} n_eff = {:>8.0}  E: t = {:>6.2}  |M|, M², U₄, χ: t = [{}]  hist p = {:.2e}  → {}",
+        v.samples,
+        e.tau_int,
+        e.tau_error,
+        v.effective_samples,
+        e.z,
+        tm.join(", "),
+        v.histogram_p_value,
+        v.verdict
     );
     v.verdict
 }

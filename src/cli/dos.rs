@@ -51,6 +51,18 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
             secs.max(1.0)
         );
     }
+    if !a.json && !job.betas.is_empty() && a.p.magnetization != dos::MagnetizationMode::Off {
+        if let Ok((plan, secs)) = dos::magnetization_plan(job.spec, &job.dims, &Ctx::default()) {
+            eprintln!(
+                "magnetization moments: {} layer states × {} values of M, {} starting layers, predicted {} and about {:.0} s per β",
+                plan.layer_states,
+                plan.lattice_points,
+                plan.representatives,
+                onsager_transfer::memory::human(plan.bytes),
+                secs.max(1.0)
+            );
+        }
+    }
     let bar = progress_bar(show_progress(a.json), 1, "tasks");
     bar.set_message(format!("exact DOS of {label}"));
     let tick = |done: usize, of: usize| {
@@ -107,6 +119,20 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
                 t.energy_per_site,
                 t.specific_heat_per_site
             );
+        }
+        if r.thermodynamics.iter().all(|t| t.magnetization.is_some()) {
+            println!("\n{:>22} {:>22} {:>22} {:>22} {:>22}", "K", "<|m|>", "<m^2>", "U_4", "chi / N");
+            for t in &r.thermodynamics {
+                let m = t.magnetization.expect("checked");
+                println!(
+                    "{:>22} {:>22.15} {:>22.15} {:>22.15} {:>22.15}",
+                    t.beta, m.abs_magnetization, m.m2, m.binder_cumulant, m.susceptibility_per_site
+                );
+            }
+            println!("m = M/N, M = sum of unit spin vectors (Potts: simplex vertices); chi = beta N (<m^2> - <|m|>^2)");
+        }
+        if let Some(n) = &r.magnetization_note {
+            println!("{n}");
         }
     }
     Ok(())
@@ -184,6 +210,9 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
             v.histogram_dof + 1,
             v.histogram_p_value
         );
+    }
+    if let Some(n) = &v.magnetization_note {
+        println!("{n}");
     }
     println!("verdict: {} — {}", v.verdict, v.reason);
     Ok(())

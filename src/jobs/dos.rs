@@ -20,6 +20,13 @@ pub const MAX_DOS_SITES: usize = 8192;
 /// 8×8 Potts on this project's 2-core reference machine: 3.0e9 and 2.6e9), for the time estimate.
 const ADDITIONS_PER_SECOND: f64 = 2.5e9;
 
+/// Measured rate of the order-parameter kernel, multiply-adds per second per thread (see
+/// [`magnetization_plan`]).
+const FLOPS_PER_SECOND: f64 = 1.5e9;
+
+/// `--magnetization auto` computes the moments only when predicted to take at most this long.
+const AUTO_MAGNETIZATION_SECONDS: f64 = 600.0;
+
 /// Jobs predicted to take longer than this are refused before they start (two days).
 const MAX_SECONDS: f64 = 2.0 * 86400.0;
 
@@ -50,6 +57,19 @@ impl DosMethod {
     }
 }
 
+/// Whether `onsager dos --beta ...` also computes the exact magnetization moments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum MagnetizationMode {
+    /// when they fit in memory and take at most 10 minutes (else the record says why not)
+    #[default]
+    Auto,
+    /// always (refused when they do not fit)
+    On,
+    /// never
+    Off,
+}
+
 /// Parameters of one exact-DOS job (the CLI flags of `onsager dos`, the keys of a sweep).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
 pub struct DosParams {
@@ -74,6 +94,11 @@ pub struct DosParams {
     #[arg(long, value_enum, default_value_t = DosMethod::Auto)]
     #[serde(default)]
     pub method: DosMethod,
+    /// with --beta, also the exact ⟨|m|⟩, ⟨m²⟩, ⟨m⁴⟩, U_4 and χ (transfer matrix over the
+    /// magnetization lattice): auto | on | off
+    #[arg(long, value_enum, default_value_t = MagnetizationMode::Auto)]
+    #[serde(default)]
+    pub magnetization: MagnetizationMode,
 }
 
 fn ising() -> String {
@@ -112,6 +137,7 @@ impl Default for DosParams {
             lattice: LatticeParams::default(),
             beta: Vec::new(),
             method: DosMethod::Auto,
+            magnetization: MagnetizationMode::Auto,
         }
     }
 }
@@ -189,6 +215,38 @@ pub struct DosThermo {
     pub energy_per_site: f64,
     /// C/N = β² Var(E)/N
     pub specific_heat_per_site: f64,
+    /// the exact order-parameter moments (m = M/N, see [`onsager_exact::order_parameter`])
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub magnetization: Option<MagnetizationMoments>,
+}
+
+/// Exact moments of the order parameter m = M/N at one β (|M| = N in an ordered state).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct MagnetizationMoments {
+    /// ⟨|m|⟩
+    pub abs_magnetization: f64,
+    /// ⟨m²⟩
+    pub m2: f64,
+    /// ⟨m⁴⟩
+    pub m4: f64,
+    /// U_4 = 1 − ⟨m⁴⟩/(3⟨m²⟩²)
+    pub binder_cumulant: f64,
+    /// χ/N = βN(⟨m²⟩ − ⟨|m|⟩²)
+    pub susceptibility_per_site: f64,
+}
+
+impl MagnetizationMoments {
+    /// Per-site moments from the totals.
+    pub fn from_totals(m: &onsager_exact::order_parameter::Moments, sites: usize) -> Self {
+        let n = sites as f64;
+        MagnetizationMoments {
+            abs_magnetization: m.abs_m / n,
+            m2: m.m2 / (n * n),
+            m4: m.m4 / (n * n * n * n),
+            binder_cumulant: m.binder(),
+            susceptibility_per_site: m.susceptibility_per_site(sites),
+        }
+    }
 }
 
 /// The result of one DOS job, with the parameters it ran with.
@@ -213,6 +271,9 @@ pub struct DosRecord {
     /// ln Z, E, C at the requested β
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub thermodynamics: Vec<DosThermo>,
+    /// why the magnetization moments are absent although β was given
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub magnetization_note: Option<String>,
     /// wall time
     pub seconds: f64,
     /// predicted peak memory (transfer route), bytes
@@ -268,6 +329,39 @@ pub fn transfer_plan(job: &DosJob, ctx: &Ctx) -> Result<(microcanonical::Plan, f
     Ok((plan, secs))
 }
 
+/// What the exact magnetization moments will need at one β: (plan, predicted seconds), refused
+/// against the memory budget.
+pub fn magnetization_plan(
+    spec: ModelSpec,
+    dims: &[usize],
+    ctx: &Ctx,
+) -> Result<(onsager_exact::order_parameter::Plan, f64), JobError> {
+    let torus = Torus::new(dims)?;
+    let plan = onsager_exact::order_parameter::plan(spec.model, &torus, rayon::current_num_threads())?;
+    onsager_transfer::memory::check(
+        &format!("the exact magnetization moments of {} on the {} torus", spec.name(), torus.label()),
+        plan.bytes,
+        ctx.memory_budget,
+        &format!(
+            "each worker thread holds {} layer states × {} magnetization values",
+            plan.layer_states, plan.lattice_points
+        ),
+    )?;
+    Ok((plan.clone(), plan.flops / (FLOPS_PER_SECOND * plan.threads as f64)))
+}
+
+/// The exact moments of M (totals) at coupling `beta`; check [`magnetization_plan`] first.
+pub fn magnetization_moments(
+    spec: ModelSpec,
+    dims: &[usize],
+    beta: f64,
+    ctx: &Ctx,
+) -> Result<onsager_exact::order_parameter::Moments, JobError> {
+    magnetization_plan(spec, dims, ctx)?;
+    let torus = Torus::new(dims)?;
+    Ok(onsager_exact::order_parameter::moments(spec.model, &torus, beta, &|i, n| ctx.progress(i, n))?)
+}
+
 /// The exact levels (E, g(E)) with g > 0, ascending, by the job's route.
 pub fn levels(job: &DosJob, ctx: &Ctx) -> Result<Vec<(f64, BigUint)>, JobError> {
     let torus = Torus::new(&job.dims)?;
@@ -311,6 +405,28 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
     let sites: usize = job.dims.iter().product();
     let lv = levels(&job, ctx)?;
     let refs: Vec<(f64, &BigUint)> = lv.iter().map(|(e, c)| (*e, c)).collect();
+    // the magnetization moments: one transfer-matrix run per β, when asked and affordable
+    let mut magnetization_note = None;
+    let with_m = if job.betas.is_empty() || params.magnetization == MagnetizationMode::Off {
+        false
+    } else {
+        match (params.magnetization, magnetization_plan(job.spec, &job.dims, ctx)) {
+            (MagnetizationMode::On, Err(e)) => return Err(e),
+            (_, Err(e)) => {
+                magnetization_note = Some(format!("magnetization moments not computed: {e}"));
+                false
+            }
+            (MagnetizationMode::Auto, Ok((_, secs))) if secs * job.betas.len() as f64 > AUTO_MAGNETIZATION_SECONDS => {
+                magnetization_note = Some(format!(
+                    "magnetization moments not computed: predicted {:.0} s for {} β; pass --magnetization on",
+                    secs * job.betas.len() as f64,
+                    job.betas.len()
+                ));
+                false
+            }
+            _ => true,
+        }
+    };
     let thermodynamics = job
         .betas
         .iter()
@@ -329,6 +445,19 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
                 ln_z_per_site: t.ln_z / sites as f64,
                 energy_per_site: t.energy / sites as f64,
                 specific_heat_per_site: t.specific_heat_per_site,
+                magnetization: if with_m {
+                    let m = magnetization_moments(job.spec, &job.dims, beta, ctx)?;
+                    // two independent routes to ln Z: the counts and this transfer matrix
+                    if (m.ln_z - t.ln_z).abs() > 1e-10 * t.ln_z.abs().max(1.0) {
+                        return Err(JobError::Numerical(format!(
+                            "β = {beta}: ln Z from the magnetization transfer matrix ({}) disagrees with the counts ({})",
+                            m.ln_z, t.ln_z
+                        )));
+                    }
+                    Some(MagnetizationMoments::from_totals(&m, sites))
+                } else {
+                    None
+                },
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -344,6 +473,7 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
         counts,
         total,
         thermodynamics,
+        magnetization_note,
         seconds: t0.elapsed().as_secs_f64(),
         predicted_bytes,
         peak_bytes: super::peak_rss_bytes(),

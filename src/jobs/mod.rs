@@ -69,6 +69,9 @@ pub enum JobError {
     /// the exact DOS cannot be computed for this model
     #[error(transparent)]
     Dos(#[from] onsager_exact::microcanonical::DosError),
+    /// the exact order-parameter moments cannot be computed for this model
+    #[error(transparent)]
+    Magnetization(#[from] onsager_exact::order_parameter::MagnetizationError),
     /// a usage error with its own message
     #[error("{0}")]
     Usage(String),
@@ -99,7 +102,10 @@ impl JobError {
         use onsager_transfer::TransferError;
         match self {
             JobError::Memory(_) | JobError::Transfer(TransferError::TooBig { .. }) => ErrorKind::Memory,
-            JobError::Dos(DosError::LayerTooLarge { .. }) => ErrorKind::Memory,
+            JobError::Dos(DosError::LayerTooLarge { .. })
+            | JobError::Magnetization(onsager_exact::order_parameter::MagnetizationError::LayerTooLarge { .. }) => {
+                ErrorKind::Memory
+            }
             JobError::Numerical(_)
             | JobError::Transfer(TransferError::Linalg(_))
             | JobError::Dos(DosError::Check(_)) => ErrorKind::Numerical,

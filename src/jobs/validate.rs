@@ -340,66 +340,77 @@ pub fn gamma_q(a: f64, x: f64) -> f64 {
     }
 }
 
-/// The exact reference at β: P(E) over the energy levels, and |M|, M² where known.
+/// The exact reference at β: P(E) over the energy levels, and the moments of |M| where known.
 #[derive(Debug, Clone)]
 pub struct ExactReference {
     /// (E, P(E)) sorted by E
     pub levels: Vec<(f64, f64)>,
-    /// ⟨|M|⟩ (2D Ising with the shorter side ≤ 12)
+    /// ⟨|M|⟩ (total; M the vector magnetization of [`onsager_exact::order_parameter`])
     pub abs_m: Option<f64>,
     /// ⟨M²⟩ likewise
     pub m2: Option<f64>,
+    /// ⟨M⁴⟩ likewise
+    pub m4: Option<f64>,
+    /// why the moments are absent, when they are
+    pub magnetization_note: Option<String>,
     /// where the numbers come from
     pub source: &'static str,
 }
 
-/// Exact P(E) (DOS for the 2D Ising model, enumeration for the others) and the magnetization.
+/// The exact magnetization moments are computed for validation when predicted to take at most
+/// this long (the energy tests do not need them).
+pub const MAX_MAGNETIZATION_SECONDS: f64 = 600.0;
+
+/// Exact P(E) (Pfaffian DOS for the 2D Ising model, the microcanonical transfer matrix for the
+/// others, enumeration for irrational clocks) and the moments of |M| (transfer matrix over the
+/// magnetization lattice) when they fit in memory.
 pub fn exact_reference(spec: ModelSpec, dims: &[usize], beta: f64) -> Result<ExactReference, JobError> {
-    if spec.model == Model::Ising && spec.dim == 2 {
-        let (lx, ly) = (dims[0], dims[1]);
-        super::dos::check_ising_dos(lx, ly)?;
-        let dos = onsager_exact::dos::ising_dos(lx, ly);
-        let p = dos.probabilities(beta);
-        // a level is a level because its count is non-zero, not because its probability
-        // survived the exponential (β = 20 underflows most of them)
-        let levels = dos
-            .energies
-            .iter()
-            .zip(p)
-            .zip(&dos.counts)
-            .filter(|(_, c)| c.bits() > 0)
-            .map(|((&e, p), _)| (e as f64, p))
-            .collect();
-        let pm = onsager_transfer::magnetization::magnetization_distribution(lx, ly, beta);
-        let n = (lx * ly) as f64;
-        let mom = |f: &dyn Fn(f64) -> f64| {
-            pm.as_ref().map(|p| p.iter().enumerate().map(|(k, w)| w * f(2.0 * k as f64 - n)).sum::<f64>())
-        };
-        return Ok(ExactReference {
-            levels,
-            abs_m: mom(&|m: f64| m.abs()),
-            m2: mom(&|m: f64| m * m),
-            source: "exact density of states (Pfaffians mod p) and magnetization by transfer matrix",
-        });
-    }
-    // every other model: the exact DOS (transfer matrix where the levels are rational, else
-    // enumeration), probabilities in logarithms from the exact counts
-    let method = if onsager_exact::microcanonical::BondCosts::of(spec.model).is_ok() {
+    let ctx = super::Ctx::default();
+    let ising2d = spec.model == Model::Ising && spec.dim == 2;
+    let method = if ising2d {
+        super::dos::check_ising_dos(dims[0], dims[1])?;
+        super::dos::DosMethod::Pfaffian
+    } else if onsager_exact::microcanonical::BondCosts::of(spec.model).is_ok() {
         super::dos::DosMethod::Transfer
     } else {
         super::dos::DosMethod::Enumerate
     };
     let job = super::dos::DosJob { spec, dims: dims.to_vec(), betas: Vec::new(), method };
-    let counts = super::dos::levels(&job, &super::Ctx::default())?;
+    // probabilities in logarithms from the exact counts; a level is a level because its count
+    // is non-zero, not because its probability survived the exponential (β = 20 underflows
+    // most of them)
+    let counts = super::dos::levels(&job, &ctx)?;
     let lw: Vec<f64> = counts.iter().map(|(e, c)| onsager_exact::dos::ln_big(c) - beta * e).collect();
     let m = lw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     let z: f64 = lw.iter().map(|l| (l - m).exp()).sum();
     let levels = counts.iter().zip(&lw).map(|((e, _), l)| (*e, (l - m).exp() / z)).collect();
-    let source = match method {
-        super::dos::DosMethod::Transfer => "exact density of states (microcanonical transfer matrix)",
-        _ => "enumeration of every configuration",
+    let (mom, magnetization_note) = match super::dos::magnetization_plan(spec, dims, &ctx) {
+        Ok((_, secs)) if secs > MAX_MAGNETIZATION_SECONDS => {
+            (None, Some(format!("the exact magnetization moments would take about {secs:.0} s: |M| is not compared")))
+        }
+        Ok(_) => (Some(super::dos::magnetization_moments(spec, dims, beta, &ctx)?), None),
+        Err(e) => (None, Some(format!("no exact magnetization moments ({e}): |M| is not compared"))),
     };
-    Ok(ExactReference { levels, abs_m: None, m2: None, source })
+    let source = match (method, mom.is_some()) {
+        (super::dos::DosMethod::Pfaffian, true) => {
+            "exact density of states (Pfaffians mod p) and magnetization moments by transfer matrix"
+        }
+        (super::dos::DosMethod::Pfaffian, false) => "exact density of states (Pfaffians mod p)",
+        (super::dos::DosMethod::Transfer, true) => {
+            "exact density of states and magnetization moments (microcanonical transfer matrices)"
+        }
+        (super::dos::DosMethod::Transfer, false) => "exact density of states (microcanonical transfer matrix)",
+        (_, true) => "enumeration of every configuration (P(E)) and magnetization moments by transfer matrix",
+        (_, false) => "enumeration of every configuration",
+    };
+    Ok(ExactReference {
+        levels,
+        abs_m: mom.map(|x| x.abs_m),
+        m2: mom.map(|x| x.m2),
+        m4: mom.map(|x| x.m4),
+        magnetization_note,
+        source,
+    })
 }
 
 /// One compared observable.
@@ -514,6 +525,24 @@ fn observable(name: &'static str, mean: f64, error: f64, exact: f64, s: SeriesSt
     }
 }
 
+/// A statistic of the means of (|M|, M², M⁴).
+type MomentFn<'a> = dyn Fn(f64, f64, f64) -> f64 + 'a;
+
+/// f of the means of three batch-mean columns and its jackknife error over the batches.
+fn jackknife(cols: &[Vec<f64>; 3], f: &MomentFn<'_>) -> (f64, f64) {
+    let b = cols[0].len() as f64;
+    let sums: Vec<f64> = cols.iter().map(|c| c.iter().sum::<f64>()).collect();
+    let full = f(sums[0] / b, sums[1] / b, sums[2] / b);
+    let jk: Vec<f64> = (0..cols[0].len())
+        .map(|j| {
+            let m = |i: usize| (sums[i] - cols[i][j]) / (b - 1.0);
+            f(m(0), m(1), m(2))
+        })
+        .collect();
+    let jm = jk.iter().sum::<f64>() / b;
+    (full, ((b - 1.0) / b * jk.iter().map(|v| (v - jm).powi(2)).sum::<f64>()).sqrt())
+}
+
 /// Solves the small symmetric system S y = d (Gaussian elimination with partial pivoting and a
 /// relative ridge, so that a direction with no batch variance but a deviation gives a huge T²).
 fn solve(mut s: Vec<Vec<f64>>, mut d: Vec<f64>) -> Vec<f64> {
@@ -604,12 +633,16 @@ pub fn validate_chains(
         }
     }
     // per chain: the series of every test (energy, |M|, M², then the bin indicators)
-    let has_m = exact.abs_m.is_some() && exact.m2.is_some() && chains.iter().all(|c| c.magnetization.is_some());
+    let moments = match (exact.abs_m, exact.m2, exact.m4) {
+        (Some(a), Some(b), Some(c)) if chains.iter().all(|c| c.magnetization.is_some()) => Some([a, b, c]),
+        _ => None,
+    };
+    let has_m = moments.is_some();
     let mut names: Vec<&'static str> = vec!["energy (total)"];
     let mut exacts = vec![mean_e];
-    if has_m {
+    if let Some([a, b, _]) = moments {
         names.extend(["|M| (total)", "M² (total)"]);
-        exacts.extend([exact.abs_m.expect("checked"), exact.m2.expect("checked")]);
+        exacts.extend([a, b]);
     }
     let series: Vec<Vec<Vec<f64>>> = chains
         .iter()
@@ -623,6 +656,11 @@ pub fn validate_chains(
             }
             for b in 0..bin_p.len() {
                 v.push(li.iter().map(|&k| f64::from(u8::from(bin_of_level[k] == b))).collect());
+            }
+            if has_m {
+                // M⁴ enters U_4 only (not a test of its own): kept after the bin indicators
+                let m = ch.magnetization.as_ref().expect("checked");
+                v.push(m.iter().map(|x| x.powi(4)).collect());
             }
             v
         })
@@ -703,6 +741,21 @@ pub fn validate_chains(
                 se,
                 nu,
             ));
+        }
+    }
+    if let Some([ea, eb, ec]) = moments {
+        // U_4 = 1 − ⟨M⁴⟩/(3⟨M²⟩²) and χ/N = β(⟨M²⟩ − ⟨|M|⟩²)/N are functions of batch means:
+        // the jackknife over the batches, t with B − 1 degrees of freedom as for C
+        let cols = [batches_of(1), batches_of(2), batches_of(nobs + bin_p.len())];
+        let binder = |_a: f64, b: f64, c: f64| 1.0 - c / (3.0 * b * b);
+        let chi = |a: f64, b: f64, _c: f64| beta * (b - a * a) / sites as f64;
+        let fns: [(&'static str, &MomentFn<'_>, usize); 2] = [
+            ("Binder cumulant U₄ = 1 − ⟨M⁴⟩/3⟨M²⟩²", &binder, 2),
+            ("susceptibility per site β(⟨M²⟩ − ⟨|M|⟩²)/N", &chi, 1),
+        ];
+        for (name, f, tau_of) in fns {
+            let (full, err) = jackknife(&cols, f);
+            obs.push(observable(name, full, err, f(ea, eb, ec), stats[longest][tau_of], nu));
         }
     }
     // Hotelling's T² of the batch histograms (the last bin is implied by the others); at most
@@ -901,6 +954,9 @@ pub struct ValidateRecord {
     pub reason: String,
     /// where the exact numbers come from
     pub exact_source: &'static str,
+    /// why |M| was not compared although the samples have it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub magnetization_note: Option<String>,
     /// the exact P(E) levels (E, P), for plots
     #[serde(skip)]
     pub exact_levels: Vec<(f64, f64)>,
@@ -942,6 +998,11 @@ pub fn run(params: &ValidateParams, mut chains: Vec<Samples>) -> Result<Validate
         verdict: v.verdict,
         reason: v.reason,
         exact_source: v.source,
+        magnetization_note: if chains.iter().all(|c| c.magnetization.is_some()) {
+            exact.magnetization_note
+        } else {
+            None
+        },
         exact_levels: exact.levels,
         version: env!("CARGO_PKG_VERSION"),
         params: params.clone(),

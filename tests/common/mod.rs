@@ -1,5 +1,8 @@
 //! Shared by the sampler tests.
 
+#[allow(dead_code)]
+pub mod samplers;
+
 /// splitmix64 → uniform [0, 1): independent streams for neighbouring seeds.
 pub struct Rng(pub u64);
 
