@@ -90,6 +90,18 @@ def test_dos_counts_are_python_ints_and_sum_to_q_to_the_n():
     assert sum(big.counts) == 2**36
 
 
+def test_dos_magnetization_moments_at_the_limits():
+    # K = 0: independent spins, ⟨m²⟩ = 1/N; K = 50: the two ordered states, |m| = 1 and
+    # U₄ = 1 − 1/3 = 2/3 (closed forms); 3-state Potts 4×4 likewise with the simplex vectors
+    for kw in (dict(lx=4), dict(model="potts", q=3, lx=4)):
+        r = onsager.dos(beta=[0.0, 50.0], **kw)
+        hot, cold = r.thermodynamics[0], r.thermodynamics[1]
+        assert math.isclose(hot.m2, 1 / 16, rel_tol=1e-13)
+        assert math.isclose(cold.abs_magnetization, 1.0, rel_tol=1e-13)
+        assert math.isclose(cold.binder_cumulant, 2 / 3, rel_tol=1e-12)
+    assert "magnetization_note" in onsager.dos(model="clock", q=5, lx=2, ly=3, method="enumerate", beta=1.0)
+
+
 def test_fisher_rows_are_a_table_of_numpy_columns():
     r = onsager.fisher(sizes=[3, 4, 5])
     assert len(r.rows) == 3 and r.rows.L.dtype == np.int64
