@@ -41,6 +41,8 @@ pub struct Series<'a> {
     pub points: Vec<(f64, f64)>,
     /// draw as a line (else as dots)
     pub line: bool,
+    /// ± error bars of the points (dots only; empty for none)
+    pub errors: Vec<f64>,
 }
 
 /// One panel: title, axis labels, series, and horizontal reference lines (value, label).
@@ -59,6 +61,28 @@ pub struct Panel<'a> {
 
 fn draw_err<E: std::fmt::Display>(path: &std::path::Path) -> impl Fn(E) -> JobError + '_ {
     move |e| JobError::Usage(format!("--plot {}: {e}", path.display()))
+}
+
+/// The corner of the plot area (a third of each side) holding the fewest points, lower right
+/// first: the legend goes there.
+fn legend_corner(points: &[(f64, f64)], (x0, x1): (f64, f64), (y0, y1): (f64, f64)) -> SeriesLabelPosition {
+    let corners = [
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerLeft, false, false),
+    ];
+    let count = |right: bool, upper: bool| {
+        points
+            .iter()
+            .filter(|p| {
+                let (u, v) = ((p.0 - x0) / (x1 - x0), (p.1 - y0) / (y1 - y0));
+                (if right { u > 0.6 } else { u < 0.4 }) && (if upper { v > 0.7 } else { v < 0.3 })
+            })
+            .count()
+    };
+    let best = corners.iter().min_by_key(|c| count(c.1, c.2)).expect("four corners");
+    best.0.clone()
 }
 
 /// Writes the panels side by side into a PNG (600 × 480 pixels each).
@@ -85,7 +109,9 @@ pub fn panels(path: &std::path::Path, panels: &[Panel]) -> Result<(), JobError> 
             continue;
         }
         let (mut x0, mut x1) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.0), a.1.max(p.0)));
-        let ys = all.iter().map(|p| p.1).chain(p.hlines.iter().map(|h| h.0));
+        let bars =
+            p.series.iter().flat_map(|s| s.points.iter().zip(&s.errors).flat_map(|(pt, e)| [pt.1 - e, pt.1 + e]));
+        let ys = all.iter().map(|p| p.1).chain(p.hlines.iter().map(|h| h.0)).chain(bars);
         let (mut y0, mut y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |a, y| (a.0.min(y), a.1.max(y)));
         let (px, py) = (0.05 * (x1 - x0).max(1e-12), 0.08 * (y1 - y0).max(1e-12));
         x0 -= px;
@@ -124,6 +150,14 @@ pub fn panels(path: &std::path::Path, panels: &[Panel]) -> Result<(), JobError> 
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
             } else {
                 chart
+                    .draw_series(
+                        s.points
+                            .iter()
+                            .zip(&s.errors)
+                            .map(|(&(x, y), &e)| PathElement::new(vec![(x, y - e), (x, y + e)], c)),
+                    )
+                    .map_err(&err)?;
+                chart
                     .draw_series(s.points.iter().map(|&pt| Circle::new(pt, 3, c.filled())))
                     .map_err(&err)?
                     .label(s.label)
@@ -135,7 +169,7 @@ pub fn panels(path: &std::path::Path, panels: &[Panel]) -> Result<(), JobError> 
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .label_font(("sans-serif", 13))
-            .position(SeriesLabelPosition::LowerRight)
+            .position(legend_corner(&all, (x0, x1), (y0, y1)))
             .draw()
             .map_err(&err)?;
     }

@@ -333,6 +333,23 @@ fn validate_json_and_line_numbered_errors() {
     let (code, out, err) = run(&["validate", "--lx", "4", "--beta", "0.3", "--input", good.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(out.is_empty() && err.contains("line 502") && err.trim_end().lines().count() == 1, "{err}");
+    // several β: a `beta` column routes the rows (ground-state series again, so both points fail);
+    // one JSON object with a record per β in the order of --beta
+    let mut text = String::from("beta energy magnetization\n");
+    for b in ["0.5", "0.3"] {
+        for _ in 0..500 {
+            text.push_str(&format!("{b} -32 16\n"));
+        }
+    }
+    std::fs::write(&good, &text).unwrap();
+    let f = good.to_str().unwrap();
+    let v = json(&["validate", "--lx", "4", "--beta", "0.3,0.5", "--input", f, "--json"]);
+    assert_eq!((v["verdict"].as_str(), v["points"][0]["beta"].as_f64()), (Some("inconsistent"), Some(0.3)), "{v}");
+    assert_eq!((v["points"][1]["beta"].as_f64(), v["points"][1]["samples"].as_u64()), (Some(0.5), Some(500)));
+    for (beta, want) in [("0.3,0.4", "β = 0.5 is not in the --beta list"), ("0.3", "is not the --beta of this run")] {
+        let (code, out, err) = run(&["validate", "--lx", "4", "--beta", beta, "--input", f]);
+        assert!(code == 2 && out.is_empty() && err.contains(want), "{beta}: {err}");
+    }
     std::fs::remove_file(good).ok();
 }
 

@@ -163,3 +163,38 @@ fn deep_in_the_ordered_phase_levels_are_levels_and_rare_visits_are_caught() {
     assert_eq!(v.verdict, "inconsistent", "{v:?}");
     assert!(v.reason.contains("negligible weight"), "{}", v.reason);
 }
+
+#[test]
+fn a_scan_over_several_beta_is_judged_as_one_family() {
+    use onsager::jobs::validate::{run_scan, ValidateParams};
+    // Metropolis chains of the 8×8 Ising torus at three couplings (E and M after every sweep),
+    // judged with one exact DOS; each β at 0.01/3 (Bonferroni) so the scan keeps 1 %
+    let mut params = ValidateParams::default();
+    params.lattice.lx = 8;
+    params.model.beta = "0.3,0.4,critical".into();
+    let betas = [0.3, 0.4, KC];
+    let chains: Vec<(f64, Samples)> =
+        betas.iter().enumerate().map(|(i, &b)| (b, metropolis(8, b, 60_000, 40 + i as u64))).collect();
+    let r = run_scan(&params, chains.clone()).unwrap();
+    assert_eq!(r.verdict, "consistent", "{}", r.reason);
+    assert_eq!(r.points.len(), 3);
+    assert!(r.points[2].critical && r.points[0].reason.contains("= 0.01/3/8 tests"), "{}", r.points[0].reason);
+    // the exact curve spans the scan and passes through the exact points: E/N at K_c of the
+    // 8×8 torus from the same counts
+    let at_kc = r.curve.iter().min_by(|a, b| (a.0 - KC).abs().total_cmp(&(b.0 - KC).abs())).unwrap();
+    assert!(r.curve[0].0 < 0.3 && r.curve.last().unwrap().0 > KC && (at_kc.0 - KC).abs() < 2e-3);
+    // the chain of K = 0.3 filed under K = 0.4 (and back): caught at those two couplings
+    let mut swapped = chains.clone();
+    swapped[0].0 = 0.4;
+    swapped[1].0 = 0.3;
+    let w = run_scan(&params, swapped).unwrap();
+    assert_eq!(w.verdict, "inconsistent");
+    assert!(w.reason.contains("β = 0.3, 0.4") && w.points[2].verdict == "consistent", "{}", w.reason);
+    // a chain at a β outside the list, a β without chains, a β listed twice: refused by name
+    let mut stray = chains.clone();
+    stray[0].0 = 0.25;
+    assert!(run_scan(&params, stray).unwrap_err().to_string().contains("β = 0.25 is not in the --beta list"));
+    assert!(run_scan(&params, chains[..2].to_vec()).unwrap_err().to_string().contains("no samples at β = 0.44"));
+    params.model.beta = "0.3,0.3".into();
+    assert!(run_scan(&params, chains).unwrap_err().to_string().contains("listed twice"));
+}

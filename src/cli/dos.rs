@@ -22,11 +22,13 @@ pub(crate) struct ValidateArgs {
     p: validate::ValidateParams,
     /// Monte Carlo samples, one or more files (comma-separated; each an independent chain, or
     /// several with a `chain` column): a header with `energy` (total, −Σ_bonds s_i s_j) and
-    /// optionally `magnetization` (total), one row per sample in time order; comma, tab or
-    /// whitespace separated, `#` comments
+    /// optionally `magnetization` (total |M|), one row per sample in time order; comma, tab or
+    /// whitespace separated, `#` comments. Several couplings: `--beta B1,B2,...` with one file
+    /// per β in that order, or a `beta` column; one table, and with --plot E/N and C/N against β
     #[arg(long, value_delimiter = ',', required = true)]
     input: Vec<std::path::PathBuf>,
-    /// draw the Monte Carlo energy histogram against the exact P(E) to a PNG
+    /// draw the Monte Carlo energy histogram against the exact P(E) to a PNG (several β: E/N
+    /// and C/N with error bars on the exact curves)
     #[arg(long)]
     plot: Option<std::path::PathBuf>,
     /// print one JSON object on stdout instead of a table
@@ -139,19 +141,46 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
 }
 
 pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
-    let (spec, _, _) = a.p.model.resolve()?;
+    let (spec, _, _) = a.p.model.resolve_first()?;
     a.p.lattice.dims(spec)?;
+    let list = validate::betas(&a.p)?;
     if let Some(p) = &a.plot {
         super::check_output(p, "--plot", &["png"])?;
     }
-    let mut chains = Vec::new();
-    for path in &a.input {
+    // every chain with its β: from a `beta` column, else file i at the i-th β of --beta
+    let mut tagged: Vec<(f64, validate::Samples)> = Vec::new();
+    for (i, path) in a.input.iter().enumerate() {
         let text = std::fs::read_to_string(path)
             .map_err(|e| JobError::Usage(format!("--input {}: cannot read: {e}", path.display())))?;
-        chains.extend(
-            validate::read_chains(&text).map_err(|e| JobError::Usage(format!("--input {}: {e}", path.display())))?,
-        );
+        let chains =
+            validate::read_chains_at(&text).map_err(|e| JobError::Usage(format!("--input {}: {e}", path.display())))?;
+        for (b, c) in chains {
+            let beta = match b {
+                Some(b) => b,
+                None if list.len() == 1 => list[0].0,
+                None if a.input.len() == list.len() => list[i].0,
+                None => {
+                    return Err(JobError::Usage(format!(
+                        "--input: {} files for {} couplings of --beta and no `beta` column: give one file per β, in the order of --beta, or a `beta` column",
+                        a.input.len(),
+                        list.len()
+                    )))
+                }
+            };
+            tagged.push((beta, c));
+        }
     }
+    if list.len() > 1 {
+        return render_scan(a, validate::run_scan(&a.p, tagged)?);
+    }
+    let same = |x: f64| (x - list[0].0).abs() <= 1e-12 * x.abs().max(list[0].0.abs());
+    if let Some((b, _)) = tagged.iter().find(|(b, _)| !same(*b)) {
+        return Err(JobError::Usage(format!(
+            "--input: a chain at β = {b} is not the --beta of this run ({})",
+            list[0].0
+        )));
+    }
+    let chains: Vec<validate::Samples> = tagged.into_iter().map(|c| c.1).collect();
     let v = validate::run(&a.p, chains.clone())?;
     let label = v.dims.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x");
     if let Some(path) = &a.plot {
@@ -171,8 +200,8 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
                 x_label: "total energy E",
                 y_label: "P(E)",
                 series: vec![
-                    Series { label: "exact P(E)", points: v.exact_levels.clone(), line: true },
-                    Series { label: "Monte Carlo frequency", points: mc, line: false },
+                    Series { label: "exact P(E)", points: v.exact_levels.clone(), line: true, errors: Vec::new() },
+                    Series { label: "Monte Carlo frequency", points: mc, line: false, errors: Vec::new() },
                 ],
                 hlines: vec![],
             }],
@@ -215,5 +244,76 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
         println!("{n}");
     }
     println!("verdict: {} — {}", v.verdict, v.reason);
+    Ok(())
+}
+
+/// The table and plot of a validation over several β.
+fn render_scan(a: &ValidateArgs, r: validate::ValidateScanRecord) -> Result<(), JobError> {
+    let label = r.dims.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("x");
+    let sites = r.dims.iter().product::<usize>() as f64;
+    // (E/N, C/N) of a point: (MC, error, exact, t)
+    let of = |p: &validate::ValidateRecord, i: usize, scale: f64| {
+        let o = &p.observables[i];
+        (o.mc_mean / scale, o.mc_error / scale, o.exact / scale, o.z)
+    };
+    if let Some(path) = &a.plot {
+        use crate::plot::{panels, Panel, Series};
+        let panel = |title: &str, y: &'static str, col: usize, scale: f64| {
+            let exact: Vec<(f64, f64)> = r.curve.iter().map(|c| (c.0, if col == 0 { c.1 } else { c.2 })).collect();
+            let pts: Vec<(f64, f64)> = r.points.iter().map(|p| (p.beta, of(p, col, scale).0)).collect();
+            let errs: Vec<f64> = r.points.iter().map(|p| of(p, col, scale).1).collect();
+            Panel {
+                title: format!("{title}, {} {label}: verdict {}", r.model, r.verdict),
+                x_label: "K = βJ",
+                y_label: y,
+                series: vec![
+                    Series { label: "exact (from the DOS)", points: exact, line: true, errors: Vec::new() },
+                    Series { label: "Monte Carlo ± error", points: pts, line: false, errors: errs },
+                ],
+                hlines: vec![],
+            }
+        };
+        panels(path, &[panel("energy per site", "E/N", 0, sites), panel("specific heat per site", "C/N", 1, 1.0)])?;
+    }
+    if a.json {
+        super::print_json(&r);
+        return Ok(());
+    }
+    println!(
+        "Monte Carlo vs exact: {} on a periodic {label} torus at {} couplings (exact: {})",
+        r.model,
+        r.points.len(),
+        r.points[0].exact_source
+    );
+    println!(
+        "{:>16} {:>9} {:>26} {:>16} {:>7} {:>22} {:>12} {:>7} {:>13}  verdict",
+        "K", "samples", "E/N MC ± error", "E/N exact", "t", "C/N MC ± error", "C/N exact", "t", "τ_int(E)"
+    );
+    for p in &r.points {
+        let (e, ee, ex, et) = of(p, 0, sites);
+        let (c, ce, cx, ct) = of(p, 1, 1.0);
+        println!(
+            "{:>16} {:>9} {:>26} {:>16.10} {:>7.2} {:>22} {:>12.8} {:>7.2} {:>13}  {}",
+            // K_c to 10 digits here; the JSON carries every digit
+            if p.critical { format!("{:.10} (c)", p.beta) } else { p.beta.to_string() },
+            p.samples,
+            format!("{e:.8} ± {ee:.8}"),
+            ex,
+            et,
+            format!("{c:.5} ± {ce:.5}"),
+            cx,
+            ct,
+            format!("{:.2} ± {:.2}", p.observables[0].tau_int, p.observables[0].tau_error),
+            p.verdict
+        );
+    }
+    for p in r.points.iter().filter(|p| p.observables.len() > 2) {
+        let z: Vec<String> = p.observables[2..].iter().map(|o| format!("{:.2}", o.z)).collect();
+        println!("K = {}: t of |M|, M², U₄, χ = {}", p.beta, z.join(", "));
+    }
+    for p in &r.points {
+        println!("K = {}: {}", p.beta, p.reason);
+    }
+    println!("verdict: {} — {}", r.verdict, r.reason);
     Ok(())
 }

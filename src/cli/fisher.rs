@@ -330,7 +330,7 @@ fn plot(
     if let Some((p, label)) = predicted_d_r(spec) {
         h1.push((p, format!("predicted {label}")));
     }
-    let mut series1 = vec![Series { label: "exact local slope", points: local, line: true }];
+    let mut series1 = vec![Series { label: "exact local slope", points: local, line: true, errors: Vec::new() }];
     let labels: Vec<String>;
     if let Some(e) = extra {
         h1.push((e.d_r, format!("extrapolated {:.4} ± {:.4}", e.d_r, e.uncertainty)));
@@ -347,11 +347,11 @@ fn plot(
                 .windows(2)
                 .map(|w| (2.0 / (w[0].0 + w[1].0), (w[1].1 - w[0].1) / (d * (w[1].0.ln() - w[0].0.ln()))))
                 .collect();
-            series1.push(Series { label, points: pts, line: true });
+            series1.push(Series { label, points: pts, line: true, errors: Vec::new() });
         }
     }
     let pts: Vec<(f64, f64)> = rows.iter().map(|r| (d * (r.l as f64).ln(), r.r.abs().ln())).collect();
-    let mut series2 = vec![Series { label: "exact ln|R|", points: pts.clone(), line: false }];
+    let mut series2 = vec![Series { label: "exact ln|R|", points: pts.clone(), line: false, errors: Vec::new() }];
     let fit_label;
     if let Some(f) = f {
         let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
@@ -365,6 +365,7 @@ fn plot(
             label: &fit_label,
             points: vec![(lo, ym + f.d_r * (lo - xm)), (hi, ym + f.d_r * (hi - xm))],
             line: true,
+            errors: Vec::new(),
         });
     }
     panels(

@@ -82,11 +82,12 @@ fn spectrum_plot(path: &std::path::Path, r: &SpectrumRecord) -> Result<(), JobEr
             label: &names[n],
             points: rows.iter().map(|r| (1.0 / r.width as f64, r.scaling_dimensions[n])).collect(),
             line: true,
+            errors: Vec::new(),
         })
         .collect();
     let per: Vec<(f64, f64)> =
         rows.iter().map(|r| (1.0 / (r.width * r.width) as f64, r.ln_lambda_max_per_site)).collect();
-    let mut s2 = vec![Series { label: "ln λ0 per site", points: per.clone(), line: false }];
+    let mut s2 = vec![Series { label: "ln λ0 per site", points: per.clone(), line: false, errors: Vec::new() }];
     let fit_label;
     if let Some(cc) = &r.central_charge {
         fit_label = format!("f + πc/(6L²), c = {:.4} ± {:.4}", cc.c, cc.stderr);
@@ -100,6 +101,7 @@ fn spectrum_plot(path: &std::path::Path, r: &SpectrumRecord) -> Result<(), JobEr
                 })
                 .collect(),
             line: true,
+            errors: Vec::new(),
         });
     }
     panels(

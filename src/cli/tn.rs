@@ -120,14 +120,14 @@ fn plot(path: &std::path::Path, r: &TnRecord) -> Result<(), JobError> {
                 } else {
                     "log10 |lnZ/N − final| / final"
                 },
-                series: vec![Series { label: "lnZ/N estimate", points: err, line: true }],
+                series: vec![Series { label: "lnZ/N estimate", points: err, line: true, errors: Vec::new() }],
                 hlines: vec![],
             },
             Panel {
                 title: "discarded weight per step".into(),
                 x_label: "RG step",
                 y_label: "log10 truncation error",
-                series: vec![Series { label: "truncation error", points: trunc, line: true }],
+                series: vec![Series { label: "truncation error", points: trunc, line: true, errors: Vec::new() }],
                 hlines: vec![],
             },
         ],

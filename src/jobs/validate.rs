@@ -36,6 +36,12 @@ pub struct Samples {
 /// sample in time order. A `chain` column splits the rows into independent chains (in order of
 /// first appearance). Errors name the line and the column.
 pub fn read_chains(text: &str) -> Result<Vec<Samples>, String> {
+    Ok(read_chains_at(text)?.into_iter().map(|c| c.1).collect())
+}
+
+/// [`read_chains`] that also reads an optional `beta` column: rows of one `chain` at different
+/// β are different chains, each returned with its β (`None` without the column).
+pub fn read_chains_at(text: &str) -> Result<Vec<(Option<f64>, Samples)>, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     // the header: the first line naming `energy`, possibly behind '#'; other '#' lines are comments
@@ -91,8 +97,8 @@ pub fn read_chains(text: &str) -> Result<Vec<Samples>, String> {
     let ie = find("energy").ok_or_else(|| {
         format!("line {}: the header has no `energy` column (columns: {})", line_no[0], cols.join(", "))
     })?;
-    let (im, ic) = (find("magnetization"), find("chain"));
-    let mut chains: Vec<(String, Samples)> = Vec::new();
+    let (im, ic, ib) = (find("magnetization"), find("chain"), find("beta"));
+    let mut chains: Vec<((String, String), Option<f64>, Samples)> = Vec::new();
     for (r, rec) in rdr.records().enumerate() {
         let line = line_no.get(r + 1).copied().unwrap_or(0);
         let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
@@ -105,25 +111,27 @@ pub fn read_chains(text: &str) -> Result<Vec<Samples>, String> {
                     format!("line {line}, column {} ({}): `{}` is not a number", k + 1, cols[k], &rec[k])
                 })
             };
-        let key = ic.map(|k| rec[k].to_string()).unwrap_or_default();
+        let key =
+            (ic.map(|k| rec[k].to_string()).unwrap_or_default(), ib.map(|k| rec[k].to_string()).unwrap_or_default());
         let pos = match chains.iter().position(|c| c.0 == key) {
             Some(p) => p,
             None => {
-                chains.push((key, Samples { energy: Vec::new(), magnetization: im.map(|_| Vec::new()) }));
+                let beta = ib.map(num).transpose()?;
+                chains.push((key, beta, Samples { energy: Vec::new(), magnetization: im.map(|_| Vec::new()) }));
                 chains.len() - 1
             }
         };
-        let ch = &mut chains[pos].1;
+        let ch = &mut chains[pos].2;
         ch.energy.push(num(ie)?);
         if let (Some(k), Some(m)) = (im, ch.magnetization.as_mut()) {
             m.push(num(k)?);
         }
     }
-    let total: usize = chains.iter().map(|c| c.1.energy.len()).sum();
+    let total: usize = chains.iter().map(|c| c.2.energy.len()).sum();
     if total < 100 {
         return Err(format!("{total} samples: at least 100 are needed for error estimates"));
     }
-    Ok(chains.into_iter().map(|c| c.1).collect())
+    Ok(chains.into_iter().map(|c| (c.1, c.2)).collect())
 }
 
 /// [`read_chains`] for a file of one chain (several chains are concatenated in file order).
@@ -361,56 +369,81 @@ pub struct ExactReference {
 /// this long (the energy tests do not need them).
 pub const MAX_MAGNETIZATION_SECONDS: f64 = 600.0;
 
-/// Exact P(E) (Pfaffian DOS for the 2D Ising model, the microcanonical transfer matrix for the
-/// others, enumeration for irrational clocks) and the moments of |M| (transfer matrix over the
-/// magnetization lattice) when they fit in memory.
+/// The exact counts a validation needs, computed once for every β.
+#[derive(Debug, Clone)]
+pub struct ExactLevels {
+    /// (E, g(E)) with g > 0, ascending
+    pub counts: Vec<(f64, num_bigint::BigUint)>,
+    method: super::dos::DosMethod,
+}
+
+impl ExactLevels {
+    /// Exact counts: Pfaffians for the 2D Ising model, the microcanonical transfer matrix for
+    /// the others, enumeration for irrational clocks.
+    pub fn of(spec: ModelSpec, dims: &[usize]) -> Result<Self, JobError> {
+        let method = if spec.model == Model::Ising && spec.dim == 2 {
+            super::dos::check_ising_dos(dims[0], dims[1])?;
+            super::dos::DosMethod::Pfaffian
+        } else if onsager_exact::microcanonical::BondCosts::of(spec.model).is_ok() {
+            super::dos::DosMethod::Transfer
+        } else {
+            super::dos::DosMethod::Enumerate
+        };
+        let job = super::dos::DosJob { spec, dims: dims.to_vec(), betas: Vec::new(), method };
+        Ok(ExactLevels { counts: super::dos::levels(&job, &super::Ctx::default())?, method })
+    }
+
+    /// ln Z, ⟨E⟩ and C/N at β from the counts.
+    pub fn thermodynamics(&self, beta: f64, sites: usize) -> onsager_exact::microcanonical::Thermodynamics {
+        let refs: Vec<(f64, &num_bigint::BigUint)> = self.counts.iter().map(|(e, c)| (*e, c)).collect();
+        onsager_exact::microcanonical::thermodynamics(&refs, beta, sites)
+    }
+
+    /// The reference at β: P(E) from the counts and the moments of |M| (transfer matrix over
+    /// the magnetization lattice) when they take at most [`MAX_MAGNETIZATION_SECONDS`].
+    pub fn at(&self, spec: ModelSpec, dims: &[usize], beta: f64) -> Result<ExactReference, JobError> {
+        let ctx = super::Ctx::default();
+        // probabilities in logarithms from the exact counts; a level is a level because its
+        // count is non-zero, not because its probability survived the exponential (β = 20
+        // underflows most of them)
+        let lw: Vec<f64> = self.counts.iter().map(|(e, c)| onsager_exact::dos::ln_big(c) - beta * e).collect();
+        let m = lw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = lw.iter().map(|l| (l - m).exp()).sum();
+        let levels = self.counts.iter().zip(&lw).map(|((e, _), l)| (*e, (l - m).exp() / z)).collect();
+        let (mom, magnetization_note) = match super::dos::magnetization_plan(spec, dims, &ctx) {
+            Ok((_, secs)) if secs > MAX_MAGNETIZATION_SECONDS => (
+                None,
+                Some(format!("the exact magnetization moments would take about {secs:.0} s: |M| is not compared")),
+            ),
+            Ok(_) => (Some(super::dos::magnetization_moments(spec, dims, beta, &ctx)?), None),
+            Err(e) => (None, Some(format!("no exact magnetization moments ({e}): |M| is not compared"))),
+        };
+        let source = match (self.method, mom.is_some()) {
+            (super::dos::DosMethod::Pfaffian, true) => {
+                "exact density of states (Pfaffians mod p) and magnetization moments by transfer matrix"
+            }
+            (super::dos::DosMethod::Pfaffian, false) => "exact density of states (Pfaffians mod p)",
+            (super::dos::DosMethod::Transfer, true) => {
+                "exact density of states and magnetization moments (microcanonical transfer matrices)"
+            }
+            (super::dos::DosMethod::Transfer, false) => "exact density of states (microcanonical transfer matrix)",
+            (_, true) => "enumeration of every configuration (P(E)) and magnetization moments by transfer matrix",
+            (_, false) => "enumeration of every configuration",
+        };
+        Ok(ExactReference {
+            levels,
+            abs_m: mom.map(|x| x.abs_m),
+            m2: mom.map(|x| x.m2),
+            m4: mom.map(|x| x.m4),
+            magnetization_note,
+            source,
+        })
+    }
+}
+
+/// Exact P(E) and the moments of |M| at one β ([`ExactLevels::of`], then [`ExactLevels::at`]).
 pub fn exact_reference(spec: ModelSpec, dims: &[usize], beta: f64) -> Result<ExactReference, JobError> {
-    let ctx = super::Ctx::default();
-    let ising2d = spec.model == Model::Ising && spec.dim == 2;
-    let method = if ising2d {
-        super::dos::check_ising_dos(dims[0], dims[1])?;
-        super::dos::DosMethod::Pfaffian
-    } else if onsager_exact::microcanonical::BondCosts::of(spec.model).is_ok() {
-        super::dos::DosMethod::Transfer
-    } else {
-        super::dos::DosMethod::Enumerate
-    };
-    let job = super::dos::DosJob { spec, dims: dims.to_vec(), betas: Vec::new(), method };
-    // probabilities in logarithms from the exact counts; a level is a level because its count
-    // is non-zero, not because its probability survived the exponential (β = 20 underflows
-    // most of them)
-    let counts = super::dos::levels(&job, &ctx)?;
-    let lw: Vec<f64> = counts.iter().map(|(e, c)| onsager_exact::dos::ln_big(c) - beta * e).collect();
-    let m = lw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let z: f64 = lw.iter().map(|l| (l - m).exp()).sum();
-    let levels = counts.iter().zip(&lw).map(|((e, _), l)| (*e, (l - m).exp() / z)).collect();
-    let (mom, magnetization_note) = match super::dos::magnetization_plan(spec, dims, &ctx) {
-        Ok((_, secs)) if secs > MAX_MAGNETIZATION_SECONDS => {
-            (None, Some(format!("the exact magnetization moments would take about {secs:.0} s: |M| is not compared")))
-        }
-        Ok(_) => (Some(super::dos::magnetization_moments(spec, dims, beta, &ctx)?), None),
-        Err(e) => (None, Some(format!("no exact magnetization moments ({e}): |M| is not compared"))),
-    };
-    let source = match (method, mom.is_some()) {
-        (super::dos::DosMethod::Pfaffian, true) => {
-            "exact density of states (Pfaffians mod p) and magnetization moments by transfer matrix"
-        }
-        (super::dos::DosMethod::Pfaffian, false) => "exact density of states (Pfaffians mod p)",
-        (super::dos::DosMethod::Transfer, true) => {
-            "exact density of states and magnetization moments (microcanonical transfer matrices)"
-        }
-        (super::dos::DosMethod::Transfer, false) => "exact density of states (microcanonical transfer matrix)",
-        (_, true) => "enumeration of every configuration (P(E)) and magnetization moments by transfer matrix",
-        (_, false) => "enumeration of every configuration",
-    };
-    Ok(ExactReference {
-        levels,
-        abs_m: mom.map(|x| x.abs_m),
-        m2: mom.map(|x| x.m2),
-        m4: mom.map(|x| x.m4),
-        magnetization_note,
-        source,
-    })
+    ExactLevels::of(spec, dims)?.at(spec, dims, beta)
 }
 
 /// One compared observable.
@@ -583,6 +616,18 @@ pub fn validate_chains(
     exact: &ExactReference,
     beta: f64,
     sites: usize,
+) -> Result<Validation, JobError> {
+    validate_chains_at_rate(chains, exact, beta, sites, FALSE_ALARM_RATE)
+}
+
+/// [`validate_chains`] with a family-wise false-alarm `rate` of its own (a scan over m couplings
+/// gives each FALSE_ALARM_RATE/m, so that the scan as a whole keeps FALSE_ALARM_RATE).
+pub fn validate_chains_at_rate(
+    chains: &[Samples],
+    exact: &ExactReference,
+    beta: f64,
+    sites: usize,
+    rate: f64,
 ) -> Result<Validation, JobError> {
     let n: usize = chains.iter().map(|c| c.energy.len()).sum();
     if chains.is_empty() || n == 0 {
@@ -793,7 +838,7 @@ pub fn validate_chains(
         .sum();
     let p_rare = poisson_at_least(entries, n as f64 * p_rare_set);
     let tests = obs.len() + 2;
-    let threshold = FALSE_ALARM_RATE / tests as f64;
+    let threshold = rate / tests as f64;
     let worst = obs
         .iter()
         .map(|o| (o.p_value, o.name))
@@ -803,10 +848,16 @@ pub fn validate_chains(
     let mut v = base(
         if bad { "inconsistent" } else { "consistent" },
         format!(
-            "smallest p-value {:.2e} ({}) {} {threshold:.1e} = {FALSE_ALARM_RATE}/{tests} tests; {b} batches of {len} samples{}, n/τ_int = {ratio:.0}",
+            "smallest p-value {:.2e} ({}) {} {threshold:.1e} = {}/{tests} tests; {b} batches of {len} samples{}, n/τ_int = {ratio:.0}",
             worst.0,
             worst.1,
             if bad { "<" } else { "≥" },
+            // 0.01, or 0.01/m in a scan of m couplings
+            if rate == FALSE_ALARM_RATE {
+                FALSE_ALARM_RATE.to_string()
+            } else {
+                format!("{FALSE_ALARM_RATE}/{:.0}", FALSE_ALARM_RATE / rate)
+            },
             if chains.len() > 1 { format!(" from {} chains", chains.len()) } else { String::new() }
         ),
     );
@@ -967,10 +1018,24 @@ pub struct ValidateRecord {
 }
 
 /// Runs `onsager validate` on independent chains (total energy and magnetization, or per site
-/// with `per_site`).
-pub fn run(params: &ValidateParams, mut chains: Vec<Samples>) -> Result<ValidateRecord, JobError> {
+/// with `per_site`) at the one β of `params`.
+pub fn run(params: &ValidateParams, chains: Vec<Samples>) -> Result<ValidateRecord, JobError> {
     let (spec, beta, critical) = params.model.resolve()?;
     let dims = params.lattice.dims(spec)?;
+    let levels = ExactLevels::of(spec, &dims)?;
+    point(params, spec, &dims, &levels, (beta, critical), chains, FALSE_ALARM_RATE)
+}
+
+/// One β of a validation: the chains against the exact reference at that β.
+fn point(
+    params: &ValidateParams,
+    spec: ModelSpec,
+    dims: &[usize],
+    levels: &ExactLevels,
+    (beta, critical): (f64, bool),
+    mut chains: Vec<Samples>,
+    rate: f64,
+) -> Result<ValidateRecord, JobError> {
     let sites: usize = dims.iter().product();
     if params.per_site {
         for ch in chains.iter_mut() {
@@ -980,11 +1045,11 @@ pub fn run(params: &ValidateParams, mut chains: Vec<Samples>) -> Result<Validate
             }
         }
     }
-    let exact = exact_reference(spec, &dims, beta)?;
-    let v = validate_chains(&chains, &exact, beta, sites)?;
+    let exact = levels.at(spec, dims, beta)?;
+    let v = validate_chains_at_rate(&chains, &exact, beta, sites, rate)?;
     super::vouched(ValidateRecord {
         model: spec.name(),
-        dims,
+        dims: dims.to_vec(),
         beta,
         critical,
         samples: v.samples,
@@ -1004,6 +1069,104 @@ pub fn run(params: &ValidateParams, mut chains: Vec<Samples>) -> Result<Validate
             None
         },
         exact_levels: exact.levels,
+        version: env!("CARGO_PKG_VERSION"),
+        params: params.clone(),
+    })
+}
+
+/// The couplings of `params.model.beta` read as a comma-separated list (numbers ≥ 0 or
+/// `critical`), each (β, is_critical), in the order given; duplicates are refused.
+pub fn betas(params: &ValidateParams) -> Result<Vec<(f64, bool)>, JobError> {
+    let spec = ModelSpec::parse(&params.model.model, params.model.q)?;
+    let list: Vec<(f64, bool)> =
+        params.model.beta.split(',').map(|b| spec.beta(b.trim())).collect::<Result<Vec<_>, _>>()?;
+    for (i, a) in list.iter().enumerate() {
+        if list[..i].iter().any(|b| b.0 == a.0) {
+            return Err(JobError::Usage(format!("--beta: {} is listed twice", a.0)));
+        }
+    }
+    Ok(list)
+}
+
+/// The result of `onsager validate` over several β: one record per β and one verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidateScanRecord {
+    /// model name
+    pub model: String,
+    /// torus sides
+    pub dims: Vec<usize>,
+    /// one validation per β, in the order of `--beta`
+    pub points: Vec<ValidateRecord>,
+    /// "inconsistent" if any β is; else "too short" if any β is; else "consistent"
+    pub verdict: &'static str,
+    /// why, in one line
+    pub reason: String,
+    /// the exact (β, E/N, C/N) on a grid spanning the β of the scan, for plots
+    #[serde(skip)]
+    pub curve: Vec<(f64, f64, f64)>,
+    /// onsager version
+    pub version: &'static str,
+    /// the parameters
+    pub params: ValidateParams,
+}
+
+/// Runs `onsager validate` at several β: `chains` carries each chain's β (one of
+/// [`betas`]). The exact counts are computed once; each β is judged at the false-alarm rate
+/// FALSE_ALARM_RATE/m, so that a correct sampler fails the scan of m couplings in at most
+/// FALSE_ALARM_RATE of runs.
+pub fn run_scan(params: &ValidateParams, chains: Vec<(f64, Samples)>) -> Result<ValidateScanRecord, JobError> {
+    let spec = ModelSpec::parse(&params.model.model, params.model.q)?;
+    let dims = params.lattice.dims(spec)?;
+    let list = betas(params)?;
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
+    for (b, _) in &chains {
+        if !list.iter().any(|l| same(l.0, *b)) {
+            return Err(JobError::Usage(format!(
+                "--input: a chain at β = {b} is not in the --beta list ({})",
+                params.model.beta
+            )));
+        }
+    }
+    let levels = ExactLevels::of(spec, &dims)?;
+    let rate = FALSE_ALARM_RATE / list.len() as f64;
+    let mut points = Vec::new();
+    for &(beta, critical) in &list {
+        let here: Vec<Samples> = chains.iter().filter(|c| same(c.0, beta)).map(|c| c.1.clone()).collect();
+        if here.is_empty() {
+            return Err(JobError::Usage(format!("--input: no samples at β = {beta} of the --beta list")));
+        }
+        points.push(point(params, spec, &dims, &levels, (beta, critical), here, rate)?);
+    }
+    let bad: Vec<String> = points.iter().filter(|p| p.verdict == "inconsistent").map(|p| p.beta.to_string()).collect();
+    let short: Vec<String> = points.iter().filter(|p| p.verdict == "too short").map(|p| p.beta.to_string()).collect();
+    let m = list.len();
+    let (verdict, reason) = if !bad.is_empty() {
+        ("inconsistent", format!("inconsistent at β = {} (each β tested at {FALSE_ALARM_RATE}/{m})", bad.join(", ")))
+    } else if !short.is_empty() {
+        ("too short", format!("too short at β = {}; the others are consistent", short.join(", ")))
+    } else {
+        (
+            "consistent",
+            format!("consistent at all {m} β (each tested at {FALSE_ALARM_RATE}/{m}, {FALSE_ALARM_RATE} for the scan)"),
+        )
+    };
+    let sites: usize = dims.iter().product();
+    let (lo, hi) = list.iter().fold((f64::INFINITY, 0f64), |a, b| (a.0.min(b.0), a.1.max(b.0)));
+    let pad = 0.1 * (hi - lo).max(0.05 * hi).max(1e-3);
+    let curve = (0..=200)
+        .map(|i| {
+            let b = (lo - pad).max(0.0) + (hi + 2.0 * pad - (lo - pad).max(0.0) - pad) * i as f64 / 200.0;
+            let t = levels.thermodynamics(b, sites);
+            (b, t.energy / sites as f64, t.specific_heat_per_site)
+        })
+        .collect();
+    Ok(ValidateScanRecord {
+        model: spec.name(),
+        dims,
+        points,
+        verdict,
+        reason,
+        curve,
         version: env!("CARGO_PKG_VERSION"),
         params: params.clone(),
     })
