@@ -99,13 +99,14 @@ fn run(py: Python<'_>, command: String, params: &str, progress: Option<Py<PyAny>
 /// `onsager validate` on samples given as arrays: `energy` (and optionally `magnetization`) in
 /// time order, several independent chains marked by `chain` (one id per sample).
 #[pyfunction]
-#[pyo3(signature = (params, energy, magnetization = None, chain = None))]
+#[pyo3(signature = (params, energy, magnetization = None, chain = None, sample_beta = None))]
 fn validate(
     py: Python<'_>,
     params: &str,
     energy: PyReadonlyArray1<'_, f64>,
     magnetization: Option<PyReadonlyArray1<'_, f64>>,
     chain: Option<PyReadonlyArray1<'_, i64>>,
+    sample_beta: Option<PyReadonlyArray1<'_, f64>>,
 ) -> PyResult<String> {
     let p: jobs::validate::ValidateParams = jobs::params::from_value("validate", &parse(params)?).map_err(py_err)?;
     let e = energy.as_array().to_vec();
@@ -121,14 +122,23 @@ fn validate(
     if ids.as_ref().is_some_and(|c| c.len() != e.len()) {
         return Err(PyValueError::new_err("chain must give one id per sample"));
     }
-    // chains in order of first appearance, samples in time order within each
-    let mut chains: Vec<(i64, jobs::validate::Samples)> = Vec::new();
+    let betas = sample_beta.map(|c| c.as_array().to_vec());
+    if betas.as_ref().is_some_and(|c| c.len() != e.len()) {
+        return Err(PyValueError::new_err("sample_beta must give one β per sample"));
+    }
+    let list = jobs::validate::betas(&p).map_err(py_err)?;
+    if list.len() > 1 && betas.is_none() {
+        return Err(PyValueError::new_err("several β need sample_beta (one β per sample)"));
+    }
+    // chains (id, β) in order of first appearance, samples in time order within each
+    let mut chains: Vec<(f64, jobs::validate::Samples)> = Vec::new();
     let mut slot = std::collections::HashMap::new();
     for i in 0..e.len() {
         let id = ids.as_ref().map_or(0, |c| c[i]);
-        let k = *slot.entry(id).or_insert_with(|| {
+        let beta = betas.as_ref().map_or(list[0].0, |b| b[i]);
+        let k = *slot.entry((id, beta.to_bits())).or_insert_with(|| {
             let empty = jobs::validate::Samples { energy: vec![], magnetization: m.as_ref().map(|_| vec![]) };
-            chains.push((id, empty));
+            chains.push((beta, empty));
             chains.len() - 1
         });
         chains[k].1.energy.push(e[i]);
@@ -136,8 +146,16 @@ fn validate(
             mv.push(m[i]);
         }
     }
-    let chains = chains.into_iter().map(|(_, s)| s).collect();
-    run_detached(py, None, move |_| jobs::validate::run(&p, chains).map(|r| jobs::params::to_json(&r).to_string()))
+    run_detached(py, None, move |_| {
+        if list.len() > 1 {
+            return jobs::validate::run_scan(&p, chains).map(|r| jobs::params::to_json(&r).to_string());
+        }
+        if let Some((b, _)) = chains.iter().find(|c| c.0 != list[0].0) {
+            return Err(jobs::JobError::Usage(format!("sample_beta: β = {b} is not the beta of this run ({})", list[0].0)));
+        }
+        let chains = chains.into_iter().map(|(_, s)| s).collect();
+        jobs::validate::run(&p, chains).map(|r| jobs::params::to_json(&r).to_string())
+    })
 }
 
 /// The job names `run` takes.

@@ -128,6 +128,15 @@ def test_validate_takes_arrays_and_catches_a_wrong_sampler():
     # two chains marked by id, and per-site samples, give the same verdict
     chains = onsager.validate(energy=samples / 16, chain=np.arange(20000) % 2, lx=4, beta=0.3, per_site=True)
     assert chains.verdict == "consistent" and chains.samples == 20000
+    # a scan: draws at 0.3 and 0.5 marked by sample_beta; filed under the wrong β they fail
+    w5 = g * np.exp(-0.5 * (e - e.min()))
+    hot = rng.choice(e, size=20000, p=w5 / w5.sum())
+    both, tags = np.concatenate([samples, hot]), np.repeat([0.3, 0.5], 20000)
+    scan = onsager.validate(energy=both, sample_beta=tags, lx=4, beta=[0.3, 0.5])
+    assert scan.verdict == "consistent" and [p.beta for p in scan.points] == [0.3, 0.5], scan.reason
+    assert onsager.validate(energy=both, sample_beta=tags[::-1], lx=4, beta=[0.3, 0.5]).verdict == "inconsistent"
+    with pytest.raises(ValueError, match="sample_beta"):
+        onsager.validate(energy=both, lx=4, beta=[0.3, 0.5])
 
 
 @pytest.mark.parametrize(

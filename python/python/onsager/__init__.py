@@ -279,16 +279,22 @@ def dos(*, lx: int, ly: Optional[int] = None, lz: Optional[int] = None, model: s
 
 
 def validate(*, energy, lx: int, ly: Optional[int] = None, lz: Optional[int] = None, magnetization=None,
-             chain=None, model: str = "ising", q: Optional[int] = None, beta: Union[float, str] = "critical",
+             chain=None, model: str = "ising", q: Optional[int] = None,
+             beta: Union[float, str, Sequence[Union[float, str]]] = "critical", sample_beta=None,
              per_site: bool = False) -> Record:
     """Monte Carlo samples against the exact finite-lattice distribution: ``energy`` (total,
-    E = −Σ_bonds, or per site with ``per_site``) and optionally ``magnetization`` as 1-D arrays in
-    time order; independent chains marked by ``chain`` (one integer id per sample). Returns the
-    observables with t and p values (autocorrelation by the Γ-method, batch tests), the energy
-    histogram test and a verdict: "consistent", "inconsistent" or "too short"."""
-    params = {k: v for k, v in dict(lx=lx, ly=ly, lz=lz, model=model, q=q, beta=_text(beta),
+    E = −Σ_bonds, or per site with ``per_site``) and optionally ``magnetization`` (|M|) as 1-D
+    arrays in time order; independent chains marked by ``chain`` (one integer id per sample).
+    Returns the observables (E, C, |M|, M², U₄, χ) with t and p values (autocorrelation by the
+    Γ-method, batch tests), the energy histogram test and a verdict: "consistent",
+    "inconsistent" or "too short". Several couplings: ``beta`` a list and ``sample_beta`` one β
+    per sample; the record then has one entry per β in ``points`` and one verdict."""
+    many = isinstance(beta, (list, tuple))
+    text = ",".join(_text(b) for b in beta) if many else _text(beta)
+    params = {k: v for k, v in dict(lx=lx, ly=ly, lz=lz, model=model, q=q, beta=text,
                                      per_site=per_site).items() if v is not None}
     e = _np.ascontiguousarray(energy, dtype=_np.float64).ravel()
     m = None if magnetization is None else _np.ascontiguousarray(magnetization, dtype=_np.float64).ravel()
     c = None if chain is None else _np.ascontiguousarray(chain, dtype=_np.int64).ravel()
-    return Record(_json.loads(_onsager.validate(_json.dumps(params), e, m, c)))
+    sb = None if sample_beta is None else _np.ascontiguousarray(sample_beta, dtype=_np.float64).ravel()
+    return Record(_json.loads(_onsager.validate(_json.dumps(params), e, m, c, sb)))
