@@ -29,13 +29,14 @@ pub fn run_if_parallel(jobs: &[Job], output: &std::path::Path) -> Result<Role, J
         return Ok(Role::Alone);
     }
     if rank == 0 {
+        // the lock first: no other sweep may read or cut the file while this one decides
+        let out = ResultsFile::open(output).map_err(JobError::Usage)?;
         let (done, dropped) = finished_keys(output).map_err(|e| JobError::Usage(format!("--output {e}")))?;
         if dropped > 0 {
             eprintln!("note: {}: cut a truncated last line ({dropped} bytes); its job runs again", output.display());
         }
         let todo = pending(jobs.to_vec(), &done);
         let skipped = jobs.len() - todo.len();
-        let out = ResultsFile::open(output).map_err(JobError::Usage)?;
         let index: HashMap<String, usize> = jobs.iter().enumerate().map(|(i, j)| (j.key(), i)).collect();
         let mut next = todo.into_iter().map(|j| index[&j.key()]);
         let (mut active, mut ran, mut failed) = (size - 1, 0, 0);

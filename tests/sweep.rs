@@ -59,6 +59,40 @@ fn grid_runs_once_and_resumes_without_repeating() {
 }
 
 #[test]
+fn two_sweeps_on_one_output_file_neither_duplicate_nor_lose_records() {
+    // while one sweep holds the output (its lock), a second one is refused in one line and the
+    // file is untouched; once the first is done, the second runs and finds every job finished
+    let d = tmp("lock");
+    let out = d.join("r.jsonl");
+    let args = ["sweep", "tests/data/sweep_small.toml", "--output", out.to_str().unwrap(), "--json"];
+    let first = Command::new(bin()).args(args).stdout(std::process::Stdio::null()).spawn().unwrap();
+    // the first holds the lock from its start; a second started meanwhile must be refused, or
+    // (if the first already ended) skip everything
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let second = Command::new(bin()).args(args).output().unwrap();
+    let mut first = first;
+    assert!(first.wait().unwrap().success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    if second.status.success() {
+        let v: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+        assert_eq!(v["ran"].as_u64(), Some(0), "{v}");
+    } else {
+        assert_eq!(second.status.code(), Some(2));
+        assert!(err.contains("another sweep is writing to this file") && err.trim_end().lines().count() == 1, "{err}");
+    }
+    // a lock held by another process, deterministically: this test's own handle
+    let held = std::fs::OpenOptions::new().append(true).open(&out).unwrap();
+    held.lock().unwrap();
+    let refused = Command::new(bin()).args(args).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("another sweep"));
+    drop(held);
+    let recs = records(&out);
+    assert_eq!((recs.len(), recs.iter().map(|r| &r.0).collect::<HashSet<_>>().len()), (12, 12));
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
 fn sigkill_mid_sweep_then_restart_loses_and_repeats_nothing() {
     let d = tmp("kill");
     let spec = d.join("s.toml");

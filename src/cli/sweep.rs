@@ -48,6 +48,8 @@ pub(crate) fn run(a: &SweepArgs) -> Result<(), JobError> {
             )));
         }
     }
+    // the lock first: no other sweep may read or cut the file while this one decides what is done
+    let out = ResultsFile::open(&output).map_err(JobError::Usage)?;
     let (done, dropped) = finished_keys(&output).map_err(|e| JobError::Usage(format!("--output {e}")))?;
     if dropped > 0 {
         eprintln!("note: {}: cut a truncated last line ({dropped} bytes); its job runs again", output.display());
@@ -55,7 +57,6 @@ pub(crate) fn run(a: &SweepArgs) -> Result<(), JobError> {
     let total = jobs.len();
     let todo = pending(jobs, &done);
     let skipped = total - todo.len();
-    let out = ResultsFile::open(&output).map_err(JobError::Usage)?;
     let bar = progress_bar(show_progress(a.json), todo.len() as u64, "jobs");
     let workers = rayon::current_num_threads().min(todo.len()).max(1);
     let (ran, failed) = run_local(todo, &out, workers, &|| bar.inc(1))?;

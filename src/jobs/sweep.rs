@@ -163,13 +163,26 @@ pub struct ResultsFile {
 }
 
 impl ResultsFile {
-    /// Opens (creates) the file for appending.
+    /// Opens (creates) the file for appending and takes an exclusive advisory lock on it
+    /// (flock), held until the sweep ends: a second sweep on the same file is refused instead of
+    /// duplicating jobs or interleaving records. Open it before [`finished_keys`] reads the file.
     pub fn open(path: &std::path::Path) -> Result<Self, String> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .map_err(|e| format!("--output {}: {e}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "--output {}: another sweep is writing to this file (it holds its lock); wait for it or give another --output",
+                    path.display()
+                ))
+            }
+            // a file system without locks (some network mounts): go on, as before locks existed
+            Err(std::fs::TryLockError::Error(e)) => eprintln!("note: --output {}: cannot lock ({e})", path.display()),
+        }
         Ok(ResultsFile { file: std::sync::Mutex::new(file) })
     }
 
