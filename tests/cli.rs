@@ -627,6 +627,9 @@ fn extreme_inputs_are_right_or_refused() {
         ),
         (&["fisher", "--sizes", "3,3,4"], Err("appears twice")),
         (&["fisher", "--sizes", "4..6,5"], Err("appears twice")),
+        // a fit window reaching past the computed sizes, or holding one size, is refused
+        (&["fisher", "--sizes", "3..7", "--fit-window", "6..12"], Err("12 is not one of them")),
+        (&["fisher", "--sizes", "3..7", "--fit-window", "5"], Err("at least two computed sizes")),
         (&["fisher", "--sizes", "4,5", "--beta", "0"], Err("R = 0 identically")),
         // R ~ K² N from O(K) cumulants of O(1) numbers: no digit left at K = 1e-300 (the three
         // routes gave 4.5e-31, 5.4e-31 and −2.9e-29 for R, all claiming 15 digits)

@@ -2,7 +2,7 @@
 
 use super::params::ModelParams;
 use super::{Ctx, JobError, ModelSpec};
-use onsager_models::{Model, Torus};
+use onsager_models::{Model, ModelError, Torus};
 use onsager_transfer::fisher::{cumulant_slices_shared, work_units, NoUnits};
 use onsager_transfer::fit::line;
 use onsager_transfer::free_fermion::FreeFermion;
@@ -823,7 +823,24 @@ impl FisherParams {
         let window = match &self.fit_window {
             Some(w) => {
                 let v = super::parse_sizes("--fit-window", w)?;
-                (*v.iter().min().expect("non-empty"), *v.iter().max().expect("non-empty"))
+                let (lo, hi) = (*v.iter().min().expect("non-empty"), *v.iter().max().expect("non-empty"));
+                // the window's ends must be computed sizes: a window that reaches past them would
+                // silently narrow to the sizes there are
+                let list = sizes.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(",");
+                for end in [lo, hi] {
+                    if !sizes.contains(&end) {
+                        return Err(ModelError::range(
+                            "--fit-window",
+                            w,
+                            &format!("both ends among the computed sizes ({list}); {end} is not one of them"),
+                        )
+                        .into());
+                    }
+                }
+                if sizes.iter().filter(|&&l| (lo..=hi).contains(&l)).count() < 2 {
+                    return Err(ModelError::range("--fit-window", w, "at least two computed sizes").into());
+                }
+                (lo, hi)
             }
             None if sizes.iter().filter(|&&l| l >= 6).count() >= 2 => (6, max),
             None => (*sizes.iter().min().expect("non-empty"), max),
