@@ -62,7 +62,8 @@ fn brute(model: &str, q: usize, lx: usize, ly: usize, k: f64, h: f64) -> f64 {
 fn hotrg_on_finite_tori_in_a_field_equals_enumeration() {
     // (model, q, β, h, steps, torus, χ): fields of both signs, weak and strong; χ large enough
     // to keep every state of the torus
-    let cases: [(&str, usize, f64, f64, usize, (usize, usize), &str); 7] = [
+    type Case = (&'static str, usize, f64, f64, usize, (usize, usize), &'static str);
+    let cases: [Case; 7] = [
         ("ising", 2, 0.4, 0.1, 4, (4, 4), "64"),
         ("ising", 2, 0.4, -0.3, 4, (4, 4), "64"),
         ("ising", 2, 0.2, 2.0, 4, (4, 4), "64"),
