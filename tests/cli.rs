@@ -712,3 +712,18 @@ fn a_full_disk_is_one_line_not_a_panic() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("No space left") && err.trim_end().lines().count() == 1, "{err}");
 }
+
+#[test]
+fn extreme_couplings_print_short_numbers() {
+    // K = 1e300 and 1e-300: `{}` of 1e300 is 301 digits and `{:.15}` of 1e-300 is zeros; the
+    // tables print them in scientific form (ln Z/N = 2K exactly at K → ∞: two ground states)
+    for beta in ["1e300", "1e-300"] {
+        for cmd in [&["partition", "--lx", "4", "--beta", beta][..], &["dos", "--lx", "4", "--beta", beta]] {
+            let (code, out, _) = run(cmd);
+            assert_eq!(code, 0, "{cmd:?}");
+            assert!(out.lines().all(|l| l.chars().count() < 140), "{cmd:?}:\n{out}");
+        }
+    }
+    let (_, out, _) = run(&["partition", "--lx", "4", "--beta", "1e300"]);
+    assert!(out.contains("K = 1e300") && out.contains("2.00000000000000e300"), "{out}");
+}

@@ -93,8 +93,8 @@ pub(crate) fn run_vumps_cmd(a: &VumpsArgs) -> Result<(), JobError> {
                 if h != 0.0 { format!(", h = {h}") } else { String::new() },
                 r.chi
             );
-            println!("  ln Z / N               {:.15}", r.ln_z_per_site.unwrap_or_default());
-            println!("  f = −ln Z/(βN)         {:.15}", r.free_energy_per_site.unwrap_or_default());
+            println!("  ln Z / N               {}", super::num(r.ln_z_per_site.unwrap_or_default(), 15));
+            println!("  f = −ln Z/(βN)         {}", super::num(r.free_energy_per_site.unwrap_or_default(), 15));
             if let Some(e) = r.relative_error_vs_onsager {
                 println!("  rel. error vs Onsager  {e:.3e}");
             }

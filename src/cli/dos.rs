@@ -112,11 +112,7 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
         for t in &r.thermodynamics {
             println!(
                 "{:>22} {:>22.15e} {:>22.15} {:>22.15}",
-                format!(
-                    "{}{}",
-                    if t.beta < 1e6 { t.beta.to_string() } else { format!("{:e}", t.beta) },
-                    if t.critical { " (critical)" } else { "" }
-                ),
+                format!("{}{}", super::coupling(t.beta), if t.critical { " (critical)" } else { "" }),
                 t.ln_z_per_site,
                 t.energy_per_site,
                 t.specific_heat_per_site
@@ -128,7 +124,11 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
                 let m = t.magnetization.expect("checked");
                 println!(
                     "{:>22} {:>22.15} {:>22.15} {:>22.15} {:>22.15}",
-                    t.beta, m.abs_magnetization, m.m2, m.binder_cumulant, m.susceptibility_per_site
+                    super::coupling(t.beta),
+                    m.abs_magnetization,
+                    m.m2,
+                    m.binder_cumulant,
+                    m.susceptibility_per_site
                 );
             }
             println!("m = M/N, M = sum of unit spin vectors (Potts: simplex vertices); chi = beta N (<m^2> - <|m|>^2)");
@@ -214,7 +214,7 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
     println!(
         "Monte Carlo vs exact: {} on a periodic {label} torus at K = {}{}, {} samples (exact: {})",
         v.model,
-        v.beta,
+        super::coupling(v.beta),
         if v.critical { " (critical)" } else { "" },
         v.samples,
         v.exact_source

@@ -135,6 +135,26 @@ pub(crate) fn print_json<R: serde::Serialize>(record: &R) {
     println!("{}", jobs::params::to_json(record));
 }
 
+/// A number for a table: fixed with `decimals` places while that stays short, else scientific
+/// with 15 significant digits (`{}` of 1e300 is 301 digits, `{:.15}` of 1e-300 is all zeros).
+pub(crate) fn num(x: f64, decimals: usize) -> String {
+    if x == 0.0 || (x.abs() >= 1e-4 && x.abs() < 1e12) {
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.14e}")
+    }
+}
+
+/// A coupling in a heading: as given while short, else scientific.
+pub(crate) fn coupling(k: f64) -> String {
+    let s = k.to_string();
+    if s.len() <= 20 {
+        s
+    } else {
+        format!("{k:e}")
+    }
+}
+
 fn partition(a: &PartitionArgs) -> Result<(), JobError> {
     let r = jobs::partition::run(&a.p, &Ctx::default())?;
     if a.json {
@@ -145,14 +165,14 @@ fn partition(a: &PartitionArgs) -> Result<(), JobError> {
         "{} model on the periodic {} torus, K = {}{}",
         r.params.model.model,
         r.lattice,
-        r.beta,
+        coupling(r.beta),
         if r.critical { " (critical)" } else { "" }
     );
     println!("  method                        {}", r.method);
     println!("  ln Z                          {:.15e}", r.ln_z);
-    println!("  ln Z / N                      {:.15}", r.ln_z_per_site);
+    println!("  ln Z / N                      {}", num(r.ln_z_per_site, 15));
     match r.free_energy_per_site {
-        Some(f) => println!("  f = −ln Z/(βN)                {f:.15}"),
+        Some(f) => println!("  f = −ln Z/(βN)                {}", num(f, 15)),
         None => println!("  f = −ln Z/(βN)                undefined at β = 0"),
     }
     Ok(())
@@ -177,7 +197,7 @@ fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
     println!(
         "{} model, periodic cylinder of width L, K = {}{}",
         job.spec.model,
-        r.beta,
+        coupling(r.beta),
         if r.critical { " (critical)" } else { "" }
     );
     println!("x_n = (L/2π) ln(λ0/λn); ξ = 1/ln(λ0/λ1); {} levels", a.p.levels);

@@ -42,12 +42,12 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         "{name} for the {} model on the infinite {} lattice, K = {}{}, χ = {}",
         job.spec.model,
         if job.spec.dim == 3 { "simple cubic" } else { "square" },
-        r.beta,
+        super::coupling(r.beta),
         if r.critical { " (critical)" } else { "" },
         r.chi
     );
-    println!("  ln Z / N               {:.15}", r.ln_z_per_site);
-    println!("  f = −ln Z/(βN)         {:.15}", r.free_energy_per_site);
+    println!("  ln Z / N               {}", super::num(r.ln_z_per_site, 15));
+    println!("  f = −ln Z/(βN)         {}", super::num(r.free_energy_per_site, 15));
     if let Some(e) = r.relative_error_vs_onsager {
         println!("  rel. error vs Onsager  {e:.3e}");
     }
