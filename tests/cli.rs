@@ -727,3 +727,23 @@ fn extreme_couplings_print_short_numbers() {
     let (_, out, _) = run(&["partition", "--lx", "4", "--beta", "1e300"]);
     assert!(out.contains("K = 1e300") && out.contains("2.00000000000000e300"), "{out}");
 }
+
+#[test]
+fn dos_joint_counts_of_the_ising_torus() {
+    // g(E, M) of the 4×4 torus: Σ = 2^16; the two ground states at M = ±16; one flipped spin
+    // (E = −24, M = ±14) in 16 places each (closed forms); Potts is refused by name
+    let v = json(&["dos", "--lx", "4", "--joint", "--json"]);
+    let j = &v["joint"];
+    let counts: Vec<u64> =
+        j["counts"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().parse().unwrap()).collect();
+    assert_eq!(counts.iter().sum::<u64>(), 65536);
+    let at = |e: f64, m: i64| {
+        (0..counts.len())
+            .find(|&i| j["energies"][i].as_f64() == Some(e) && j["magnetizations"][i].as_i64() == Some(m))
+            .map(|i| counts[i])
+    };
+    assert_eq!((at(-32.0, 16), at(-32.0, -16), at(-24.0, 14), at(-24.0, -14)), (Some(1), Some(1), Some(16), Some(16)));
+    assert_eq!(at(-32.0, 0), None);
+    let (code, _, err) = run(&["dos", "--model", "potts", "--q", "3", "--lx", "3", "--joint"]);
+    assert!(code == 2 && err.contains("--joint"), "{err}");
+}

@@ -8,7 +8,7 @@ use clap::Args;
 pub(crate) struct DosArgs {
     #[command(flatten)]
     p: dos::DosParams,
-    /// also write energy,count to this CSV file
+    /// also write energy,count (with --joint: energy,magnetization,count) to this CSV file
     #[arg(long)]
     csv: Option<std::path::PathBuf>,
     /// print one JSON object on stdout instead of a table
@@ -65,6 +65,16 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
             );
         }
     }
+    if a.p.joint && !a.json {
+        let (plan, secs) = dos::joint_plan(&job, &Ctx::default())?;
+        eprintln!(
+            "joint counts g(E, M): {} layer states × {} coefficients, predicted {} and about {:.0} s",
+            plan.layer_states,
+            plan.degree,
+            onsager_transfer::memory::human(plan.bytes),
+            secs.max(1.0)
+        );
+    }
     let bar = progress_bar(show_progress(a.json), 1, "tasks");
     bar.set_message(format!("exact DOS of {label}"));
     let tick = |done: usize, of: usize| {
@@ -78,8 +88,20 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
             "# exact density of states, {} on a periodic {label} torus; E = total energy (Ising −Σ s_i s_j, Potts −Σ δ, clock −Σ cos)\n# method: {}; counts sum to {}\nenergy,count\n",
             r.model, r.method, r.total
         );
-        for (e, c) in r.energies.iter().zip(&r.counts) {
-            s.push_str(&format!("{e},{c}\n"));
+        match &r.joint {
+            Some(j) => {
+                s = s
+                    .replace("energy,count\n", "energy,magnetization,count\n")
+                    .replace("exact density of states,", "exact joint counts g(E, M) (M = sum of s),");
+                for ((e, m), c) in j.energies.iter().zip(&j.magnetizations).zip(&j.counts) {
+                    s.push_str(&format!("{e},{m},{c}\n"));
+                }
+            }
+            None => {
+                for (e, c) in r.energies.iter().zip(&r.counts) {
+                    s.push_str(&format!("{e},{c}\n"));
+                }
+            }
         }
         super::write_atomic(p, "--csv", s.as_bytes())?;
     }
@@ -107,6 +129,14 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
         println!("{:>12}  {}", r.energies[k], r.counts[k]);
     }
     println!("total {} (= q^N)", r.total);
+    if let Some(j) = &r.joint {
+        println!(
+            "joint counts g(E, M): {} non-zero entries (M = Σ s from {} to {}); --csv or --json for all",
+            j.counts.len(),
+            j.magnetizations.first().copied().unwrap_or(0),
+            j.magnetizations.last().copied().unwrap_or(0)
+        );
+    }
     if !r.thermodynamics.is_empty() {
         println!("\n{:>22} {:>22} {:>22} {:>22}", "K", "ln Z / N", "E / N", "C / N");
         for t in &r.thermodynamics {

@@ -99,6 +99,11 @@ pub struct DosParams {
     #[arg(long, value_enum, default_value_t = MagnetizationMode::Auto)]
     #[serde(default)]
     pub magnetization: MagnetizationMode,
+    /// also the exact joint counts g(E, M) (Ising, 2D and 3D; N + 1 times the memory and time
+    /// of the DOS by the transfer matrix)
+    #[arg(long)]
+    #[serde(default)]
+    pub joint: bool,
 }
 
 fn ising() -> String {
@@ -138,6 +143,7 @@ impl Default for DosParams {
             beta: Vec::new(),
             method: DosMethod::Auto,
             magnetization: MagnetizationMode::Auto,
+            joint: false,
         }
     }
 }
@@ -195,6 +201,14 @@ impl DosParams {
                 }
             }
             DosMethod::Auto => unreachable!("resolved above"),
+        }
+        if self.joint && spec.model != Model::Ising {
+            return Err(ModelError::range(
+                "--joint",
+                "true",
+                "the joint counts g(E, M) serve --model ising and ising3d",
+            )
+            .into());
         }
         Ok(DosJob { spec, dims, betas, method })
     }
@@ -271,6 +285,9 @@ pub struct DosRecord {
     /// ln Z, E, C at the requested β
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub thermodynamics: Vec<DosThermo>,
+    /// with `--joint`: the non-zero g(E, M), as three parallel lists (E total, M = Σ s, count)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joint: Option<JointTable>,
     /// why the magnetization moments are absent although β was given
     #[serde(skip_serializing_if = "Option::is_none")]
     pub magnetization_note: Option<String>,
@@ -286,6 +303,38 @@ pub struct DosRecord {
     pub version: &'static str,
     /// the parameters
     pub params: DosParams,
+}
+
+/// The exact joint counts g(E, M) of an Ising torus, non-zero entries by M then E.
+#[derive(Debug, Clone, Serialize)]
+pub struct JointTable {
+    /// total energy E of each entry
+    pub energies: Vec<f64>,
+    /// total magnetization M = Σ s of each entry
+    pub magnetizations: Vec<i64>,
+    /// g(E, M), exact, decimal strings
+    pub counts: Vec<String>,
+}
+
+/// What the joint counts will need: (plan, predicted seconds), refused against the budget.
+pub fn joint_plan(job: &DosJob, ctx: &Ctx) -> Result<(microcanonical::Plan, f64), JobError> {
+    let torus = Torus::new(&job.dims)?;
+    let plan = microcanonical::joint_plan(&torus, rayon::current_num_threads())?;
+    let what = format!("the exact joint counts g(E, M) of the {} torus", torus.label());
+    onsager_transfer::memory::check(
+        &what,
+        plan.bytes,
+        ctx.memory_budget,
+        &format!("each worker thread holds {} polynomials of {} coefficients", plan.layer_states, plan.degree),
+    )?;
+    let secs = plan.additions / (ADDITIONS_PER_SECOND * plan.threads as f64);
+    if secs > MAX_SECONDS {
+        return Err(JobError::Usage(format!(
+            "{what} would take about {:.0} days; use a smaller torus",
+            secs / 86400.0
+        )));
+    }
+    Ok((plan, secs))
 }
 
 /// Checks the sides of an Ising DOS job.
@@ -403,7 +452,19 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
         _ => None,
     };
     let sites: usize = job.dims.iter().product();
+    let joint_plan_bytes = if params.joint { Some(joint_plan(&job, ctx)?.0.bytes) } else { None };
     let lv = levels(&job, ctx)?;
+    let joint = if params.joint {
+        let j = microcanonical::joint_counts(&Torus::new(&job.dims)?, &|i, n| ctx.progress(i, n))?;
+        let e = j.entries();
+        Some(JointTable {
+            energies: e.iter().map(|x| x.0).collect(),
+            magnetizations: e.iter().map(|x| x.1).collect(),
+            counts: e.iter().map(|x| x.2.to_string()).collect(),
+        })
+    } else {
+        None
+    };
     let refs: Vec<(f64, &BigUint)> = lv.iter().map(|(e, c)| (*e, c)).collect();
     // the magnetization moments: one transfer-matrix run per β, when asked and affordable
     let mut magnetization_note = None;
@@ -473,9 +534,13 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
         counts,
         total,
         thermodynamics,
+        joint,
         magnetization_note,
         seconds: t0.elapsed().as_secs_f64(),
-        predicted_bytes,
+        predicted_bytes: match (predicted_bytes, joint_plan_bytes) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        },
         peak_bytes: super::peak_rss_bytes(),
         version: env!("CARGO_PKG_VERSION"),
         params: params.clone(),

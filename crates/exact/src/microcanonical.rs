@@ -430,7 +430,13 @@ struct Sweep {
     q: usize,
     w: usize,
     layers: usize,
+    /// last index of the flattened polynomial: cost degree c_max·N_b, or with the magnetization
+    /// (cost degree + 1)(N + 1) − 1, index = cost + mstep·(number of σ = 0 sites)
     deg: usize,
+    /// 0 for the energy alone; cost degree + 1 for the joint (E, M) counts
+    mstep: usize,
+    /// N
+    sites: usize,
     costs: BondCosts,
     /// in-layer bonds of position p to positions p' < p (with multiplicity)
     back: Vec<Vec<usize>>,
@@ -440,7 +446,7 @@ struct Sweep {
 }
 
 impl Sweep {
-    fn new(model: Model, dims: &[usize]) -> Result<Self, DosError> {
+    fn new(model: Model, dims: &[usize], joint: bool) -> Result<Self, DosError> {
         let costs = BondCosts::of(model)?;
         let torus = Torus::new(dims).expect("valid dims");
         let (w, d) = (torus.layer_sites(), torus.d());
@@ -458,12 +464,45 @@ impl Sweep {
         }
         let q = model.q();
         let pow = (0..=w).map(|i| q.pow(i as u32)).collect();
-        let deg = costs.max as usize * torus.bonds();
-        Ok(Sweep { q, w, layers: torus.layers(), deg, costs, back, intra, pow })
+        let cdeg = costs.max as usize * torus.bonds();
+        let (mstep, deg) = if joint { (cdeg + 1, (cdeg + 1) * (torus.sites() + 1) - 1) } else { (0, cdeg) };
+        Ok(Sweep { q, w, layers: torus.layers(), deg, mstep, sites: torus.sites(), costs, back, intra, pow })
     }
 
     fn digit(&self, s: usize, p: usize) -> usize {
         s / self.pow[p] % self.q
+    }
+
+    /// The magnetization offset of one spin: σ = 0 (s = +1) counts.
+    #[inline]
+    fn moff(&self, b: usize) -> usize {
+        if b == 0 {
+            self.mstep
+        } else {
+            0
+        }
+    }
+
+    /// The magnetization offset of a whole layer state.
+    fn layer_moff(&self, s: usize) -> usize {
+        (0..self.w).map(|p| self.moff(self.digit(s, p))).sum()
+    }
+
+    /// Σ_{b ∈ orbit(a)} P_b from P_a: the orbit includes the global flip (n → N − n) together
+    /// with the layer symmetries, so the sum is |orbit|/2 (P_a + flip P_a) for an even orbit and
+    /// |orbit| P_a for an odd one (then the flip maps a into its own geometric orbit and P_a is
+    /// already symmetric); exact in any ring.
+    fn orbit_sum<R: Ring>(&self, r: R, v: &[u64], size: u64) -> Vec<u64> {
+        if self.mstep == 0 || size % 2 == 1 {
+            return v.iter().map(|&x| r.mul(x, size)).collect();
+        }
+        let (cs, n) = (self.mstep, self.sites);
+        (0..v.len())
+            .map(|i| {
+                let (k, j) = (i % cs, i / cs);
+                r.mul(r.add(v[i], v[k + cs * (n - j)]), size / 2)
+            })
+            .collect()
     }
 
     /// Positions updated together in cache: q^k polynomials of the current and the next
@@ -484,9 +523,10 @@ impl Sweep {
         let inter =
             |s: usize| -> usize { (0..w).map(|p| self.costs.c(self.digit(s, p), self.digit(a, p)) as usize).sum() };
         let intra_a = intra(a);
+        let ma = self.layer_moff(a);
         let mut out = vec![0u64; stride];
         if self.layers == 1 {
-            out[intra_a] = 1;
+            out[intra_a + ma] = 1;
             return out;
         }
         let (cur, sa, sb) = bufs;
@@ -494,10 +534,10 @@ impl Sweep {
         cur.resize(states * stride, 0);
         // layer 1 directly: one monomial per state, x^{intra(a) + inter(a, s) + intra(s)}
         for s in 0..states {
-            cur[s * stride + intra_a + inter(s) + intra(s)] = 1;
+            cur[s * stride + intra_a + inter(s) + intra(s) + ma + self.layer_moff(s)] = 1;
         }
         let cmax = self.costs.max as usize;
-        let mut top = intra_a + cmax * (w + self.intra.len());
+        let mut top = intra_a + cmax * (w + self.intra.len()) + ma + w * self.mstep;
         let kb = self.block();
         for _layer in 2..self.layers {
             let mut p0 = 0;
@@ -516,7 +556,7 @@ impl Sweep {
                         lt = top;
                         for j in 0..k {
                             let p = p0 + j;
-                            let new = lt + cmax * (1 + self.back[p].len());
+                            let new = lt + cmax * (1 + self.back[p].len()) + self.mstep;
                             let (sj, bj) = (self.pow[j], self.pow[j + 1]);
                             for mh in 0..g / bj {
                                 for ml in 0..sj {
@@ -531,7 +571,7 @@ impl Sweep {
                                         let dst = &mut sb[(mb + b * sj) * stride..][..=new];
                                         dst.fill(0);
                                         for a_ in 0..q {
-                                            let shift = hb + self.costs.c(a_, b) as usize;
+                                            let shift = hb + self.costs.c(a_, b) as usize + self.moff(b);
                                             let src = &sa[(mb + a_ * sj) * stride..][..=lt];
                                             for (d, &v) in dst[shift..shift + lt + 1].iter_mut().zip(src) {
                                                 *d = r.add(*d, v);
@@ -555,7 +595,7 @@ impl Sweep {
         // close the periodic direction: bonds from the last layer back to a
         for s in 0..states {
             let shift = inter(s);
-            let src = &cur[s * stride..][..=top.min(self.deg - shift)];
+            let src = &cur[s * stride..][..=top.min(self.deg.saturating_sub(shift))];
             for (d, &v) in out[shift..].iter_mut().zip(src) {
                 *d = r.add(*d, v);
             }
@@ -626,7 +666,82 @@ pub fn energy_counts(
     tick: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<EnergyCounts, DosError> {
     let dims = transfer_order(torus);
-    let sweep = Sweep::new(model, &dims)?;
+    let sweep = Sweep::new(model, &dims, false)?;
+    let counts = exact_counts(model, torus, &sweep, tick)?;
+    Ok(EnergyCounts {
+        dims: torus.dims().to_vec(),
+        q: model.q(),
+        e0: -(torus.bonds() as f64),
+        unit: sweep.costs.unit,
+        counts,
+    })
+}
+
+/// The exact joint distribution of the energy and the magnetization of the Ising torus:
+/// g(E, M) configurations at E = −N_b + 2k and M = 2n − N, by the same transfer matrix with a
+/// second polynomial variable counting the up spins (N + 1 times the memory and the work of
+/// [`energy_counts`], see [`joint_plan`]).
+pub fn joint_counts(torus: &Torus, tick: &(dyn Fn(usize, usize) + Sync)) -> Result<JointCounts, DosError> {
+    let dims = transfer_order(torus);
+    let sweep = Sweep::new(Model::Ising, &dims, true)?;
+    let flat = exact_counts(Model::Ising, torus, &sweep, tick)?;
+    let cs = sweep.mstep;
+    let n = torus.sites();
+    // rows by magnetization M = 2n − N, ascending: n = 0 … N
+    let counts = (0..=n).map(|j| flat[j * cs..(j + 1) * cs].to_vec()).collect();
+    Ok(JointCounts { dims: torus.dims().to_vec(), e0: -(torus.bonds() as f64), unit: 2.0, counts })
+}
+
+/// The cost of [`joint_counts`] on `torus` with `threads` workers (as [`plan`]).
+pub fn joint_plan(torus: &Torus, threads: usize) -> Result<Plan, DosError> {
+    let mut p = plan(Model::Ising, torus, threads)?;
+    let rows = (torus.sites() + 1) as f64;
+    let t = Torus::new(&p.dims).expect("valid dims");
+    let vectors = if t.layers() > 1 { (p.layer_states * p.degree * 8) as f64 } else { 0.0 };
+    p.bytes += p.threads as f64 * vectors * (rows - 1.0);
+    p.additions *= rows;
+    p.degree *= torus.sites() + 1;
+    Ok(p)
+}
+
+/// Exact joint counts g(E, M) of the Ising torus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JointCounts {
+    /// torus sides
+    pub dims: Vec<usize>,
+    /// lowest energy −N_b
+    pub e0: f64,
+    /// energy spacing (2)
+    pub unit: f64,
+    /// `counts\[j\]\[k\]` configurations at M = 2j − N, E = e0 + unit·k
+    pub counts: Vec<Vec<BigUint>>,
+}
+
+impl JointCounts {
+    /// The non-zero entries (E, M, g), by M then E.
+    pub fn entries(&self) -> Vec<(f64, i64, &BigUint)> {
+        let n = self.counts.len() as i64 - 1;
+        let mut out = Vec::new();
+        for (j, row) in self.counts.iter().enumerate() {
+            for (k, c) in row.iter().enumerate() {
+                if !c.is_zero() {
+                    out.push((self.e0 + self.unit * k as f64, 2 * j as i64 - n, c));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Counts modulo 2^64 and primes, joined by the CRT (see the module docs), flattened as the
+/// sweep lays them out.
+fn exact_counts(
+    model: Model,
+    torus: &Torus,
+    sweep: &Sweep,
+    tick: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<BigUint>, DosError> {
+    let dims = transfer_order(torus);
     let (q, sites) = (model.q(), torus.sites());
     let orb = orbits(model, &dims[..dims.len() - 1]);
     let mut k = initial_moduli(q, sites);
@@ -647,11 +762,11 @@ pub fn energy_counts(
                     let (a, n) = orb.reps[r];
                     let v = if m == 0 {
                         let d = sweep.diagonal(Wrap, a, bufs);
-                        d.iter().map(|&x| Wrap.mul(x, n)).collect()
+                        sweep.orbit_sum(Wrap, &d, n)
                     } else {
                         let pr = Prime(all_primes[m - 1]);
                         let d = sweep.diagonal(pr, a, bufs);
-                        d.iter().map(|&x| pr.mul(x, n % pr.0)).collect()
+                        sweep.orbit_sum(pr, &d, n)
                     };
                     let i = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     tick(i, of);
@@ -690,13 +805,7 @@ pub fn energy_counts(
         }
         let sum: BigUint = counts.iter().sum();
         if sum == total {
-            return Ok(EnergyCounts {
-                dims: torus.dims().to_vec(),
-                q,
-                e0: -(torus.bonds() as f64),
-                unit: sweep.costs.unit,
-                counts,
-            });
+            return Ok(counts);
         }
         if sum > total || k >= all_primes.len() {
             return Err(DosError::Check(format!("counts sum to {sum}, not q^N = {total}")));
@@ -788,6 +897,57 @@ mod tests {
                 .collect();
             let got: Vec<(f64, BigUint)> = tm.levels().into_iter().map(|(e, c)| (e, c.clone())).collect();
             assert_eq!(got, want, "{lx}x{ly}");
+        }
+    }
+
+    #[test]
+    fn joint_counts_equal_brute_force() {
+        // every configuration of small Ising tori, 2D and 3D, tallied by (E, M)
+        for dims in [vec![3usize, 4], vec![2, 3, 3], vec![4, 4], vec![5], vec![3, 3, 2]] {
+            let t = Torus::new(&dims).unwrap();
+            let n = t.sites();
+            let mut want = std::collections::BTreeMap::<(i64, i64), u64>::new();
+            for c in 0u64..1 << n {
+                let s = |i: usize| if c >> i & 1 == 0 { 1i64 } else { -1 };
+                let e: i64 = (0..t.bonds())
+                    .map(|b| {
+                        let (i, j) = t.bond_sites(b);
+                        -s(i) * s(j)
+                    })
+                    .sum();
+                let m: i64 = (0..n).map(s).sum();
+                *want.entry((m, e)).or_default() += 1;
+            }
+            let j = joint_counts(&t, &|_, _| {}).unwrap();
+            let got: std::collections::BTreeMap<(i64, i64), u64> =
+                j.entries().into_iter().map(|(e, m, c)| ((m, e as i64), c.to_u64().unwrap())).collect();
+            assert_eq!(got, want, "{dims:?}");
+        }
+    }
+
+    #[test]
+    fn joint_counts_sum_to_the_dos_and_give_the_magnetization_moments() {
+        // Σ_M g(E, M) = g(E) (the energy route), and ⟨M²⟩, ⟨|M|⟩ from g(E, M) at K equal the
+        // floating-point transfer matrix over M (crate::order_parameter), 4×4×3 and 6×6
+        for dims in [vec![4usize, 4, 3], vec![6, 6]] {
+            let t = Torus::new(&dims).unwrap();
+            let j = joint_counts(&t, &|_, _| {}).unwrap();
+            let g = energy_counts(Model::Ising, &t, &|_, _| {}).unwrap();
+            for (k, c) in g.counts.iter().enumerate() {
+                let s: BigUint = j.counts.iter().map(|row| &row[k]).sum();
+                assert_eq!(&s, c, "{dims:?} level {k}");
+            }
+            let kk = 0.3;
+            let (mut z, mut am, mut m2) = (0.0, 0.0, 0.0);
+            let top = j.entries().iter().map(|(e, _, _)| -kk * e).fold(f64::NEG_INFINITY, f64::max);
+            for (e, m, c) in j.entries() {
+                let w = (crate::dos::ln_big(c) - kk * e - top).exp();
+                z += w;
+                am += w * (m as f64).abs();
+                m2 += w * (m * m) as f64;
+            }
+            let mo = crate::order_parameter::moments(Model::Ising, &t, kk, &|_, _| {}).unwrap();
+            assert!((am / z - mo.abs_m).abs() < 1e-12 * mo.abs_m && (m2 / z - mo.m2).abs() < 1e-12 * mo.m2, "{dims:?}");
         }
     }
 
