@@ -100,6 +100,9 @@ def test_dos_magnetization_moments_at_the_limits():
         assert math.isclose(cold.abs_magnetization, 1.0, rel_tol=1e-13)
         assert math.isclose(cold.binder_cumulant, 2 / 3, rel_tol=1e-12)
     assert "magnetization_note" in onsager.dos(model="clock", q=5, lx=2, ly=3, method="enumerate", beta=1.0)
+    # the joint counts g(E, M) of the 4×4 torus sum to 2^16 (brute force in the Rust tests)
+    j = onsager.dos(lx=4, joint=True).joint
+    assert sum(int(c) for c in j.counts) == 2**16 and len(j.energies) == len(j.magnetizations) == 80
 
 
 def test_fisher_rows_are_a_table_of_numpy_columns():

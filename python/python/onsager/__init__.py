@@ -267,15 +267,18 @@ def vumps(*, model: str = "tfim", g: float = 1.0, delta: float = 1.0, q: Optiona
 
 def dos(*, lx: int, ly: Optional[int] = None, lz: Optional[int] = None, model: str = "ising",
         q: Optional[int] = None, beta: Union[float, str, Sequence[Union[float, str]], None] = None,
-        method: str = "auto", magnetization: str = "auto", progress: Progress = None) -> Record:
+        method: str = "auto", magnetization: str = "auto", joint: bool = False,
+        progress: Progress = None) -> Record:
     """Exact density of states g(E) of the periodic torus: ``record.energies`` (total E, numpy)
     and ``record.counts`` (Python ints, Σ = q^N); with ``beta`` (one or a list) ln Z/N, E/N and
     C/N = β² Var(E)/N from the counts in ``record.thermodynamics``, and the exact magnetization
     moments ⟨|m|⟩, ⟨m²⟩, ⟨m⁴⟩, U₄ and χ/N there too (``magnetization``: "auto" computes them
-    when they fit and take ≤ 10 min, else ``record.magnetization_note`` says why; "on"; "off")."""
+    when they fit and take ≤ 10 min, else ``record.magnetization_note`` says why; "on"; "off").
+    ``joint`` (Ising 2D and 3D) adds the exact g(E, M) in ``record.joint`` (energies,
+    magnetizations, counts)."""
     betas = None if beta is None else [str(b) for b in (beta if isinstance(beta, (list, tuple)) else [beta])]
     return run("dos", progress, lx=lx, ly=ly, lz=lz, model=model, q=q, beta=betas, method=method,
-               magnetization=magnetization)
+               magnetization=magnetization, joint=joint)
 
 
 def validate(*, energy, lx: int, ly: Optional[int] = None, lz: Optional[int] = None, magnetization=None,
