@@ -425,6 +425,25 @@ impl Ring for Prime {
     }
 }
 
+/// The bonds inside one layer: for each position p the positions p' < p it is bonded to (with
+/// multiplicity, so a side of 2 counts twice), and the list of bonds (p, p'). A side of 1 makes
+/// a self-loop, which costs nothing in any configuration and is left out.
+pub(crate) fn layer_bonds(torus: &Torus) -> (Vec<Vec<usize>>, Vec<(usize, usize)>) {
+    let (w, d) = (torus.layer_sites(), torus.d());
+    let mut back = vec![Vec::new(); w];
+    let mut intra = Vec::new();
+    for s in 0..w {
+        for mu in 0..d - 1 {
+            let (a, b) = torus.bond_sites(s * d + mu);
+            if a != b {
+                back[a.max(b)].push(a.min(b));
+                intra.push((a, b));
+            }
+        }
+    }
+    (back, intra)
+}
+
 /// Geometry of the site-by-site transfer, shared by every starting layer.
 struct Sweep {
     q: usize,
@@ -449,19 +468,8 @@ impl Sweep {
     fn new(model: Model, dims: &[usize], joint: bool) -> Result<Self, DosError> {
         let costs = BondCosts::of(model)?;
         let torus = Torus::new(dims).expect("valid dims");
-        let (w, d) = (torus.layer_sites(), torus.d());
-        let mut back = vec![Vec::new(); w];
-        let mut intra = Vec::new();
-        for s in 0..w {
-            for mu in 0..d - 1 {
-                let (a, b) = torus.bond_sites(s * d + mu);
-                // a side of 1 makes a self-loop: cost 0 in every configuration
-                if a != b {
-                    back[a.max(b)].push(a.min(b));
-                    intra.push((a, b));
-                }
-            }
-        }
+        let w = torus.layer_sites();
+        let (back, intra) = layer_bonds(&torus);
         let q = model.q();
         let pow = (0..=w).map(|i| q.pow(i as u32)).collect();
         let cdeg = costs.max as usize * torus.bonds();

@@ -248,18 +248,8 @@ struct Sweep {
 impl Sweep {
     fn new(model: Model, dims: &[usize], k: f64) -> Result<Self, MagnetizationError> {
         let torus = Torus::new(dims).expect("valid dims");
-        let (w, d, q) = (torus.layer_sites(), torus.d(), model.q());
-        let mut back = vec![Vec::new(); w];
-        let mut intra = Vec::new();
-        for s in 0..w {
-            for mu in 0..d - 1 {
-                let (a, b) = torus.bond_sites(s * d + mu);
-                if a != b {
-                    back[a.max(b)].push(a.min(b));
-                    intra.push((a, b));
-                }
-            }
-        }
+        let (w, q) = (torus.layer_sites(), model.q());
+        let (back, intra) = crate::microcanonical::layer_bonds(&torus);
         let wt = (0..q * q).map(|i| (k * (model.bond(i / q, i % q) - 1.0)).exp()).collect();
         let ch = Charges::of(model, torus.sites())?;
         let m2 = ch.m2_table();
