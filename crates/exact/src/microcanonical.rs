@@ -325,38 +325,12 @@ pub(crate) fn orbit_count(model: Model, ld: &[usize]) -> usize {
     let q = model.q();
     let w: usize = ld.iter().product();
     let group = layer_group(ld);
-    let spins: Vec<Vec<usize>> = match model {
-        Model::Potts { .. } if q > 8 => {
-            let g = group.len() as f64 * (1..=q).map(|k| k as f64).product::<f64>();
-            return ((q as f64).powi(w as i32) / g).ceil() as usize;
-        }
-        Model::Potts { .. } => {
-            let mut all = vec![Vec::new()];
-            for _ in 0..q {
-                all = all
-                    .into_iter()
-                    .flat_map(|p: Vec<usize>| {
-                        (0..q)
-                            .filter(|c| !p.contains(c))
-                            .map(|c| {
-                                let mut n = p.clone();
-                                n.push(c);
-                                n
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                    .collect();
-            }
-            all
-        }
-        _ => [1usize, q - 1]
-            .iter()
-            .flat_map(|&s| (0..q).map(move |k| (0..q).map(|c| (s * c + k) % q).collect()))
-            .collect(),
-    };
-    let mut spins = spins;
-    spins.sort();
-    spins.dedup();
+    if matches!(model, Model::Potts { .. }) && q > 8 {
+        // q! spin permutations: the orbits are nearly all of full size
+        let g = group.len() as f64 * (1..=q).map(|k| k as f64).product::<f64>();
+        return ((q as f64).powi(w as i32) / g).ceil() as usize;
+    }
+    let spins = model.spin_permutations(8);
     let mut sum = 0f64;
     for pi in &group {
         let mut seen = vec![false; w];

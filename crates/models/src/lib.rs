@@ -45,6 +45,23 @@ impl ModelError {
     }
 }
 
+/// All q! permutations of 0..q.
+fn all_permutations(q: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = vec![vec![]];
+    for _ in 0..q {
+        let mut next = Vec::new();
+        for p in &out {
+            for x in (0..q).filter(|x| !p.contains(x)) {
+                let mut p2 = p.clone();
+                p2.push(x);
+                next.push(p2);
+            }
+        }
+        out = next;
+    }
+    out
+}
+
 /// The local degree of freedom and its bond variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Model {
@@ -121,6 +138,31 @@ impl Model {
         }
     }
 
+    /// Global spin permutations g (σ → g\[σ\]) with f(g σ, g σ') = f(σ, σ'), as a group: all q!
+    /// permutations (S_q) for Ising and for Potts with q ≤ `max_symmetric`, else the dihedral
+    /// group σ → ±σ + k of order 2q (the clock model's symmetry group; a subgroup of S_q for
+    /// larger Potts). Listed without repeats, in no particular order.
+    pub fn spin_permutations(&self, max_symmetric: usize) -> Vec<Vec<usize>> {
+        let q = self.q();
+        match *self {
+            Model::Ising => all_permutations(2),
+            Model::Potts { q } if q <= max_symmetric => all_permutations(q),
+            _ => {
+                let mut out: Vec<Vec<usize>> = Vec::new();
+                for t in 0..q {
+                    for p in
+                        [(0..q).map(|s| (s + t) % q).collect::<Vec<_>>(), (0..q).map(|s| (t + q - s) % q).collect()]
+                    {
+                        if !out.contains(&p) {
+                            out.push(p);
+                        }
+                    }
+                }
+                out
+            }
+        }
+    }
+
     /// The q × q bond matrix f(σ, σ'), row-major.
     pub fn bond_matrix(&self) -> Vec<f64> {
         let q = self.q();
@@ -159,6 +201,29 @@ pub fn check_beta(beta: f64) -> Result<f64, ModelError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spin_permutations_are_symmetries_of_the_bond_variable() {
+        // orders: |S_2| = 2, |S_3| = 6, |S_5| = 120; the dihedral group has 2q elements (q ≥ 3)
+        for (model, order) in [
+            (Model::Ising, 2),
+            (Model::Potts { q: 3 }, 6),
+            (Model::Potts { q: 5 }, 120),
+            (Model::Potts { q: 6 }, 12),
+            (Model::Clock { q: 6 }, 12),
+            (Model::Clock { q: 2 }, 2),
+        ] {
+            let g = model.spin_permutations(5);
+            assert_eq!(g.len(), order, "{model}");
+            let q = model.q();
+            for p in &g {
+                assert!(
+                    (0..q * q).all(|i| model.bond(p[i / q], p[i % q]) == model.bond(i / q, i % q)),
+                    "{model} {p:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn clock_small_q_matches_ising_and_potts_exactly() {

@@ -50,46 +50,14 @@ pub struct Irrep {
     pub mats: Vec<Vec<f64>>,
 }
 
-fn all_permutations(q: usize) -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = vec![vec![]];
-    for _ in 0..q {
-        let mut next = Vec::new();
-        for p in &out {
-            for x in (0..q as u8).filter(|x| !p.contains(x)) {
-                let mut p2 = p.clone();
-                p2.push(x);
-                next.push(p2);
-            }
-        }
-        out = next;
-    }
-    out
-}
-
-fn dihedral(q: usize) -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = Vec::new();
-    for t in 0..q {
-        for p in
-            [(0..q).map(|s| ((s + t) % q) as u8).collect::<Vec<_>>(), (0..q).map(|s| ((t + q - s) % q) as u8).collect()]
-        {
-            if !out.contains(&p) {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 impl SpinGroup {
     /// The symmetry group of `model`'s bond variable used for the blocks: S_2 (Ising), S_q
     /// (Potts, q ≤ 5; the q! elements stay ≤ 120), D_q (clock, and Potts with q > 5, a subgroup).
     pub fn for_model(model: Model) -> Self {
         let q = model.q();
-        let mut perms = match model {
-            Model::Ising => all_permutations(2),
-            Model::Potts { q } if q <= 5 => all_permutations(q),
-            _ => dihedral(q),
-        };
+        // S_q up to q = 5 (the q! elements stay ≤ 120), the dihedral group beyond
+        let mut perms: Vec<Vec<u8>> =
+            model.spin_permutations(5).into_iter().map(|p| p.into_iter().map(|x| x as u8).collect()).collect();
         // the identity first, so that index 0 is the neutral element
         let id: Vec<u8> = (0..q as u8).collect();
         let pos = perms.iter().position(|p| *p == id).expect("identity is an element");
