@@ -885,7 +885,9 @@ mod tests {
     #[test]
     fn joint_counts_equal_brute_force() {
         // every configuration of small Ising tori, 2D and 3D, tallied by (E, M)
-        for dims in [vec![3usize, 4], vec![2, 3, 3], vec![4, 4], vec![5], vec![3, 3, 2]] {
+        for dims in
+            [vec![3usize, 4], vec![2, 3, 3], vec![4, 4], vec![5], vec![3, 3, 2], vec![2, 2], vec![1, 3], vec![2, 2, 2]]
+        {
             let t = Torus::new(&dims).unwrap();
             let n = t.sites();
             let mut want = std::collections::BTreeMap::<(i64, i64), u64>::new();

@@ -452,6 +452,10 @@ mod tests {
             (Model::Clock { q: 6 }, vec![2, 4], 1.1),
             (Model::Ising, vec![5], 0.7),
             (Model::Potts { q: 3 }, vec![4, 1], 0.5),
+            // two layers (no layer loop) and sides of 2 (double bonds)
+            (Model::Ising, vec![2, 2], 0.6),
+            (Model::Potts { q: 3 }, vec![2, 2, 2], 0.7),
+            (Model::Clock { q: 6 }, vec![3, 2], 0.9),
         ] {
             let got = moments(model, &Torus::new(&dims).unwrap(), k, &|_, _| {}).unwrap();
             let want = brute(model, &dims, k);
