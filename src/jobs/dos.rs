@@ -452,21 +452,8 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
         _ => None,
     };
     let sites: usize = job.dims.iter().product();
-    let joint_plan_bytes = if params.joint { Some(joint_plan(&job, ctx)?.0.bytes) } else { None };
-    let lv = levels(&job, ctx)?;
-    let joint = if params.joint {
-        let j = microcanonical::joint_counts(&Torus::new(&job.dims)?, &|i, n| ctx.progress(i, n))?;
-        let e = j.entries();
-        Some(JointTable {
-            energies: e.iter().map(|x| x.0).collect(),
-            magnetizations: e.iter().map(|x| x.1).collect(),
-            counts: e.iter().map(|x| x.2.to_string()).collect(),
-        })
-    } else {
-        None
-    };
-    let refs: Vec<(f64, &BigUint)> = lv.iter().map(|(e, c)| (*e, c)).collect();
-    // the magnetization moments: one transfer-matrix run per β, when asked and affordable
+    // the magnetization moments: one transfer-matrix run per β, when asked and affordable;
+    // decided (and refused under `on`) before the DOS runs
     let mut magnetization_note = None;
     let with_m = if job.betas.is_empty() || params.magnetization == MagnetizationMode::Off {
         false
@@ -488,6 +475,20 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
             _ => true,
         }
     };
+    let joint_plan_bytes = if params.joint { Some(joint_plan(&job, ctx)?.0.bytes) } else { None };
+    let lv = levels(&job, ctx)?;
+    let joint = if params.joint {
+        let j = microcanonical::joint_counts(&Torus::new(&job.dims)?, &|i, n| ctx.progress(i, n))?;
+        let e = j.entries();
+        Some(JointTable {
+            energies: e.iter().map(|x| x.0).collect(),
+            magnetizations: e.iter().map(|x| x.1).collect(),
+            counts: e.iter().map(|x| x.2.to_string()).collect(),
+        })
+    } else {
+        None
+    };
+    let refs: Vec<(f64, &BigUint)> = lv.iter().map(|(e, c)| (*e, c)).collect();
     let thermodynamics = job
         .betas
         .iter()
