@@ -198,3 +198,18 @@ fn a_scan_over_several_beta_is_judged_as_one_family() {
     params.model.beta = "0.3,0.3".into();
     assert!(run_scan(&params, chains).unwrap_err().to_string().contains("listed twice"));
 }
+
+#[test]
+fn ground_state_chains_at_huge_beta_are_judged_not_refused() {
+    // β = 1e300 on the 4×4 torus: P(E) is the ground level (E = −32, closed form) and a chain
+    // that never leaves it is right; C = (βσ)²/N must be 0, not inf·0 = NaN (which the
+    // finite-number check refused). At β = 0 the same chain is wrong.
+    let spec = ModelSpec::parse("ising", None).unwrap();
+    let chain = Samples { energy: vec![-32.0; 500], magnetization: Some(vec![16.0; 500]) };
+    let cold = validate(&chain, &exact_reference(spec, &[4, 4], 1e300).unwrap(), 1e300, 16).unwrap();
+    assert_eq!(cold.verdict, "consistent", "{}", cold.reason);
+    assert!(cold.observables.iter().all(|o| o.mc_mean.is_finite() && o.exact.is_finite()), "{:?}", cold.observables);
+    assert_eq!(cold.observables[1].exact, 0.0);
+    let hot = validate(&chain, &exact_reference(spec, &[4, 4], 0.0).unwrap(), 0.0, 16).unwrap();
+    assert_eq!(hot.verdict, "inconsistent");
+}

@@ -256,7 +256,7 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
             o.name,
             format!("{:.6} ± {:.6}", o.mc_mean, o.mc_error),
             o.exact,
-            if o.z.abs() < 1e6 { format!("{:.2}", o.z) } else { format!("{:.1e}", o.z) },
+            t_text(o.z),
             o.p_value,
             format!("{:.2} ± {:.2}", o.tau_int, o.tau_error)
         );
@@ -275,6 +275,15 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
     }
     println!("verdict: {} — {}", v.verdict, v.reason);
     Ok(())
+}
+
+/// A t value for a table: ±f64::MAX (a deviation with no spread) would be 309 digits.
+fn t_text(z: f64) -> String {
+    if z.abs() < 1e6 {
+        format!("{z:.2}")
+    } else {
+        format!("{z:.1e}")
+    }
 }
 
 /// The table and plot of a validation over several β.
@@ -323,26 +332,26 @@ fn render_scan(a: &ValidateArgs, r: validate::ValidateScanRecord) -> Result<(), 
         let (e, ee, ex, et) = of(p, 0, sites);
         let (c, ce, cx, ct) = of(p, 1, 1.0);
         println!(
-            "{:>16} {:>9} {:>26} {:>16.10} {:>7.2} {:>22} {:>12.8} {:>7.2} {:>13}  {}",
+            "{:>16} {:>9} {:>26} {:>16.10} {:>7} {:>22} {:>12.8} {:>7} {:>13}  {}",
             // K_c to 10 digits here; the JSON carries every digit
-            if p.critical { format!("{:.10} (c)", p.beta) } else { p.beta.to_string() },
+            if p.critical { format!("{:.10} (c)", p.beta) } else { super::coupling(p.beta) },
             p.samples,
             format!("{e:.8} ± {ee:.8}"),
             ex,
-            et,
+            t_text(et),
             format!("{c:.5} ± {ce:.5}"),
             cx,
-            ct,
+            t_text(ct),
             format!("{:.2} ± {:.2}", p.observables[0].tau_int, p.observables[0].tau_error),
             p.verdict
         );
     }
     for p in r.points.iter().filter(|p| p.observables.len() > 2) {
-        let z: Vec<String> = p.observables[2..].iter().map(|o| format!("{:.2}", o.z)).collect();
-        println!("K = {}: t of |M|, M², U₄, χ = {}", p.beta, z.join(", "));
+        let z: Vec<String> = p.observables[2..].iter().map(|o| t_text(o.z)).collect();
+        println!("K = {}: t of |M|, M², U₄, χ = {}", super::coupling(p.beta), z.join(", "));
     }
     for p in &r.points {
-        println!("K = {}: {}", p.beta, p.reason);
+        println!("K = {}: {}", super::coupling(p.beta), p.reason);
     }
     println!("verdict: {} — {}", r.verdict, r.reason);
     Ok(())

@@ -145,15 +145,7 @@ pub(crate) fn num(x: f64, decimals: usize) -> String {
     }
 }
 
-/// A coupling in a heading: as given while short, else scientific.
-pub(crate) fn coupling(k: f64) -> String {
-    let s = k.to_string();
-    if s.len() <= 20 {
-        s
-    } else {
-        format!("{k:e}")
-    }
-}
+pub(crate) use crate::jobs::coupling;
 
 fn partition(a: &PartitionArgs) -> Result<(), JobError> {
     let r = jobs::partition::run(&a.p, &Ctx::default())?;

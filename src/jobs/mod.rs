@@ -57,6 +57,17 @@ pub(crate) fn vouched<R: serde::Serialize>(record: R) -> Result<R, JobError> {
 use onsager_models::{critical_coupling, Model, ModelError};
 use thiserror::Error;
 
+/// A coupling in a heading or a message: as given while short, else scientific (`{}` of 1e300
+/// is 301 digits).
+pub fn coupling(k: f64) -> String {
+    let s = k.to_string();
+    if s.len() <= 20 {
+        s
+    } else {
+        format!("{k:e}")
+    }
+}
+
 /// Any error a job can report to a user.
 #[derive(Debug, Error)]
 pub enum JobError {

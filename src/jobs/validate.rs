@@ -772,7 +772,8 @@ pub fn validate_chains_at_rate(
                     || energy_batches.iter().enumerate().filter(|(j, _)| Some(*j) != skip).flat_map(|(_, x)| x.iter());
                 let cnt = ((b - usize::from(skip.is_some())) * len) as f64;
                 let mean = it().sum::<f64>() / cnt;
-                beta * beta * it().map(|v| (v - mean).powi(2)).sum::<f64>() / cnt / sites as f64
+                // (β σ)², not β² σ²: at β = 1e300 a ground-state chain has σ = 0 and β² = inf
+                (beta * (it().map(|v| (v - mean).powi(2)).sum::<f64>() / cnt).sqrt()).powi(2) / sites as f64
             };
             let full = c_of(None);
             let jk: Vec<f64> = (0..b).map(|j| c_of(Some(j))).collect();
@@ -782,7 +783,7 @@ pub fn validate_chains_at_rate(
                 "specific heat per site β²Var(E)/N",
                 full,
                 jerr,
-                beta * beta * var_e / sites as f64,
+                (beta * var_e.sqrt()).powi(2) / sites as f64,
                 se,
                 nu,
             ));
@@ -843,7 +844,7 @@ pub fn validate_chains_at_rate(
         .iter()
         .map(|o| (o.p_value, o.name))
         .chain([(pval, "energy histogram"), (p_rare, "visits to levels of negligible weight")])
-        .fold((1.0, ""), |a, c| if c.0 < a.0 { c } else { a });
+        .fold((f64::INFINITY, ""), |a, c| if c.0 < a.0 { c } else { a });
     let bad = worst.0 < threshold;
     let mut v = base(
         if bad { "inconsistent" } else { "consistent" },
@@ -1137,8 +1138,10 @@ pub fn run_scan(params: &ValidateParams, chains: Vec<(f64, Samples)>) -> Result<
         }
         points.push(point(params, spec, &dims, &levels, (beta, critical), here, rate)?);
     }
-    let bad: Vec<String> = points.iter().filter(|p| p.verdict == "inconsistent").map(|p| p.beta.to_string()).collect();
-    let short: Vec<String> = points.iter().filter(|p| p.verdict == "too short").map(|p| p.beta.to_string()).collect();
+    let at = |v: &str| -> Vec<String> {
+        points.iter().filter(|p| p.verdict == v).map(|p| super::coupling(p.beta)).collect()
+    };
+    let (bad, short) = (at("inconsistent"), at("too short"));
     let m = list.len();
     let (verdict, reason) = if !bad.is_empty() {
         ("inconsistent", format!("inconsistent at β = {} (each β tested at {FALSE_ALARM_RATE}/{m})", bad.join(", ")))
