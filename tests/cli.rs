@@ -150,7 +150,7 @@ fn momentum_checkpoint_resumes_to_the_same_bits() {
 
 #[test]
 fn transfer_checkpoint_resumes_to_the_same_bits() {
-    // Potts 3 L = 6 (17 units of work: layer 0, 5 same-layer y, 2 three-layer y_a, per direction):
+    // Potts 3 L = 6 (16 units of work: layer 0, 5 same-layer y, 2 three-layer y_a, per direction):
     // a run cut after some units (the last line half written) resumes and ends with the same R,
     // A, B to the bit as a run without a checkpoint; a unit file of another size is refused
     let dir = std::env::temp_dir().join(format!("onsager-ckpt-tm-{}", std::process::id()));
@@ -174,6 +174,17 @@ fn transfer_checkpoint_resumes_to_the_same_bits() {
         assert_eq!(v(&plain), v(&resumed), "{key}");
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 17, "every unit once");
+    // a line edited to an entry index outside its direction (valid syntax, a right header): that
+    // unit runs again, no panic, the same bits
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut f: Vec<String> = lines[2].split_whitespace().map(String::from).collect();
+    let bits = f[2].split(':').nth(1).unwrap().to_string();
+    f[2] = format!("999999999:{bits}");
+    lines[2] = f.join(" ");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let edited = with(&["--checkpoint", d]);
+    assert_eq!(plain["rows"][0]["R"].as_f64().unwrap().to_bits(), edited["rows"][0]["R"].as_f64().unwrap().to_bits());
     let other = std::fs::read_to_string(&file).unwrap().replacen("L=6", "L=7", 1);
     std::fs::write(&file, other).unwrap();
     let (code, _, err) = run(&["fisher", "--model", "potts", "--q", "3", "--sizes", "6", "--checkpoint", d]);

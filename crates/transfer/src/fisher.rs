@@ -509,7 +509,11 @@ impl<'a> Engine<'a> {
             if u % part.size() != part.rank() {
                 return None;
             }
-            if let Some(entries) = done.get(&u) {
+            // a loaded unit whose entries are not this direction's (an edited or foreign line that
+            // passed the header check) runs again instead of indexing out of range
+            let span = big_d + big_d * big_d;
+            let valid = |e: &Vec<(usize, f64)>| e.iter().all(|&(i, _)| i >= base && i - base < span);
+            if let Some(entries) = done.get(&u).filter(|e| valid(e)) {
                 for &(i, v) in entries {
                     let i = i - base;
                     if i < big_d {
