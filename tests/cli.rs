@@ -357,6 +357,21 @@ fn validate_json_and_line_numbered_errors() {
     let v = json(&["validate", "--lx", "4", "--beta", "0.3,0.5", "--input", f, "--json"]);
     assert_eq!((v["verdict"].as_str(), v["points"][0]["beta"].as_f64()), (Some("inconsistent"), Some(0.3)), "{v}");
     assert_eq!((v["points"][1]["beta"].as_f64(), v["points"][1]["samples"].as_u64()), (Some(0.5), Some(500)));
+    // a scan with a "too short" point (blocks of 30 equal samples: τ_int ≈ 6, n/τ ≈ 46 < 200)
+    // has no specific-heat entry there: the table shows dashes, the plot skips it, no panic
+    let mut short = String::from("energy\n");
+    for b in 0..10 {
+        for _ in 0..30 {
+            short.push_str(if b % 2 == 0 { "-24\n" } else { "-32\n" });
+        }
+    }
+    let sf = dir.join(format!("onsager-short-{}.csv", std::process::id()));
+    std::fs::write(&sf, short).unwrap();
+    let two = format!("{0},{0}", sf.to_str().unwrap());
+    let (code, out, err) = run(&["validate", "--lx", "4", "--beta", "0.3,0.5", "--input", &two]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("verdict: too short") && out.contains('—'), "{out}");
+    std::fs::remove_file(sf).ok();
     for (beta, want) in [("0.3,0.4", "β = 0.5 is not in the --beta list"), ("0.3", "is not the --beta of this run")] {
         let (code, out, err) = run(&["validate", "--lx", "4", "--beta", beta, "--input", f]);
         assert!(code == 2 && out.is_empty() && err.contains(want), "{beta}: {err}");
