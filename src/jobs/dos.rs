@@ -396,7 +396,16 @@ pub fn magnetization_plan(
             plan.layer_states, plan.lattice_points
         ),
     )?;
-    Ok((plan.clone(), plan.flops / (FLOPS_PER_SECOND * plan.threads as f64)))
+    let secs = plan.flops / (FLOPS_PER_SECOND * plan.threads as f64);
+    if secs > MAX_SECONDS {
+        return Err(JobError::Usage(format!(
+            "the exact magnetization moments of {} on the {} torus would take about {:.0} days; use a smaller torus",
+            spec.name(),
+            torus.label(),
+            secs / 86400.0
+        )));
+    }
+    Ok((plan, secs))
 }
 
 /// The exact moments of M (totals) at coupling `beta`; check [`magnetization_plan`] first.

@@ -401,7 +401,14 @@ impl ExactLevels {
 
     /// The reference at β: P(E) from the counts and the moments of |M| (transfer matrix over
     /// the magnetization lattice) when they take at most [`MAX_MAGNETIZATION_SECONDS`].
-    pub fn at(&self, spec: ModelSpec, dims: &[usize], beta: f64) -> Result<ExactReference, JobError> {
+    /// `magnetization = false` skips the moments (the samples have no M column).
+    pub fn at(
+        &self,
+        spec: ModelSpec,
+        dims: &[usize],
+        beta: f64,
+        magnetization: bool,
+    ) -> Result<ExactReference, JobError> {
         let ctx = super::Ctx::default();
         // probabilities in logarithms from the exact counts; a level is a level because its
         // count is non-zero, not because its probability survived the exponential (β = 20
@@ -410,13 +417,15 @@ impl ExactLevels {
         let m = lw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let z: f64 = lw.iter().map(|l| (l - m).exp()).sum();
         let levels = self.counts.iter().zip(&lw).map(|((e, _), l)| (*e, (l - m).exp() / z)).collect();
-        let (mom, magnetization_note) = match super::dos::magnetization_plan(spec, dims, &ctx) {
-            Ok((_, secs)) if secs > MAX_MAGNETIZATION_SECONDS => (
+        let plan = if magnetization { Some(super::dos::magnetization_plan(spec, dims, &ctx)) } else { None };
+        let (mom, magnetization_note) = match plan {
+            None => (None, None),
+            Some(Ok((_, secs))) if secs > MAX_MAGNETIZATION_SECONDS => (
                 None,
                 Some(format!("the exact magnetization moments would take about {secs:.0} s: |M| is not compared")),
             ),
-            Ok(_) => (Some(super::dos::magnetization_moments(spec, dims, beta, &ctx)?), None),
-            Err(e) => (None, Some(format!("no exact magnetization moments ({e}): |M| is not compared"))),
+            Some(Ok(_)) => (Some(super::dos::magnetization_moments(spec, dims, beta, &ctx)?), None),
+            Some(Err(e)) => (None, Some(format!("no exact magnetization moments ({e}): |M| is not compared"))),
         };
         let source = match (self.method, mom.is_some()) {
             (super::dos::DosMethod::Pfaffian, true) => {
@@ -443,7 +452,7 @@ impl ExactLevels {
 
 /// Exact P(E) and the moments of |M| at one β ([`ExactLevels::of`], then [`ExactLevels::at`]).
 pub fn exact_reference(spec: ModelSpec, dims: &[usize], beta: f64) -> Result<ExactReference, JobError> {
-    ExactLevels::of(spec, dims)?.at(spec, dims, beta)
+    ExactLevels::of(spec, dims)?.at(spec, dims, beta, true)
 }
 
 /// One compared observable.
@@ -1046,7 +1055,8 @@ fn point(
             }
         }
     }
-    let exact = levels.at(spec, dims, beta)?;
+    let with_m = chains.iter().all(|c| c.magnetization.is_some());
+    let exact = levels.at(spec, dims, beta, with_m)?;
     let v = validate_chains_at_rate(&chains, &exact, beta, sites, rate)?;
     super::vouched(ValidateRecord {
         model: spec.name(),
