@@ -178,11 +178,15 @@ fn a_scan_over_several_beta_is_judged_as_one_family() {
     let r = run_scan(&params, chains.clone()).unwrap();
     assert_eq!(r.verdict, "consistent", "{}", r.reason);
     assert_eq!(r.points.len(), 3);
+    // 8 tests per β: E, C, |M|, M², U₄, χ, the histogram and the rare-level test
     assert!(r.points[2].critical && r.points[0].reason.contains("= 0.01/3/8 tests"), "{}", r.points[0].reason);
-    // the exact curve spans the scan and passes through the exact points: E/N at K_c of the
-    // 8×8 torus from the same counts
+    // the exact curve spans the scan and passes through the exact points (E/N of the record at
+    // K_c, from the same counts; the grid point nearest K_c is within 2e-3 of it in K, so within
+    // |dE/dK|·2e-3 ≈ 0.02 in E/N)
     let at_kc = r.curve.iter().min_by(|a, b| (a.0 - KC).abs().total_cmp(&(b.0 - KC).abs())).unwrap();
     assert!(r.curve[0].0 < 0.3 && r.curve.last().unwrap().0 > KC && (at_kc.0 - KC).abs() < 2e-3);
+    let exact_kc = r.points[2].observables[0].exact / 64.0;
+    assert!((at_kc.1 - exact_kc).abs() < 0.02, "{at_kc:?} vs {exact_kc}");
     // the chain of K = 0.3 filed under K = 0.4 (and back): caught at those two couplings
     let mut swapped = chains.clone();
     swapped[0].0 = 0.4;

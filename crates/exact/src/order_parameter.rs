@@ -487,8 +487,9 @@ mod tests {
     }
 
     #[test]
-    fn ising_equals_the_fourier_route_and_kaufman() {
-        // ln Z: Kaufman's closed form; ⟨|M|⟩, ⟨M²⟩: brute force on 4×4 (2^16) at K_c
+    fn ising_equals_kaufman_and_brute_force() {
+        // ln Z: Kaufman's closed form; ⟨|M|⟩, ⟨M⁴⟩: brute force on 4×4 (2^16) at K_c (the
+        // Fourier P(M) route is compared in tests/dos_transfer.rs)
         let t = Torus::new(&[4, 4]).unwrap();
         let kc = 0.44068679350977147;
         let m = moments(Model::Ising, &t, kc, &|_, _| {}).unwrap();
