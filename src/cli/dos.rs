@@ -171,7 +171,7 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
 }
 
 pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
-    let (spec, _, _) = a.p.model.resolve_first()?;
+    let spec = crate::jobs::ModelSpec::parse(&a.p.model.model, a.p.model.q)?;
     a.p.lattice.dims(spec)?;
     let list = validate::betas(&a.p)?;
     if let Some(p) = &a.plot {

@@ -45,12 +45,6 @@ impl Default for ModelParams {
 }
 
 impl ModelParams {
-    /// [`ModelParams::resolve`] of the first β of a comma-separated list (`validate` scans).
-    pub fn resolve_first(&self) -> Result<(ModelSpec, f64, bool), JobError> {
-        let first = ModelParams { beta: self.beta.split(',').next().unwrap_or("").trim().to_string(), ..self.clone() };
-        first.resolve()
-    }
-
     /// The model, β and whether β is the model's critical coupling.
     pub fn resolve(&self) -> Result<(ModelSpec, f64, bool), JobError> {
         let spec = ModelSpec::parse(&self.model, self.q)?;

@@ -1168,7 +1168,8 @@ pub fn run_scan(params: &ValidateParams, chains: Vec<(f64, Samples)>) -> Result<
     let pad = 0.1 * (hi - lo).max(0.05 * hi).max(1e-3);
     let curve = (0..=200)
         .map(|i| {
-            let b = (lo - pad).max(0.0) + (hi + 2.0 * pad - (lo - pad).max(0.0) - pad) * i as f64 / 200.0;
+            let start = (lo - pad).max(0.0);
+            let b = start + (hi + pad - start) * i as f64 / 200.0;
             let t = levels.thermodynamics(b, sites);
             (b, t.energy / sites as f64, t.specific_heat_per_site)
         })
