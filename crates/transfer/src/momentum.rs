@@ -386,11 +386,13 @@ impl<'a> Tables<'a> {
         let mk1 = idx(lx - k1x, ly - k1y);
         // e^{−ik₁·x} in the transposed layout (the completed sector's F-terms)
         if self.sectors.iter().any(|s| s.dweight != 0.0) {
+            // a product of the two axes' phases: 2L sines, not N
             let tau = 2.0 * std::f64::consts::PI;
-            for x in 0..lx {
-                for y in 0..ly {
-                    let ph = -tau * (k1x as f64 * x as f64 / lx as f64 + k1y as f64 * y as f64 / ly as f64);
-                    w.phase[x * ly + y] = C::from_polar(1.0, ph);
+            let ey: Vec<C> = (0..ly).map(|y| C::from_polar(1.0, -tau * ((k1y * y) % ly) as f64 / ly as f64)).collect();
+            for (x, col) in w.phase.chunks_mut(ly).enumerate() {
+                let ex = C::from_polar(1.0, -tau * ((k1x * x) % lx) as f64 / lx as f64);
+                for (p, e) in col.iter_mut().zip(&ey) {
+                    *p = ex * e;
                 }
             }
         }
@@ -448,16 +450,23 @@ impl<'a> Tables<'a> {
                 // Σ_j ac_j(x) [e^{−ik₁·x} ab_F b̂c(−k₁) + âb(k₁) bc_F]
                 if s.dweight != 0.0 {
                     let f = -s.dweight;
+                    let (mut alpha, mut gam) = ([ZERO; 4], [ZERO; 4]);
                     for (j, terms) in LOOPS.iter().enumerate() {
-                        let (mut alpha, mut gam) = (ZERO, ZERO);
                         for &(i, q, sg) in terms {
-                            alpha += s.hat[bc * 4 + q][mk1] * (f * sg * s.eps[ab][i]);
-                            gam += s.hat[ab * 4 + i][k1] * (f * sg * s.eps[bc][q]);
+                            alpha[j] += s.hat[bc * 4 + q][mk1] * (f * sg * s.eps[ab][i]);
+                            gam[j] += s.hat[ab * 4 + i][k1] * (f * sg * s.eps[bc][q]);
                         }
-                        let raw = &s.ac_raw[ac * 4 + j];
-                        for ((o, &r), ph) in w.acc[c].iter_mut().zip(raw).zip(&w.phase) {
-                            *o += (ph * alpha + gam) * r;
+                    }
+                    // one pass for the four blocks: ph(x) Σ_j α_j ac_j(x) + Σ_j γ_j ac_j(x)
+                    let [r0, r1, r2, r3] = std::array::from_fn(|j| &s.ac_raw[ac * 4 + j][..n]);
+                    for (x, (o, ph)) in w.acc[c].iter_mut().zip(&w.phase).enumerate() {
+                        let r = [r0[x], r1[x], r2[x], r3[x]];
+                        let (mut sa, mut sg) = (ZERO, ZERO);
+                        for j in 0..4 {
+                            sa += alpha[j] * r[j];
+                            sg += gam[j] * r[j];
                         }
+                        *o += ph * sa + sg;
                     }
                 }
             }
