@@ -77,6 +77,36 @@ fn momentum_route_equals_the_streamed_route() {
 }
 
 #[test]
+fn bulk_quadrature_is_the_large_torus_limit_and_refuses_kc() {
+    // K = 0.3 (ξ ≈ 1.6): the 48 × 48 torus (four sectors) and the one-sector midpoint rule are two
+    // approximations of the infinite lattice, both exponentially close to it (measured: they
+    // differ by 2e-12 relative; the M = 32 grid is still 5e-7 away, so this cannot pass by accident)
+    let v = json(&["fisher", "--beta", "0.3", "--sizes", "48", "--bulk", "--json"]);
+    let b = &v["bulk"];
+    let r_inf = b["r_per_site"].as_f64().unwrap();
+    let r48 = v["rows"][0]["R"].as_f64().unwrap() / (48.0 * 48.0);
+    assert!((r48 - r_inf).abs() < 1e-10 * r_inf.abs(), "R/N torus {r48} vs bulk {r_inf}");
+    assert!(b["ln_z_dev_onsager"].as_f64().unwrap() < 1e-14, "ln Z/N against Onsager's closed form");
+    assert!(b["R_digits"].as_f64().unwrap() > 10.0, "{b}");
+    let grids = b["grids"].as_array().unwrap();
+    assert!(grids.len() >= 2 && grids.last().unwrap()["M"] == b["M"]);
+    // the prediction 10/9 is for K_c; off it the fit carries none
+    assert!(v["fit"].is_null() || v["fit"]["predicted"].is_null());
+    // without --bulk the record has no such field (existing scripts see the same JSON)
+    assert!(json(&["fisher", "--beta", "0.3", "--sizes", "4", "--json"]).get("bulk").is_none());
+    for args in [
+        vec!["fisher", "--bulk"],
+        vec!["fisher", "--bulk", "--beta", "0.4406867935097715"],
+        vec!["fisher", "--bulk", "--model", "potts", "--q", "3", "--beta", "0.5", "--sizes", "3"],
+        vec!["fisher", "--bulk", "--beta", "1e-300", "--sizes", "4"],
+    ] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty() && err.trim().lines().count() == 1 && err.contains("--"), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn momentum_checkpoint_survives_sigkill() {
     // a real kill mid-run (L = 64: 561 orbits in blocks of 4, about a second): the resumed run
     // skips what was saved and ends with the same R, A, B to the bit as an uninterrupted run

@@ -53,6 +53,7 @@ def strip(v):
         (lambda: onsager.partition(model="potts", q=3, lx=3, ly=4, beta=0.5),
          ["partition", "--model", "potts", "--q", "3", "--lx", "3", "--ly", "4", "--beta", "0.5"]),
         (lambda: onsager.fisher(sizes=range(3, 6)), ["fisher", "--sizes", "3..5"]),
+        (lambda: onsager.fisher(sizes=8, beta=0.6, bulk=True), ["fisher", "--sizes", "8", "--beta", "0.6", "--bulk"]),
         (lambda: onsager.spectrum(width=[4, 5, 6], levels=3), ["spectrum", "--width", "4,5,6", "--levels", "3"]),
         (lambda: onsager.trg(chi=8, steps=6), ["trg", "--chi", "8", "--steps", "6"]),
         (lambda: onsager.hotrg(beta=0.3, chi=8, steps=6, observables=True),

@@ -2,8 +2,8 @@
 
 use super::{progress_bar, show_progress};
 use crate::jobs::fisher::{
-    analyse, check_sizes, local_exponents, predicted_d_r, ticks, AnsatzFit, CorrectedFit, Extrapolation, FisherFit,
-    FisherMethod, FisherParams, FisherRecord, FisherRow,
+    analyse, check_sizes, local_exponents, predicted_d_r, ticks, AnsatzFit, BulkRecord, CorrectedFit, Extrapolation,
+    FisherFit, FisherMethod, FisherParams, FisherRecord, FisherRow,
 };
 use crate::jobs::{Ctx, JobError, ModelSpec};
 use clap::Args;
@@ -80,7 +80,7 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
             super::check_output(p, flag, &[ext])?;
         }
     }
-    let (job, rows) = match &a.from_csv {
+    let (job, rows, bulk) = match &a.from_csv {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| JobError::Usage(format!("--from-csv {}: cannot read: {e}", p.display())))?;
@@ -88,20 +88,42 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
             let method = a.p.method.resolve(spec, beta)?;
             let rows = crate::jobs::fisher::read_csv(&text, method)
                 .map_err(|e| JobError::Usage(format!("--from-csv {}: {e}", p.display())))?;
-            (a.p.validate_with_sizes(rows.iter().map(|r| r.l).collect())?, rows)
+            let job = a.p.validate_with_sizes(rows.iter().map(|r| r.l).collect())?;
+            let bulk = job.bulk.then(|| bulk(a, &job, &onsager_transfer::streaming::Alone)).transpose()?;
+            (job, rows, bulk)
         }
         None => {
             let job = a.p.validate()?;
             match compute(a, &job)? {
-                Some(rows) => (job, rows),
+                Some((rows, bulk)) => (job, rows, bulk),
                 None => return Ok(()), // an MPI rank other than 0: rank 0 reports
             }
         }
     };
-    report(a, &analyse(&a.p, &job, rows)?)
+    report(a, &FisherRecord { bulk, ..analyse(&a.p, &job, rows)? })
 }
 
-fn compute(a: &FisherArgs, job: &crate::jobs::fisher::FisherJob) -> Result<Option<Vec<FisherRow>>, JobError> {
+/// The infinite lattice by quadrature, with a spinner-free status line on a terminal.
+fn bulk(
+    a: &FisherArgs,
+    job: &crate::jobs::fisher::FisherJob,
+    part: &dyn onsager_transfer::streaming::Partition,
+) -> Result<BulkRecord, JobError> {
+    let show = show_progress(a.json) && part.rank() == 0;
+    let bar = progress_bar(show, crate::jobs::fisher::BULK_GRIDS.len() as u64, "grids");
+    let message = |m: &str| {
+        bar.inc(1);
+        bar.set_message(m.to_string())
+    };
+    let ctx = Ctx { on_message: Some(&message), ..Ctx::default() };
+    let out = crate::jobs::fisher::bulk(job.beta, &ctx, part);
+    bar.finish_and_clear();
+    out
+}
+
+type Computed = (Vec<FisherRow>, Option<BulkRecord>);
+
+fn compute(a: &FisherArgs, job: &crate::jobs::fisher::FisherJob) -> Result<Option<Computed>, JobError> {
     // under mpirun (mpi feature), the ranks share each size
     #[cfg(feature = "mpi")]
     let universe = mpi::initialize();
@@ -147,14 +169,19 @@ fn compute(a: &FisherArgs, job: &crate::jobs::fisher::FisherJob) -> Result<Optio
     let ctx = Ctx { on_progress: Some(&tick), on_message: Some(&message), ..ctx };
     let rows = crate::jobs::fisher::rows(job, &ctx, part.as_ref())?;
     bar.finish_and_clear();
-    Ok((part.rank() == 0).then_some(rows))
+    // rows without a trustworthy digit are refused before the quadrature's minutes
+    crate::jobs::fisher::check_digits(&rows)?;
+    let bulk = job.bulk.then(|| bulk(a, job, part.as_ref())).transpose()?;
+    Ok((part.rank() == 0).then_some((rows, bulk)))
 }
 
 fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
     let spec = ModelSpec::parse(&a.p.model.model, a.p.model.q)?;
     let (beta, rows, f) = (rec.beta, &rec.rows, &rec.fit);
+    // the prediction is for the critical point: off it R is extensive (R/N → R∞/N)
+    let predicted = predicted_d_r(spec).filter(|_| rec.critical);
     if let Some(path) = &a.plot {
-        plot(path, spec, beta, rows, f, &rec.extrapolation)?;
+        plot(path, spec, beta, rows, f, &rec.extrapolation, predicted)?;
     }
     if let Some(path) = &a.csv {
         super::write_atomic(path, "--csv", csv_text(rec).as_bytes())?;
@@ -203,7 +230,8 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
         Some(f) => {
             let pred = match f.predicted {
                 Some((p, label)) => format!("predicted d_R = {label} = {p:.5}"),
-                None => "no prediction for this model".into(),
+                None if rec.critical => "no prediction for this model".into(),
+                None => "off K_c, R is extensive (d_R → 1): the prediction is for K_c".into(),
             };
             println!(
                 "\nfit |R| ~ N^d_R (OLS of ln|R| on ln N, N = L^{}) over L = {}..{}: d_R = {:.5} ± {:.5};  {pred}",
@@ -219,14 +247,53 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
             println!("\n(no fit: the window {}..{} holds fewer than two sizes)", w.0, w.1)
         }
     }
-    print_analysis(&rec.corrected_fits, &rec.extrapolation, predicted_d_r(spec));
-    println!("\n{}", verdict(spec, rows, &rec.extrapolation));
+    if let Some(b) = &rec.bulk {
+        print_bulk(b, rows, rec.critical);
+    }
+    print_analysis(&rec.corrected_fits, &rec.extrapolation, predicted);
+    println!("\n{}", verdict(spec, rows, &rec.extrapolation, predicted));
     Ok(())
+}
+
+/// The infinite-lattice line and each size's distance from it.
+fn print_bulk(b: &BulkRecord, rows: &[FisherRow], critical: bool) {
+    let grids: Vec<String> = b.grids.iter().map(|g| format!("M = {}: {:.15e}", g.m, g.r_per_site)).collect();
+    println!("\ninfinite lattice by quadrature (midpoint rule on M × M antiperiodic momenta, one Gaussian sector):");
+    println!("  R/N by grid: {}", grids.join(";  "));
+    // each to the digits its own convergence leaves (at most 13: the rounding of the sums)
+    let shown = |x: f64, err: f64| {
+        let digits = (-(err / x.abs()).log10()).clamp(1.0, 13.0) as usize;
+        format!("{:.*e}", digits - 1, x)
+    };
+    println!(
+        "  R∞/N = {:.*e}  ± {:.1e} ({:.1} digits),  A∞/N = {} ± {:.1e},  B∞/N = {} ± {:.1e};  ln Z/N − Onsager = \
+         {:.1e}  ({:.1} s)",
+        (b.r_digits.floor() as usize).clamp(1, 16) - 1,
+        b.r_per_site,
+        b.r_error,
+        b.r_digits.min(15.9),
+        shown(b.a_per_site, b.a_error),
+        b.a_error,
+        shown(b.b_per_site, b.b_error),
+        b.b_error,
+        b.ln_z_dev_onsager,
+        b.seconds
+    );
+    if !critical && !rows.is_empty() {
+        let approach: Vec<String> =
+            rows.iter().map(|r| format!("L = {}: {:+.2e}", r.l, r.r / (r.l * r.l) as f64 - b.r_per_site)).collect();
+        println!("  R/N − R∞/N:  {}", approach.join("  "));
+    }
 }
 
 /// One plain sentence on what the table shows: the drift of the local exponent and, where the
 /// sizes allow an extrapolation, its value against the prediction and the N ln N hypothesis.
-fn verdict(spec: ModelSpec, rows: &[FisherRow], extra: &Option<Extrapolation>) -> String {
+fn verdict(
+    spec: ModelSpec,
+    rows: &[FisherRow],
+    extra: &Option<Extrapolation>,
+    predicted: Option<(f64, &str)>,
+) -> String {
     let local = local_exponents(spec, rows);
     if local.len() < 3 {
         return "What the numbers show: too few sizes to follow the local exponent.".into();
@@ -256,7 +323,7 @@ fn verdict(spec: ModelSpec, rows: &[FisherRow], extra: &Option<Extrapolation>) -
         );
     };
     let mut s = format!("What the numbers show: {drift}; extrapolated, d_R(∞) = {:.3} ± {:.3}", e.d_r, e.uncertainty);
-    if let Some((p, label)) = predicted_d_r(spec) {
+    if let Some((p, label)) = predicted {
         let z = (e.d_r - p) / e.uncertainty;
         s.push_str(&if z.abs() <= 2.0 {
             format!(", consistent with the predicted {label}")
@@ -322,12 +389,13 @@ fn plot(
     rows: &[FisherRow],
     f: &Option<FisherFit>,
     extra: &Option<Extrapolation>,
+    predicted: Option<(f64, &str)>,
 ) -> Result<(), JobError> {
     use crate::plot::{panels, Panel, Series};
     let d = spec.dim as f64;
     let local: Vec<(f64, f64)> = local_exponents(spec, rows).iter().map(|&(l, s)| (1.0 / l, s)).collect();
     let mut h1 = Vec::new();
-    if let Some((p, label)) = predicted_d_r(spec) {
+    if let Some((p, label)) = predicted {
         h1.push((p, format!("predicted {label}")));
     }
     let mut series1 = vec![Series { label: "exact local slope", points: local, line: true, errors: Vec::new() }];

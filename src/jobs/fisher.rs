@@ -735,6 +735,11 @@ pub struct FisherParams {
     #[arg(long)]
     #[serde(default, deserialize_with = "super::params::opt_text")]
     pub checkpoint: Option<String>,
+    /// also the infinite lattice's R/N, A/N, B/N by quadrature (2D Ising, K ≠ K_c): the midpoint
+    /// rule on M × M momenta, M doubled from 16 until two grids agree, to show the approach
+    #[arg(long)]
+    #[serde(default)]
+    pub bulk: bool,
 }
 
 /// The default sizes of the momentum route: every L to 16, every 2 to 32, every 4 to 64 — the
@@ -771,6 +776,8 @@ pub struct FisherJob {
     pub window: (usize, usize),
     /// directory of the momentum route's checkpoints
     pub checkpoint: Option<std::path::PathBuf>,
+    /// whether the infinite-lattice values are asked for ([`bulk`])
+    pub bulk: bool,
 }
 
 impl FisherParams {
@@ -819,6 +826,23 @@ impl FisherParams {
             }
             super::checkpoint::check_dir(std::path::Path::new(dir))?;
         }
+        if self.bulk {
+            if !(spec.model == Model::Ising && spec.dim == 2) {
+                return Err(JobError::Usage(format!(
+                    "--bulk is for --model ising in 2D (free fermions; got {} in {}D)",
+                    spec.name(),
+                    spec.dim
+                )));
+            }
+            let kc = onsager_models::critical_coupling(spec.model, 2)?.coupling;
+            if critical || (beta - kc).abs() <= 1e-9 * kc {
+                return Err(JobError::Usage(
+                    "--bulk is out of range at K_c: there the infinite lattice's R/N diverges (|R|/N grows like \
+                     ln N); give --beta ≠ critical"
+                        .into(),
+                ));
+            }
+        }
         let max = *sizes.iter().max().expect("parse_sizes returns at least one size");
         let window = match &self.fit_window {
             Some(w) => {
@@ -853,6 +877,7 @@ impl FisherParams {
             sizes,
             window,
             checkpoint: self.checkpoint.as_ref().map(Into::into),
+            bulk: self.bulk,
         })
     }
 }
@@ -880,10 +905,145 @@ pub struct FisherRecord {
     pub corrected_fits: Vec<CorrectedFit>,
     /// d_R(∞) from log-corrected forms (eight or more sizes ≥ 16)
     pub extrapolation: Option<Extrapolation>,
+    /// the infinite lattice by quadrature (`--bulk`)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bulk: Option<BulkRecord>,
     /// onsager version
     pub version: &'static str,
     /// the parameters
     pub params: FisherParams,
+}
+
+/// One quadrature grid of [`bulk`].
+#[derive(Debug, Clone, Serialize)]
+pub struct BulkGrid {
+    /// M: the grid has M × M momenta
+    #[serde(rename = "M")]
+    pub m: usize,
+    /// R/N on this grid
+    pub r_per_site: f64,
+    /// A/N on this grid
+    pub a_per_site: f64,
+    /// B/N on this grid
+    pub b_per_site: f64,
+    /// wall seconds
+    pub seconds: f64,
+}
+
+/// The infinite 2D Ising lattice's Fisher curvature per site by quadrature: the momentum route
+/// on one Gaussian sector ([`FreeFermion::bulk`]), the periodic midpoint rule on M × M momenta.
+/// Off K_c it converges exponentially in M/ξ, so the change between the last two grids bounds
+/// the error of the coarser one and, a fortiori, of the finer one that is reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulkRecord {
+    /// the finest grid's M
+    #[serde(rename = "M")]
+    pub m: usize,
+    /// R/N of the infinite lattice
+    pub r_per_site: f64,
+    /// A/N
+    pub a_per_site: f64,
+    /// B/N
+    pub b_per_site: f64,
+    /// ln Z/N on the finest grid
+    pub ln_z_per_site: f64,
+    /// |ln Z/N − Onsager's closed form| (the quadrature's check)
+    pub ln_z_dev_onsager: f64,
+    /// |R/N(M) − R/N(M/2)| plus rounding: the error bound of R/N
+    pub r_error: f64,
+    /// |A/N(M) − A/N(M/2)|: the error bound of A/N
+    pub a_error: f64,
+    /// |B/N(M) − B/N(M/2)|: the error bound of B/N
+    pub b_error: f64,
+    /// decimal digits of R/N: the smaller of the convergence and the rounding estimates
+    #[serde(rename = "R_digits")]
+    pub r_digits: f64,
+    /// every grid computed
+    pub grids: Vec<BulkGrid>,
+    /// wall seconds of all grids
+    pub seconds: f64,
+}
+
+/// Grids of [`bulk`]: M doubles from 16; 256 takes about 2 minutes on two cores (one sector of
+/// the L = 256 torus), the next would take half an hour.
+pub const BULK_GRIDS: [usize; 5] = [16, 32, 64, 128, 256];
+
+/// Two grids agreeing to this relative change end the doubling: exponential convergence leaves
+/// the finer one at rounding level.
+pub const BULK_TOLERANCE: f64 = 1e-11;
+
+/// The infinite lattice's R/N, A/N, B/N at coupling K by quadrature (see [`BulkRecord`]);
+/// refused when the grids have not converged to one digit by the largest (K too near K_c).
+pub fn bulk(beta: f64, ctx: &Ctx, part: &dyn streaming::Partition) -> Result<BulkRecord, JobError> {
+    let t0 = std::time::Instant::now();
+    let mut grids: Vec<BulkGrid> = Vec::new();
+    let mut last = None;
+    for &m in &BULK_GRIDS {
+        check_size(ModelSpec { model: Model::Ising, dim: 2 }, m, FisherMethod::Momentum, ctx.memory_budget)?;
+        ctx.message(&format!("infinite lattice: M = {m}"));
+        let t = std::time::Instant::now();
+        let ff = FreeFermion::bulk(m, beta, beta).map_err(JobError::Usage)?;
+        let c = ff.curvature_momentum(&|| {}, part, &momentum::NoCheckpoint).map_err(JobError::Usage)?;
+        let n = (m * m) as f64;
+        let rounding = r_digits(c.curvature.r, c.curvature.a, c.curvature.b, c.curvature.g_min_eig)
+            .min(-(f64::EPSILON / beta).log10());
+        if rounding.is_nan() || rounding < MIN_R_DIGITS {
+            // a finer grid does not help: the cumulants' rounding is the limit
+            return Err(JobError::Numerical(format!(
+                "--bulk at K = {beta}: R/N keeps no trustworthy digit through rounding (weak coupling, where R ~ \
+                 K², or deep order, where g is ill-conditioned); give --beta between about 0.01 and 2"
+            )));
+        }
+        grids.push(BulkGrid {
+            m,
+            r_per_site: c.curvature.r / n,
+            a_per_site: c.curvature.a / n,
+            b_per_site: c.curvature.b / n,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+        let change = grids.iter().rev().nth(1).map(|g| (g.r_per_site - c.curvature.r / n).abs());
+        // agreement to the grid's own rounding level is all a finer grid could add
+        let tol = BULK_TOLERANCE.max(10f64.powf(-rounding));
+        let done = change.is_some_and(|d| d <= tol * (c.curvature.r / n).abs());
+        last = Some((m, ff.ln_z() / n, c, change));
+        if done {
+            break;
+        }
+    }
+    let (m, ln_z, c, change) = last.expect("at least one grid");
+    let [prev, fine] = [&grids[grids.len() - 2], &grids[grids.len() - 1]];
+    let (a_error, b_error) = ((fine.a_per_site - prev.a_per_site).abs(), (fine.b_per_site - prev.b_per_site).abs());
+    let n = (m * m) as f64;
+    let r = c.curvature.r / n;
+    let r_error = change.expect("at least two grids") + c.r_error / n;
+    let rounding = r_digits(c.curvature.r, c.curvature.a, c.curvature.b, c.curvature.g_min_eig)
+        .min(-(f64::EPSILON / beta).log10());
+    let digits = rounding.min(-(r_error / r.abs()).log10());
+    if digits.is_nan() || digits < MIN_R_DIGITS {
+        let kc = onsager_models::critical_coupling(Model::Ising, 2)?.coupling;
+        return Err(JobError::Numerical(format!(
+            "--bulk at K = {beta}: the quadrature has not converged by M = {m} (R/N changed by {:.1e} of itself \
+             from M = {}): K is {:.3} from K_c, where the correlation length needs a larger grid; move --beta \
+             away from K_c = {kc:.6}",
+            r_error / r.abs(),
+            m / 2,
+            (beta - kc).abs()
+        )));
+    }
+    Ok(BulkRecord {
+        m,
+        r_per_site: r,
+        a_per_site: c.curvature.a / n,
+        b_per_site: c.curvature.b / n,
+        ln_z_per_site: ln_z,
+        ln_z_dev_onsager: (ln_z - onsager_exact::onsager_ln_z_per_site(beta)).abs(),
+        r_error,
+        a_error,
+        b_error,
+        r_digits: digits,
+        grids,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
 }
 
 /// Validates every size against memory before the first long computation.
@@ -921,10 +1081,13 @@ pub fn analyse(params: &FisherParams, job: &FisherJob, rows: Vec<FisherRow>) -> 
         critical: job.critical,
         method: job.method.name(),
         boundary: "periodic",
-        fit: fit(job.spec, &rows, job.window),
+        // the prediction is for the critical point: off it R is extensive (R/N → R∞/N)
+        fit: fit(job.spec, &rows, job.window)
+            .map(|f| FisherFit { predicted: f.predicted.filter(|_| job.critical), ..f }),
         corrected_fits: corrected_fits(job.spec, &rows, 6),
         extrapolation: extrapolate(job.spec, &rows),
         rows,
+        bulk: None,
         version: env!("CARGO_PKG_VERSION"),
         params: params.clone(),
     })
@@ -934,5 +1097,7 @@ pub fn analyse(params: &FisherParams, job: &FisherJob, rows: Vec<FisherRow>) -> 
 pub fn run(params: &FisherParams, ctx: &Ctx) -> Result<FisherRecord, JobError> {
     let job = params.validate()?;
     let rows = rows(&job, ctx, &streaming::Alone)?;
-    analyse(params, &job, rows)
+    check_digits(&rows)?;
+    let bulk = job.bulk.then(|| bulk(job.beta, ctx, &streaming::Alone)).transpose()?;
+    Ok(FisherRecord { bulk, ..analyse(params, &job, rows)? })
 }

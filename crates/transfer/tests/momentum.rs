@@ -34,3 +34,42 @@ fn momentum_route_equals_the_stored_slices_on_small_tori() {
         assert!(rel(c.a, want.a) < 1e-11 && rel(c.b, want.b) < 1e-11, "{lx}x{ly} K={k}: A, B");
     }
 }
+
+#[test]
+fn bulk_quadrature_is_one_sector_exactly_and_converges_to_the_infinite_lattice() {
+    // the one-sector grid through the momentum route equals its own stored slices (every entry
+    // of T held), as the four-sector torus does above
+    for &(m, k) in &[(4, 0.3), (6, 0.7), (5, KC)] {
+        let ff = FreeFermion::bulk(m, k, k).unwrap();
+        let want = curvature_from_slices(&ff.slices());
+        let c = ff.curvature_momentum(&|| {}, &Alone, &NoCheckpoint).unwrap().curvature;
+        assert!(rel(c.r, want.r) < 1e-11, "M = {m} K = {k}: R {} vs {}", c.r, want.r);
+        assert!(rel(c.a, want.a) < 1e-11 && rel(c.b, want.b) < 1e-11, "M = {m} K = {k}: A, B");
+    }
+    // off K_c the midpoint rule converges exponentially: ln Z/N to Onsager's closed form
+    // (onsager_exact, the integral of shared/physics.md) and R/N to the large torus
+    for &k in &[0.3, 0.6] {
+        let per_site = |m: usize| {
+            let ff = FreeFermion::bulk(m, k, k).unwrap();
+            let c = ff.curvature_momentum(&|| {}, &Alone, &NoCheckpoint).unwrap().curvature;
+            (ff.ln_z() / (m * m) as f64, c.r / (m * m) as f64)
+        };
+        let onsager = onsager_exact::onsager_ln_z_per_site(k);
+        let (lnz32, r32) = per_site(32);
+        let (lnz48, r48) = per_site(48);
+        let torus = FreeFermion::new(40, 40, k, k).unwrap();
+        let rt = torus.curvature_momentum(&|| {}, &Alone, &NoCheckpoint).unwrap().curvature.r / 1600.0;
+        eprintln!(
+            "K = {k}: ln Z/N − Onsager {:e} (M = 32), {:e} (M = 48); R/N {r32} (32), {r48} (48); torus 40x40 {rt}",
+            lnz32 - onsager,
+            lnz48 - onsager
+        );
+        // measured: 1.1e-16 and 1.8e-15 at M = 48 (5.9e-12 and 3.2e-11 at M = 32: converging)
+        assert!((lnz48 - onsager).abs() < 1e-14, "K = {k}: ln Z/N {lnz48} vs Onsager {onsager}");
+        assert!((lnz32 - onsager).abs() > (lnz48 - onsager).abs(), "K = {k}: ln Z/N does not converge");
+        // two approximations of one limit, both exponentially close to it (measured 3.5e-9 and
+        // 2.1e-9; M = 32 is still 5e-7 away, so this cannot pass by accident)
+        assert!(rel(rt, r48) < 1e-8, "K = {k}: R/N torus 40x40 {rt} vs bulk M = 48 {r48}");
+        assert!(rel(r32, r48) > 1e-8, "K = {k}: the M = 32 grid is expected to be visibly coarse");
+    }
+}

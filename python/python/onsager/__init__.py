@@ -190,14 +190,16 @@ def partition(*, lx: int, ly: Optional[int] = None, lz: Optional[int] = None, mo
 def fisher(*, sizes: Union[str, int, Iterable[int], None] = None, model: str = "ising", q: Optional[int] = None,
            beta: Union[float, str] = "critical", method: str = "auto",
            fit_window: Union[str, Iterable[int], None] = None, checkpoint: Optional[str] = None,
-           progress: Progress = None) -> Record:
+           bulk: bool = False, progress: Progress = None) -> Record:
     """Exact Fisher curvature R = (B − A)/4 of the bond couplings on L^d tori and the fit
     |R| ~ N^{d_R} (``sizes``: an int, a range, a list or ``"3..9"``; default for 2D Ising: L = 4..64
     by free fermions in momentum space). ``method``: auto, transfer, free-fermion, momentum;
-    ``checkpoint``: a directory where the momentum route keeps finished momenta (resumable).
+    ``checkpoint``: a directory where the momentum route keeps finished momenta (resumable);
+    ``bulk``: also the infinite lattice's R/N, A/N, B/N by quadrature (2D Ising, K ≠ K_c), as
+    ``record.bulk``.
     ``record.rows`` is a :class:`Table` with columns L, bonds, R, A, B, g_min_eig, ln_z, ..."""
     return run("fisher", progress, sizes=_text(sizes), model=model, q=q, beta=_text(beta), method=method,
-               fit_window=_text(fit_window), checkpoint=checkpoint)
+               fit_window=_text(fit_window), checkpoint=checkpoint, bulk=bulk)
 
 
 def spectrum(*, width: Union[str, int, Iterable[int]], model: str = "ising", q: Optional[int] = None,

@@ -40,8 +40,9 @@ def partition(*, lx: int, ly: Optional[int] = None, lz: Optional[int] = None, mo
     """ln Z, ln Z/N, f = −ln Z/(βN) of the periodic torus (K = βJ, J = 1)."""
 def fisher(*, sizes: Sizes = None, model: str = "ising", q: Optional[int] = None, beta: Beta = "critical",
            method: str = "auto", fit_window: Sizes = None, checkpoint: Optional[str] = None,
-           progress: Progress = None) -> Record:
-    """R = (B − A)/4 on L^d tori (rows: L, bonds, R, A, B, g_min_eig, ln_z) and |R| ~ N^{d_R}."""
+           bulk: bool = False, progress: Progress = None) -> Record:
+    """R = (B − A)/4 on L^d tori (rows: L, bonds, R, A, B, g_min_eig, ln_z) and |R| ~ N^{d_R};
+    ``bulk``: the infinite lattice's R/N, A/N, B/N by quadrature (``record.bulk``)."""
 def spectrum(*, width: Sizes, model: str = "ising", q: Optional[int] = None, beta: Beta = "critical",
              levels: int = 6, solver: str = "auto", progress: Progress = None) -> Record:
     """ln λ_n of the width-L cylinder, x_n = (L/2π) ln(λ0/λn), ξ, and c over ≥ 3 widths."""
