@@ -210,6 +210,12 @@ impl FreeFermion {
     /// values exponentially in M/ξ (Trefethen & Weideman, SIAM Rev. 56, 385 (2014), for the
     /// periodic trapezoidal rule). Use [`Self::curvature_momentum`] on it.
     pub fn bulk(m: usize, kx: f64, ky: f64) -> Result<Self, String> {
+        Self::one_sector(m, kx, ky, Sector { periodic_x: false, periodic_y: false })
+    }
+
+    /// One sector alone as a Gaussian of weight 1 (see [`Self::bulk`]): any sector without a
+    /// zero mode is a quadrature of the infinite lattice, on grids offset by its twist.
+    pub fn one_sector(m: usize, kx: f64, ky: f64, sector: Sector) -> Result<Self, String> {
         if m < 2 {
             return Err(format!("the quadrature grid needs M ≥ 2 (got {m})"));
         }
@@ -217,10 +223,9 @@ impl FreeFermion {
             return Err(format!("free-fermion Fisher geometry needs a coupling K > 0 (got {kx}, {ky})"));
         }
         let t = [kx.tanh(), ky.tanh()];
-        let aa = Sector { periodic_x: false, periodic_y: false };
-        let p = Propagator::new(aa, m, m, t[0], t[1], false);
-        if p.ln_pf.0 <= 0.0 {
-            return Err("the antiperiodic Pfaffian is not positive".into());
+        let p = Propagator::new(sector, m, m, t[0], t[1], false);
+        if p.ln_pf.0 == 0.0 || !p.ln_pf.1.is_finite() {
+            return Err("the sector's Pfaffian vanishes".into());
         }
         let n = (m * m) as f64;
         let ln_z = n * (2f64.ln() + kx.cosh().ln() + ky.cosh().ln()) + p.ln_pf.1;
