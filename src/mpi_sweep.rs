@@ -31,7 +31,7 @@ pub fn run_if_parallel(jobs: &[Job], output: &std::path::Path) -> Result<Role, J
     if rank == 0 {
         // the lock first: no other sweep may read or cut the file while this one decides
         let out = ResultsFile::open(output).map_err(JobError::Usage)?;
-        let (done, dropped) = finished_keys(output).map_err(|e| JobError::Usage(format!("--output {e}")))?;
+        let (done, dropped) = finished_keys(output).map_err(|e| JobError::param("output", e))?;
         if dropped > 0 {
             eprintln!("note: {}: cut a truncated last line ({dropped} bytes); its job runs again", output.display());
         }

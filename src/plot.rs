@@ -60,7 +60,7 @@ pub struct Panel<'a> {
 }
 
 fn draw_err<E: std::fmt::Display>(path: &std::path::Path) -> impl Fn(E) -> JobError + '_ {
-    move |e| JobError::Usage(format!("--plot {}: {e}", path.display()))
+    move |e| JobError::param("plot", format!("{}: {e}", path.display()))
 }
 
 /// The corner of the plot area (a third of each side) holding the fewest points, lower right

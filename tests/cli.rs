@@ -402,7 +402,9 @@ fn validate_json_and_line_numbered_errors() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("verdict: too short") && out.contains('—'), "{out}");
     std::fs::remove_file(sf).ok();
-    for (beta, want) in [("0.3,0.4", "β = 0.5 is not in the --beta list"), ("0.3", "is not the --beta of this run")] {
+    for (beta, want) in
+        [("0.3,0.4", "--beta = 0.3,0.4 does not list β = 0.5"), ("0.3", "is not the --beta of this run")]
+    {
         let (code, out, err) = run(&["validate", "--lx", "4", "--beta", beta, "--input", f]);
         assert!(code == 2 && out.is_empty() && err.contains(want), "{beta}: {err}");
     }
@@ -599,7 +601,7 @@ fn vumps_json_quantum_and_classical() {
 fn chain_commands_reject_bad_input_in_one_line() {
     for (args, needle) in [
         (vec!["dmrg", "--length", "1"], "--length = 1"),
-        (vec!["dmrg", "--length", "10", "--model", "hubbard"], "--model hubbard"),
+        (vec!["dmrg", "--length", "10", "--model", "hubbard"], "--model = hubbard"),
         (vec!["dmrg", "--length", "10", "--chi", "0"], "--chi = 0"),
         (vec!["dmrg", "--length", "10", "--model", "qpotts", "--q", "11"], "--q = 11"),
         (vec!["dmrg", "--length", "100000", "--chi", "4096"], "lower --chi"),

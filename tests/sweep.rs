@@ -78,7 +78,7 @@ fn two_sweeps_on_one_output_file_neither_duplicate_nor_lose_records() {
         assert_eq!(v["ran"].as_u64(), Some(0), "{v}");
     } else {
         assert_eq!(second.status.code(), Some(2));
-        assert!(err.contains("another sweep is writing to this file") && err.trim_end().lines().count() == 1, "{err}");
+        assert!(err.contains("is being written by another sweep") && err.trim_end().lines().count() == 1, "{err}");
     }
     // a lock held by another process, deterministically: this test's own handle
     let held = std::fs::OpenOptions::new().append(true).open(&out).unwrap();

@@ -11,20 +11,18 @@
 
 use numpy::PyReadonlyArray1;
 use onsager::jobs::{self, Ctx, ErrorKind, JobError};
-use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
-
-/// The payload of the unwind that stops a job after Ctrl-C (never shown: see `quiet_cancel`).
-struct Cancelled;
 
 fn py_err(e: JobError) -> PyErr {
     match e.kind() {
         ErrorKind::Input => PyValueError::new_err(e.to_string()),
         ErrorKind::Memory => PyMemoryError::new_err(e.to_string()),
         ErrorKind::Numerical => PyRuntimeError::new_err(e.to_string()),
+        ErrorKind::Cancelled => PyKeyboardInterrupt::new_err(e.to_string()),
     }
 }
 
@@ -34,7 +32,8 @@ fn parse(params: &str) -> PyResult<serde_json::Value> {
 
 /// Runs `job` on its own thread while this one waits detached from the interpreter, checking for
 /// signals every 50 ms. The job's progress reports go to `progress(done, total)` (a Python
-/// callable, called with the GIL) and stop the job by unwinding once Ctrl-C was seen.
+/// callable, called with the GIL); Ctrl-C sets the job's `Ctx::cancel`, which stops it at its
+/// next progress report.
 fn run_detached<F>(py: Python<'_>, progress: Option<Py<PyAny>>, job: F) -> PyResult<String>
 where
     F: FnOnce(&Ctx) -> Result<String, JobError> + Send + 'static,
@@ -44,9 +43,6 @@ where
     let flag = cancel.clone();
     std::thread::spawn(move || {
         let tick = move |done: usize, of: usize| {
-            if flag.load(Ordering::Relaxed) {
-                std::panic::panic_any(Cancelled);
-            }
             if let Some(cb) = &progress {
                 // a failing callback must not kill the job: its error is printed by Python
                 Python::attach(|py| {
@@ -56,8 +52,8 @@ where
                 });
             }
         };
-        let ctx = Ctx { on_progress: Some(&tick), ..Ctx::default() };
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&ctx)));
+        let ctx = Ctx { on_progress: Some(&tick), cancel: Some(&flag), ..Ctx::default() };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| jobs::cancellable(|| job(&ctx))));
         let _ = tx.send(r);
     });
     let outcome = py.detach(move || loop {
@@ -92,7 +88,6 @@ where
 #[pyo3(signature = (command, params, progress = None))]
 fn run(py: Python<'_>, command: String, params: &str, progress: Option<Py<PyAny>>) -> PyResult<String> {
     let v = parse(params)?;
-    jobs::check_command(&command, &v).map_err(py_err)?;
     run_detached(py, progress, move |ctx| jobs::run_command(&command, &v, ctx).map(|r| r.to_string()))
 }
 
@@ -170,20 +165,9 @@ fn defaults(command: &str) -> PyResult<String> {
     jobs::default_params(command).map(|v| v.to_string()).map_err(py_err)
 }
 
-/// Hides the unwind that stops a cancelled job; every other panic is reported as before.
-fn quiet_cancel() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if !info.payload().is::<Cancelled>() {
-            previous(info)
-        }
-    }));
-}
-
 /// Exact and near-exact numbers for classical lattice models (the Rust core of `onsager`).
 #[pymodule]
 fn _onsager(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    quiet_cancel();
     // large kernel temporaries from the heap, not mmap (fisher L = 64: 2.2 s of system time)
     onsager::tune_allocator();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

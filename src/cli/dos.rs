@@ -181,9 +181,9 @@ pub(crate) fn run_validate(a: &ValidateArgs) -> Result<(), JobError> {
     let mut tagged: Vec<(f64, validate::Samples)> = Vec::new();
     for (i, path) in a.input.iter().enumerate() {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| JobError::Usage(format!("--input {}: cannot read: {e}", path.display())))?;
-        let chains =
-            validate::read_chains_at(&text).map_err(|e| JobError::Usage(format!("--input {}: {e}", path.display())))?;
+            .map_err(|e| JobError::param("input", format!("{}: cannot read: {e}", path.display())))?;
+        let chains = validate::read_chains_at(&text)
+            .map_err(|e| JobError::param("input", format!("{}: {e}", path.display())))?;
         for (b, c) in chains {
             let beta = match b {
                 Some(b) => b,

@@ -83,11 +83,11 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
     let (job, rows, bulk) = match &a.from_csv {
         Some(p) => {
             let text = std::fs::read_to_string(p)
-                .map_err(|e| JobError::Usage(format!("--from-csv {}: cannot read: {e}", p.display())))?;
+                .map_err(|e| JobError::param("from_csv", format!("{}: cannot read: {e}", p.display())))?;
             let (spec, beta, _) = a.p.model.resolve()?;
             let method = a.p.method.resolve(spec, beta)?;
             let rows = crate::jobs::fisher::read_csv(&text, method)
-                .map_err(|e| JobError::Usage(format!("--from-csv {}: {e}", p.display())))?;
+                .map_err(|e| JobError::param("from_csv", format!("{}: {e}", p.display())))?;
             let job = a.p.validate_with_sizes(rows.iter().map(|r| r.l).collect())?;
             let bulk = job.bulk.then(|| bulk(a, &job, &onsager_transfer::streaming::Alone)).transpose()?;
             (job, rows, bulk)

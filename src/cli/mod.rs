@@ -303,10 +303,19 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", e.naming(is_flag, |f| format!("--{}", f.replace('_', "-"))));
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether a params field is a flag of some command (`beta_y` → `--beta-y`): the errors name
+/// fields, the CLI shows them as its flags.
+fn is_flag(field: &str) -> bool {
+    let long = field.replace('_', "-");
+    let cmd = command();
+    let mut args = cmd.get_arguments().chain(cmd.get_subcommands().flat_map(|s| s.get_arguments()));
+    args.any(|a| a.get_long() == Some(long.as_str()))
 }
 
 /// Checks an output target before any computation: the extension is one of `exts` and the

@@ -50,7 +50,7 @@ pub(crate) fn run(a: &SweepArgs) -> Result<(), JobError> {
     }
     // the lock first: no other sweep may read or cut the file while this one decides what is done
     let out = ResultsFile::open(&output).map_err(JobError::Usage)?;
-    let (done, dropped) = finished_keys(&output).map_err(|e| JobError::Usage(format!("--output {e}")))?;
+    let (done, dropped) = finished_keys(&output).map_err(|e| JobError::param("output", e))?;
     if dropped > 0 {
         eprintln!("note: {}: cut a truncated last line ({dropped} bytes); its job runs again", output.display());
     }

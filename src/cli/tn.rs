@@ -20,7 +20,7 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
     let job = a.p.validate(name)?;
     if let Some(p) = &a.plot {
         if name == "ctmrg" {
-            return Err(JobError::Usage(format!("--plot draws the RG steps of trg, btrg and hotrg, not {name}")));
+            return Err(JobError::param("plot", format!("draws the RG steps of trg, btrg and hotrg, not {name}")));
         }
         super::check_output(p, "--plot", &["png"])?;
     }

@@ -12,18 +12,18 @@ use std::time::Instant;
 /// The quantum chain names `--model` accepts.
 pub const CHAINS: &str = "tfim, xxz, heisenberg, heisenberg1, qpotts";
 
-/// Parses a quantum chain from its name and couplings: `tfim` (--g), `xxz` (spin ½, --delta),
-/// `heisenberg` (spin ½, Δ = 1 unless --delta), `heisenberg1` (spin 1), `qpotts` (--q, --g).
+/// Parses a quantum chain from its name and couplings: `tfim` (g), `xxz` (spin ½, Δ),
+/// `heisenberg` (spin ½, Δ = 1 unless given), `heisenberg1` (spin 1), `qpotts` (q, g).
 /// Returns `None` for a name that is not a quantum chain.
 pub fn parse_chain(name: &str, g: f64, delta: f64, q: Option<usize>) -> Result<Option<Chain>, JobError> {
     if !g.is_finite() {
-        return Err(JobError::Usage(format!("--g = {g} is out of range: a finite number")));
+        return Err(JobError::param("g", format!("= {g} is out of range: a finite number")));
     }
     if !delta.is_finite() {
-        return Err(JobError::Usage(format!("--delta = {delta} is out of range: a finite number")));
+        return Err(JobError::param("delta", format!("= {delta} is out of range: a finite number")));
     }
     if let (Some(q), "tfim" | "xxz" | "heisenberg" | "heisenberg1") = (q, name) {
-        return Err(JobError::Usage(format!("--q = {q} is out of range for --model {name}: only qpotts takes --q")));
+        return Err(JobError::param("q", format!("= {q} is out of range for `model` {name}: only qpotts takes `q`")));
     }
     Ok(Some(match name {
         "tfim" => Chain::Tfim { g },
@@ -32,7 +32,7 @@ pub fn parse_chain(name: &str, g: f64, delta: f64, q: Option<usize>) -> Result<O
         "qpotts" => {
             let q = q.unwrap_or(3);
             if !(2..=10).contains(&q) {
-                return Err(JobError::Usage(format!("--q = {q} is out of range: 2 ≤ q ≤ 10 for qpotts")));
+                return Err(JobError::param("q", format!("= {q} is out of range: 2 ≤ q ≤ 10 for qpotts")));
             }
             Chain::QPotts { q, g }
         }
@@ -64,7 +64,7 @@ pub fn order_operator(chain: Chain) -> (Vec<f64>, &'static str) {
 
 fn check_chi(chi: usize, max: usize) -> Result<(), JobError> {
     if !(1..=max).contains(&chi) {
-        return Err(JobError::Usage(format!("--chi = {chi} is out of range: 1 ≤ χ ≤ {max}")));
+        return Err(JobError::param("chi", format!("= {chi} is out of range: 1 ≤ χ ≤ {max}")));
     }
     Ok(())
 }
@@ -72,7 +72,7 @@ fn check_chi(chi: usize, max: usize) -> Result<(), JobError> {
 fn check_memory(what: &str, bytes: f64, budget: f64) -> Result<(), JobError> {
     if bytes > budget {
         return Err(JobError::Memory(format!(
-            "{what} needs about {} but the budget is {}; lower --chi",
+            "{what} needs about {} but the budget is {}; lower `chi`",
             onsager_transfer::memory::human(bytes),
             onsager_transfer::memory::human(budget)
         )));
@@ -168,15 +168,19 @@ pub fn run_vumps(
         Infinite::Quantum(chain) => (chain.mpo_site(true), Problem::Ground),
         Infinite::Classical(spec, k, h) => {
             if spec.dim != 2 {
-                return Err(JobError::Usage(format!(
-                    "--model {} is out of range: a quantum chain ({CHAINS}) or a 2D classical model (ising, potts, clock)",
-                    spec.name()
-                )));
+                return Err(JobError::param(
+                    "model",
+                    format!(
+                        "{} is out of range: a quantum chain ({CHAINS}) or a 2D classical model (ising, potts, clock)",
+                        spec.name()
+                    ),
+                ));
             }
             if k <= 0.0 {
-                return Err(JobError::Usage(format!(
-                    "--beta = {k} is out of range: > 0 (the row transfer matrix needs K > 0)"
-                )));
+                return Err(JobError::param(
+                    "beta",
+                    format!("= {k} is out of range: > 0 (the row transfer matrix needs K > 0)"),
+                ));
             }
             (row_transfer(spec.model, k, h), Problem::FixedPoint)
         }
@@ -295,22 +299,22 @@ impl DmrgParams {
     pub fn validate(&self) -> Result<(Chain, DmrgOptions), JobError> {
         let c = &self.chain;
         let chain = parse_chain(&c.model, c.g, c.delta, c.q)?
-            .ok_or_else(|| JobError::Usage(format!("--model {} is out of range: one of {CHAINS}", c.model)))?;
+            .ok_or_else(|| JobError::param("model", format!("= {} is out of range: one of {CHAINS}", c.model)))?;
         if !(self.tol > 0.0 && self.tol < 1.0) {
-            return Err(JobError::Usage(format!("--tol = {} is out of range: 0 < tol < 1", self.tol)));
+            return Err(JobError::param("tol", format!("= {} is out of range: 0 < tol < 1", self.tol)));
         }
         if self.sweeps == 0 {
-            return Err(JobError::Usage("--sweeps = 0 is out of range: at least 1".into()));
+            return Err(JobError::param("sweeps", "= 0 is out of range: at least 1"));
         }
         if self.min_sweeps > self.sweeps {
-            return Err(JobError::Usage(format!(
-                "--min-sweeps = {} is out of range: ≤ --sweeps = {}",
-                self.min_sweeps, self.sweeps
-            )));
+            return Err(JobError::param(
+                "min_sweeps",
+                format!("= {} is out of range: ≤ `sweeps` = {}", self.min_sweeps, self.sweeps),
+            ));
         }
         let min = if self.periodic { 3 } else { 2 };
         if !(min..=100_000).contains(&self.length) {
-            return Err(JobError::Usage(format!("--length = {} is out of range: {min} ≤ N ≤ 100000", self.length)));
+            return Err(JobError::param("length", format!("= {} is out of range: {min} ≤ N ≤ 100000", self.length)));
         }
         let opts = DmrgOptions {
             chi: c.chi.unwrap_or(64),
@@ -498,10 +502,10 @@ impl VumpsParams {
                     if classical {
                         JobError::from(e)
                     } else {
-                        JobError::Usage(format!(
-                            "--model {} is out of range: one of {CHAINS}, or ising, potts, clock",
-                            c.model
-                        ))
+                        JobError::param(
+                            "model",
+                            format!("= {} is out of range: one of {CHAINS}, or ising, potts, clock", c.model),
+                        )
                     }
                 })?;
                 let (beta, critical) = spec.beta(&self.beta)?;
@@ -512,7 +516,7 @@ impl VumpsParams {
         let opts = VumpsOptions { chi: c.chi.unwrap_or(32), tol: self.tol, max_iter: self.max_iter };
         check_chi(opts.chi, 1024)?;
         if !(opts.tol > 0.0 && opts.tol < 1.0) {
-            return Err(JobError::Usage(format!("--tol = {} is out of range: 0 < tol < 1", opts.tol)));
+            return Err(JobError::param("tol", format!("= {} is out of range: 0 < tol < 1", opts.tol)));
         }
         Ok((what, critical, opts))
     }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Checks before any computation that `dir` is (or can be made) a writable directory.
 pub fn check_dir(dir: &Path) -> Result<(), JobError> {
-    let bad = |e: String| JobError::Usage(format!("--checkpoint {}: {e}", dir.display()));
+    let bad = |e: String| JobError::param("checkpoint", format!("{}: {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(|e| bad(format!("cannot create the directory: {e}")))?;
     if !dir.is_dir() {
         return Err(bad("is not a directory".into()));
@@ -36,14 +36,14 @@ impl LineFile {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("--checkpoint {}: cannot read: {e}", self.path.display())),
+            Err(e) => return Err(format!("checkpoint {}: cannot read: {e}", self.path.display())),
         };
         let mut lines = text.split_inclusive('\n');
         match lines.next() {
             Some(h) if h.trim_end() == self.header => {}
             _ => {
                 return Err(format!(
-                    "--checkpoint {} belongs to another job or version (expected `{}`); move it away to start afresh",
+                    "checkpoint {} belongs to another job or version (expected `{}`); move it away to start afresh",
                     self.path.display(),
                     self.header
                 ))
@@ -56,13 +56,13 @@ impl LineFile {
                 break; // cut by a kill: that piece runs again
             }
             let v = parse(line)
-                .ok_or_else(|| format!("--checkpoint {}: line {} is not `{what}`", self.path.display(), i + 2))?;
+                .ok_or_else(|| format!("checkpoint {}: line {} is not `{what}`", self.path.display(), i + 2))?;
             out.push(v);
             kept += line.len();
         }
         if kept < text.len() {
             let f = std::fs::OpenOptions::new().write(true).open(&self.path).map_err(|e| e.to_string())?;
-            f.set_len(kept as u64).map_err(|e| format!("--checkpoint {}: cannot trim: {e}", self.path.display()))?;
+            f.set_len(kept as u64).map_err(|e| format!("checkpoint {}: cannot trim: {e}", self.path.display()))?;
         }
         Ok(out)
     }
@@ -75,7 +75,7 @@ impl LineFile {
             text.push('\n');
         }
         text.push_str(lines);
-        let err = |e: std::io::Error| format!("--checkpoint {}: cannot write: {e}", self.path.display());
+        let err = |e: std::io::Error| format!("checkpoint {}: cannot write: {e}", self.path.display());
         let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&self.path).map_err(err)?;
         f.write_all(text.as_bytes()).map_err(err)?;
         f.sync_data().map_err(err)

@@ -178,9 +178,9 @@ impl DosParams {
             DosMethod::Pfaffian => {
                 if !ising2d {
                     return Err(ModelError::range(
-                        "--method",
+                        "method",
                         "pfaffian",
-                        "pfaffian serves --model ising (2D) only; use transfer or enumerate",
+                        "pfaffian serves `model` ising (2D) only; use transfer or enumerate",
                     )
                     .into());
                 }
@@ -193,7 +193,7 @@ impl DosParams {
                 let n = (spec.model.q() as f64).powi(torus.sites() as i32);
                 if n > onsager_exact::MAX_ENUMERATION_STATES as f64 {
                     return Err(ModelError::range(
-                        "--method",
+                        "method",
                         "enumerate",
                         &format!("at most 2^25 configurations (this torus has {n:.3e}); use transfer"),
                     )
@@ -203,12 +203,9 @@ impl DosParams {
             DosMethod::Auto => unreachable!("resolved above"),
         }
         if self.joint && spec.model != Model::Ising {
-            return Err(ModelError::range(
-                "--joint",
-                "true",
-                "the joint counts g(E, M) serve --model ising and ising3d",
-            )
-            .into());
+            return Err(
+                ModelError::range("joint", "true", "the joint counts g(E, M) serve `model` ising and ising3d").into()
+            );
         }
         Ok(DosJob { spec, dims, betas, method })
     }
@@ -340,18 +337,15 @@ pub fn joint_plan(job: &DosJob, ctx: &Ctx) -> Result<(microcanonical::Plan, f64)
 /// Checks the sides of an Ising DOS job.
 pub fn check_ising_dos(lx: usize, ly: usize) -> Result<(), JobError> {
     if lx < 2 {
-        return Err(ModelError::range("--lx", lx, "≥ 2").into());
+        return Err(ModelError::range("lx", lx, "≥ 2").into());
     }
     if ly < 2 {
-        return Err(ModelError::range("--ly", ly, "≥ 2").into());
+        return Err(ModelError::range("ly", ly, "≥ 2").into());
     }
     if lx * ly > MAX_DOS_SITES {
-        return Err(ModelError::range(
-            "--lx × --ly",
-            lx * ly,
-            "at most 8192 sites for the exact DOS (time grows as N³)",
-        )
-        .into());
+        return Err(
+            ModelError::range("lx × ly", lx * ly, "at most 8192 sites for the exact DOS (time grows as N³)").into()
+        );
     }
     Ok(())
 }
@@ -475,7 +469,7 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
             }
             (MagnetizationMode::Auto, Ok((_, secs))) if secs * job.betas.len() as f64 > AUTO_MAGNETIZATION_SECONDS => {
                 magnetization_note = Some(format!(
-                    "magnetization moments not computed: predicted {:.0} s for {} β; pass --magnetization on",
+                    "magnetization moments not computed: predicted {:.0} s for {} β; pass magnetization = on",
                     secs * job.betas.len() as f64,
                     job.betas.len()
                 ));
@@ -504,8 +498,8 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
         .map(|&(beta, critical)| -> Result<DosThermo, JobError> {
             let t = microcanonical::thermodynamics(&refs, beta, sites);
             if ![t.ln_z, t.energy, t.specific_heat_per_site].iter().all(|x| x.is_finite()) {
-                return Err(JobError::Usage(format!(
-                    "--beta = {beta:e}: ln Z = {:e} overflows a double; give β ≤ 1e300/N_bonds",
+                return Err(JobError::param("beta", format!(
+                    "= {beta:e}: ln Z = {:e} overflows a double; give β ≤ 1e300/N_bonds",
                     t.ln_z
                 )));
             }

@@ -38,12 +38,15 @@ impl FisherMethod {
         match self {
             FisherMethod::Auto if fermions => Ok(FisherMethod::Momentum),
             FisherMethod::Auto => Ok(FisherMethod::Transfer),
-            FisherMethod::FreeFermion | FisherMethod::Momentum if !fermions => Err(JobError::Usage(format!(
-                "--method {} is for --model ising in 2D with --beta > 0 (got {} in {}D, β = {beta})",
-                self.name(),
-                spec.name(),
-                spec.dim
-            ))),
+            FisherMethod::FreeFermion | FisherMethod::Momentum if !fermions => Err(JobError::param(
+                "method",
+                format!(
+                    "= {} is out of range for {} in {}D at β = {beta}: only for `model` ising in 2D with `beta` > 0",
+                    self.name(),
+                    spec.name(),
+                    spec.dim
+                ),
+            )),
             m => Ok(m),
         }
     }
@@ -85,12 +88,12 @@ pub fn check_size(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f6
     match method {
         FisherMethod::Momentum => {
             if l < 3 {
-                return Err(JobError::Usage(format!("--sizes contains {l}, out of range: every L ≥ 3")));
+                return Err(JobError::param("sizes", format!("contains {l}, out of range: every L ≥ 3")));
             }
             let need = momentum::bytes(l, l, rayon::current_num_threads());
             if need > mem_limit {
                 return Err(JobError::Memory(format!(
-                    "--sizes contains {l}: the momentum-space curvature needs {} but only {} is available",
+                    "`sizes` contains {l}: the momentum-space curvature needs {} but only {} is available",
                     onsager_transfer::memory::human(need),
                     onsager_transfer::memory::human(mem_limit)
                 )));
@@ -99,13 +102,13 @@ pub fn check_size(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f6
         }
         FisherMethod::FreeFermion => {
             if l < 3 {
-                return Err(JobError::Usage(format!("--sizes contains {l}, out of range: every L ≥ 3")));
+                return Err(JobError::param("sizes", format!("contains {l}, out of range: every L ≥ 3")));
             }
             let budget = free_fermion_budget(mem_limit);
             if streaming::passes(l, l, budget).is_none() {
                 let (per, fixed) = streaming::bytes(l, l);
                 return Err(JobError::Memory(format!(
-                    "--sizes contains {l}: the free-fermion curvature needs at least {} but only {} is available",
+                    "`sizes` contains {l}: the free-fermion curvature needs at least {} but only {} is available",
                     onsager_transfer::memory::human(per + fixed),
                     onsager_transfer::memory::human(budget)
                 )));
@@ -285,7 +288,10 @@ pub fn fisher_row_shared(
                 }
                 None => ff.curvature_momentum(tick, part, &momentum::NoCheckpoint),
             }
-            .map_err(JobError::Usage)?;
+            .map_err(|e| match e.starts_with("checkpoint ") {
+                true => JobError::Transfer(onsager_transfer::TransferError::Checkpoint(e)),
+                false => JobError::Usage(e),
+            })?;
             r_error = Some(m.r_error);
             (m.curvature, ff.ln_z(), vec![ff.mean(0), ff.mean(1)])
         }
@@ -362,7 +368,7 @@ pub fn check_digits(rows: &[FisherRow]) -> Result<(), JobError> {
         Some(r) => Err(JobError::Numerical(format!(
             "R at L = {} has no trustworthy digit (estimated {:.1}: the metric's smallest eigenvalue is {:.2e} and \
              (|A| + |B|)/|R| = {:.1}); the cumulants cancel below rounding deep in the ordered phase (use a smaller \
-             --beta) and at very weak coupling, where R ~ K² comes from O(K) cumulants of O(1) numbers (use a larger one)",
+             `beta`) and at very weak coupling, where R ~ K² comes from O(K) cumulants of O(1) numbers (use a larger one)",
             r.l,
             r.r_digits,
             r.g_min_eig,
@@ -786,7 +792,7 @@ impl FisherParams {
         let (spec, beta, critical) = self.model.resolve()?;
         let method = self.method.resolve(spec, beta)?;
         let default = if method == FisherMethod::Momentum { MOMENTUM_SIZES } else { default_sizes(spec) };
-        let sizes = super::parse_sizes("--sizes", self.sizes.as_deref().unwrap_or(default))?;
+        let sizes = super::parse_sizes("sizes", self.sizes.as_deref().unwrap_or(default))?;
         self.job(spec, beta, critical, method, sizes)
     }
 
@@ -806,47 +812,47 @@ impl FisherParams {
         sizes: Vec<usize>,
     ) -> Result<FisherJob, JobError> {
         if beta == 0.0 {
-            return Err(JobError::Usage(
-                "--beta = 0 is out of range for the Fisher geometry: at K = 0 the bonds are independent and R = 0 \
-                 identically; give --beta > 0"
-                    .into(),
+            return Err(JobError::param(
+                "beta",
+                "= 0 is out of range for the Fisher geometry: at K = 0 the bonds are independent and R = 0 \
+                 identically; give `beta` > 0",
             ));
         }
         if let Some(&l) = sizes.iter().find(|&&l| l < 3) {
-            return Err(JobError::Usage(format!(
-                "--sizes contains {l}, out of range: every L ≥ 3 for the Fisher geometry (L = 2 doubles bonds)"
-            )));
+            return Err(JobError::param(
+                "sizes",
+                format!("contains {l}, out of range: every L ≥ 3 for the Fisher geometry (L = 2 doubles bonds)"),
+            ));
         }
         if let Some(dir) = &self.checkpoint {
             if method == FisherMethod::FreeFermion {
-                return Err(JobError::Usage(
-                    "--checkpoint is for --method momentum or transfer (the streamed free-fermion route keeps none)"
-                        .into(),
+                return Err(JobError::param(
+                    "checkpoint",
+                    "is for `method` momentum or transfer (the streamed free-fermion route keeps none)",
                 ));
             }
             super::checkpoint::check_dir(std::path::Path::new(dir))?;
         }
         if self.bulk {
             if !(spec.model == Model::Ising && spec.dim == 2) {
-                return Err(JobError::Usage(format!(
-                    "--bulk is for --model ising in 2D (free fermions; got {} in {}D)",
-                    spec.name(),
-                    spec.dim
-                )));
+                return Err(JobError::param(
+                    "bulk",
+                    format!("is for `model` ising in 2D (free fermions; got {} in {}D)", spec.name(), spec.dim),
+                ));
             }
             let kc = onsager_models::critical_coupling(spec.model, 2)?.coupling;
             if critical || (beta - kc).abs() <= 1e-9 * kc {
-                return Err(JobError::Usage(
-                    "--bulk is out of range at K_c: there the infinite lattice's R/N diverges (|R|/N grows like \
-                     ln N); give --beta ≠ critical"
-                        .into(),
+                return Err(JobError::param(
+                    "bulk",
+                    "is out of range at K_c: there the infinite lattice's R/N diverges (|R|/N grows like ln N); \
+                     give `beta` ≠ critical",
                 ));
             }
         }
         let max = *sizes.iter().max().expect("parse_sizes returns at least one size");
         let window = match &self.fit_window {
             Some(w) => {
-                let v = super::parse_sizes("--fit-window", w)?;
+                let v = super::parse_sizes("fit_window", w)?;
                 let (lo, hi) = (*v.iter().min().expect("non-empty"), *v.iter().max().expect("non-empty"));
                 // the window's ends must be computed sizes: a window that reaches past them would
                 // silently narrow to the sizes there are
@@ -854,7 +860,7 @@ impl FisherParams {
                 for end in [lo, hi] {
                     if !sizes.contains(&end) {
                         return Err(ModelError::range(
-                            "--fit-window",
+                            "fit_window",
                             w,
                             &format!("both ends among the computed sizes ({list}); {end} is not one of them"),
                         )
@@ -862,7 +868,7 @@ impl FisherParams {
                     }
                 }
                 if sizes.iter().filter(|&&l| (lo..=hi).contains(&l)).count() < 2 {
-                    return Err(ModelError::range("--fit-window", w, "at least two computed sizes").into());
+                    return Err(ModelError::range("fit_window", w, "at least two computed sizes").into());
                 }
                 (lo, hi)
             }
@@ -990,8 +996,8 @@ pub fn bulk(beta: f64, ctx: &Ctx, part: &dyn streaming::Partition) -> Result<Bul
         if rounding.is_nan() || rounding < MIN_R_DIGITS {
             // a finer grid does not help: the cumulants' rounding is the limit
             return Err(JobError::Numerical(format!(
-                "--bulk at K = {beta}: R/N keeps no trustworthy digit through rounding (weak coupling, where R ~ \
-                 K², or deep order, where g is ill-conditioned); give --beta between about 0.01 and 2"
+                "`bulk` at K = {beta}: R/N keeps no trustworthy digit through rounding (weak coupling, where R ~ \
+                 K², or deep order, where g is ill-conditioned); give `beta` between about 0.01 and 2"
             )));
         }
         grids.push(BulkGrid {
@@ -1022,8 +1028,8 @@ pub fn bulk(beta: f64, ctx: &Ctx, part: &dyn streaming::Partition) -> Result<Bul
     if digits.is_nan() || digits < MIN_R_DIGITS {
         let kc = onsager_models::critical_coupling(Model::Ising, 2)?.coupling;
         return Err(JobError::Numerical(format!(
-            "--bulk at K = {beta}: the quadrature has not converged by M = {m} (R/N changed by {:.1e} of itself \
-             from M = {}): K is {:.3} from K_c, where the correlation length needs a larger grid; move --beta \
+            "`bulk` at K = {beta}: the quadrature has not converged by M = {m} (R/N changed by {:.1e} of itself \
+             from M = {}): K is {:.3} from K_c, where the correlation length needs a larger grid; move `beta` \
              away from K_c = {kc:.6}",
             r_error / r.abs(),
             m / 2,

@@ -55,6 +55,7 @@ pub(crate) fn vouched<R: serde::Serialize>(record: R) -> Result<R, JobError> {
 }
 
 use onsager_models::{critical_coupling, Model, ModelError};
+use std::sync::atomic::{AtomicBool, Ordering};
 use thiserror::Error;
 
 /// A coupling in a heading or a message: as given while short, else scientific (`{}` of 1e300
@@ -83,9 +84,24 @@ pub enum JobError {
     /// the exact order-parameter moments cannot be computed for this model
     #[error(transparent)]
     Magnetization(#[from] onsager_exact::order_parameter::MagnetizationError),
-    /// a usage error with its own message
+    /// a parameter out of its range or in conflict with another. `field` is the parameter's
+    /// name in the params struct: the sweep key and the Python keyword; the CLI flag is
+    /// `--field` with `-` for `_` ([`JobError::naming`] renders each). The message reads on
+    /// from the name: `= 1 is out of range: 2 ≤ q ≤ 64`.
+    #[error("{field} {message}")]
+    Param {
+        /// the params-struct field
+        field: String,
+        /// what is wrong, reading on from the field's name
+        message: String,
+    },
+    /// a usage error that belongs to no one parameter (an unknown command, a file that cannot be
+    /// written)
     #[error("{0}")]
     Usage(String),
+    /// the job stopped because [`Ctx::cancel`] was set
+    #[error("the job was cancelled")]
+    Cancelled,
     /// the job would not fit in the memory budget (the message says how much it needs)
     #[error("{0}")]
     Memory(String),
@@ -104,9 +120,64 @@ pub enum ErrorKind {
     Memory,
     /// a numerical kernel failed or an internal check did not hold
     Numerical,
+    /// the caller cancelled the job ([`Ctx::cancel`])
+    Cancelled,
 }
 
 impl JobError {
+    /// A parameter error: `field` and what is wrong with it, reading on from its name.
+    pub fn param(field: &str, message: impl Into<String>) -> Self {
+        JobError::Param { field: field.into(), message: message.into() }
+    }
+
+    /// A parameter out of its range: `field = value is out of range: allowed`.
+    pub fn range(field: &str, value: impl std::fmt::Display, allowed: &str) -> Self {
+        JobError::Model(ModelError::range(field, value, allowed))
+    }
+
+    /// The parameter this error is about, by its params-struct field name, if it is about one.
+    pub fn field(&self) -> Option<&str> {
+        use onsager_transfer::TransferError;
+        match self {
+            JobError::Param { field, .. } => Some(field),
+            JobError::Model(m) | JobError::Transfer(TransferError::Model(m)) => match m {
+                ModelError::OutOfRange { name, .. } => Some(name),
+                ModelError::NoCriticalPoint(_) => Some("beta"),
+            },
+            // its message begins with the word and the file
+            JobError::Transfer(TransferError::Checkpoint(_)) => Some("checkpoint"),
+            _ => None,
+        }
+    }
+
+    /// The message with its parameters named by `name(field)` where `known(field)`: the leading
+    /// field of a parameter error, and every other parameter the message refers to, which it
+    /// writes as `` `field` `` (the CLI passes `--flag`; [`Display`](std::fmt::Display) keeps the
+    /// field names, as a sweep key or a Python keyword reads).
+    pub fn naming(&self, known: impl Fn(&str) -> bool, name: impl Fn(&str) -> String) -> String {
+        let text = self.to_string();
+        let (lead, rest) = match self.field() {
+            Some(f) if known(f) && text.starts_with(f) => (name(f), &text[f.len()..]),
+            _ => (String::new(), text.as_str()),
+        };
+        let mut out = lead;
+        // a usage error's backticks quote what the user wrote (a sweep's `key`, a command)
+        if matches!(self, JobError::Usage(_)) || rest.matches('`').count() % 2 == 1 {
+            out.push_str(rest);
+            return out;
+        }
+        // the odd pieces are the quoted ones
+        for (i, piece) in rest.split('`').enumerate() {
+            let field = piece.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') && !piece.is_empty();
+            match i % 2 {
+                0 => out.push_str(piece),
+                _ if field && known(piece) => out.push_str(&name(piece)),
+                _ => out.push_str(&format!("`{piece}`")),
+            }
+        }
+        out
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         use onsager_exact::microcanonical::DosError;
@@ -117,6 +188,7 @@ impl JobError {
             | JobError::Magnetization(onsager_exact::order_parameter::MagnetizationError::LayerTooLarge { .. }) => {
                 ErrorKind::Memory
             }
+            JobError::Cancelled => ErrorKind::Cancelled,
             JobError::Numerical(_)
             | JobError::Transfer(TransferError::Linalg(_))
             | JobError::Dos(DosError::Check(_)) => ErrorKind::Numerical,
@@ -126,7 +198,7 @@ impl JobError {
 }
 
 /// What every job runs with: the memory budget, progress callbacks (the CLI draws an indicatif
-/// bar with them; a library caller passes its own or none).
+/// bar with them; a library caller passes its own or none) and a cancellation flag.
 pub struct Ctx<'a> {
     /// bytes a job may allocate ([`memory_limit`] by default)
     pub memory_budget: f64,
@@ -134,13 +206,20 @@ pub struct Ctx<'a> {
     pub on_progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
     /// called with a short status line (the size being computed, the current energy)
     pub on_message: Option<&'a (dyn Fn(&str) + Sync)>,
+    /// set from any thread to stop the job: at its next progress report or status line it
+    /// unwinds, and [`run_command`] (or [`cancellable`] around a typed `run`) returns
+    /// [`JobError::Cancelled`]; the kernels in between are not interrupted
+    pub cancel: Option<&'a AtomicBool>,
 }
 
 impl Default for Ctx<'_> {
     fn default() -> Self {
-        Ctx { memory_budget: memory_limit(), on_progress: None, on_message: None }
+        Ctx { memory_budget: memory_limit(), on_progress: None, on_message: None, cancel: None }
     }
 }
+
+/// The unwind payload of a cancelled job ([`Ctx::cancel`]).
+struct Cancelled;
 
 impl<'a> Ctx<'a> {
     /// The default context with a progress callback.
@@ -148,18 +227,45 @@ impl<'a> Ctx<'a> {
         Ctx { on_progress: Some(f), ..Ctx::default() }
     }
 
-    /// Reports progress, if anybody listens.
+    /// Whether the caller asked the job to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// Unwinds out of the job (to [`cancellable`]) if the caller asked it to stop. Progress
+    /// reports come from inside the crates' kernels and rayon workers, which cannot return a
+    /// `JobError`; the unwind carries the stop through them (rayon re-raises it in the caller).
+    fn stop_if_cancelled(&self) {
+        if self.cancelled() {
+            // resume_unwind: no panic hook runs, so nothing is printed
+            std::panic::resume_unwind(Box::new(Cancelled));
+        }
+    }
+
+    /// Reports progress, if anybody listens; stops a cancelled job.
     pub fn progress(&self, done: usize, of: usize) {
+        self.stop_if_cancelled();
         if let Some(f) = self.on_progress {
             f(done, of)
         }
     }
 
-    /// Reports a status line, if anybody listens.
+    /// Reports a status line, if anybody listens; stops a cancelled job.
     pub fn message(&self, m: &str) {
+        self.stop_if_cancelled();
         if let Some(f) = self.on_message {
             f(m)
         }
+    }
+}
+
+/// Runs a job so that a cancellation through [`Ctx::cancel`] returns [`JobError::Cancelled`];
+/// any other panic goes on unwinding.
+pub fn cancellable<T>(job: impl FnOnce() -> Result<T, JobError>) -> Result<T, JobError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
+        Ok(r) => r,
+        Err(payload) if payload.is::<Cancelled>() => Err(JobError::Cancelled),
+        Err(payload) => std::panic::resume_unwind(payload),
     }
 }
 
@@ -183,7 +289,7 @@ fn dispatch(
             let p: $p = from_value(command, params)?;
             match ctx {
                 None => $validate(&p).map(|_| None),
-                Some(c) => $run(&p, c).map(|r| Some(to_json(&r))),
+                Some(c) => cancellable(|| $run(&p, c)).map(|r| Some(to_json(&r))),
             }
         }};
     }
@@ -248,13 +354,13 @@ impl ModelSpec {
             "ising3d" => ("ising", 3),
             "ising1d" => ("ising", 1),
             "ising" | "potts" | "clock" => (name, 2),
-            other => return Err(ModelError::range("--model", other, "one of ising, potts, clock, ising3d, ising1d")),
+            other => return Err(ModelError::range("model", other, "one of ising, potts, clock, ising3d, ising1d")),
         };
         if base == "ising" && q.is_some_and(|q| q != 2) {
             return Err(ModelError::range(
-                "--q",
+                "q",
                 q.unwrap_or(0),
-                "the Ising model has q = 2; use --model potts or clock",
+                "the Ising model has q = 2; use `model` potts or clock",
             ));
         }
         Ok(ModelSpec { model: Model::from_name(base, q)?, dim })
@@ -274,7 +380,7 @@ impl ModelSpec {
             return Ok((critical_coupling(self.model, self.dim)?.coupling, true));
         }
         let b: f64 =
-            spec.trim().parse().map_err(|_| ModelError::range("--beta", spec, "a finite number ≥ 0, or 'critical'"))?;
+            spec.trim().parse().map_err(|_| ModelError::range("beta", spec, "a finite number ≥ 0, or 'critical'"))?;
         Ok((onsager_models::check_beta(b)?, false))
     }
 }
@@ -384,16 +490,16 @@ mod tests {
 
     #[test]
     fn ranges_are_inclusive() {
-        assert_eq!(parse_sizes("--sizes", "3..6").unwrap(), vec![3, 4, 5, 6]);
-        assert_eq!(parse_sizes("--sizes", "3..5,8,10..11").unwrap(), vec![3, 4, 5, 8, 10, 11]);
-        assert!(parse_sizes("--sizes", "5..3,8").is_err());
-        assert_eq!(parse_sizes("--sizes", "4,6,8").unwrap(), vec![4, 6, 8]);
-        assert_eq!(parse_sizes("--sizes", "7").unwrap(), vec![7]);
-        assert!(parse_sizes("--sizes", "9..3").is_err());
-        assert!(parse_sizes("--sizes", "0..3").is_err());
-        assert!(parse_sizes("--sizes", "a").unwrap_err().to_string().contains("--sizes"));
-        assert!(parse_sizes("--sizes", "3,3,4").unwrap_err().to_string().contains("3 appears twice"));
-        assert!(parse_sizes("--sizes", "3..5,4").unwrap_err().to_string().contains("4 appears twice"));
+        assert_eq!(parse_sizes("sizes", "3..6").unwrap(), vec![3, 4, 5, 6]);
+        assert_eq!(parse_sizes("sizes", "3..5,8,10..11").unwrap(), vec![3, 4, 5, 8, 10, 11]);
+        assert!(parse_sizes("sizes", "5..3,8").is_err());
+        assert_eq!(parse_sizes("sizes", "4,6,8").unwrap(), vec![4, 6, 8]);
+        assert_eq!(parse_sizes("sizes", "7").unwrap(), vec![7]);
+        assert!(parse_sizes("sizes", "9..3").is_err());
+        assert!(parse_sizes("sizes", "0..3").is_err());
+        assert!(parse_sizes("sizes", "a").unwrap_err().to_string().starts_with("sizes = a is out of range"));
+        assert!(parse_sizes("sizes", "3,3,4").unwrap_err().to_string().contains("3 appears twice"));
+        assert!(parse_sizes("sizes", "3..5,4").unwrap_err().to_string().contains("4 appears twice"));
     }
 
     #[test]

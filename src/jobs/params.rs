@@ -79,13 +79,13 @@ impl LatticeParams {
     /// The torus sides for the model's dimension; `--lz` is refused below three dimensions.
     pub fn dims(&self, spec: ModelSpec) -> Result<Vec<usize>, JobError> {
         if spec.dim < 3 && self.lz.is_some() {
-            return Err(ModelError::range("--lz", self.lz.unwrap_or(0), "only for --model ising3d").into());
+            return Err(ModelError::range("lz", self.lz.unwrap_or(0), "only for `model` ising3d").into());
         }
         if spec.dim == 1 && self.ly.is_some() {
             return Err(ModelError::range(
-                "--ly",
+                "ly",
                 self.ly.unwrap_or(0),
-                "not for --model ising1d (a ring of --lx sites)",
+                "not for `model` ising1d (a ring of `lx` sites)",
             )
             .into());
         }
@@ -159,7 +159,7 @@ pub fn from_value<P: Serialize + DeserializeOwned + Default>(command: &str, v: &
             serde_json::from_value::<P>(one).is_err()
         });
         match culprit {
-            Some((k, x)) => JobError::Usage(format!("key `{k}` = {x} is out of range: {e}")),
+            Some((k, x)) => JobError::param(k, format!("= {x} is out of range: {e}")),
             None => JobError::Usage(format!("command {command}: {e}")),
         }
     })
@@ -205,11 +205,11 @@ mod tests {
         let e = from_value::<FisherParams>("fisher", &json!({"size": 6})).unwrap_err().to_string();
         assert!(e.contains("unknown key `size`") && e.contains("`sizes`") && e.contains("`fit_window`"), "{e}");
         let e = from_value::<PartitionParams>("partition", &json!({"lx": "four"})).unwrap_err().to_string();
-        assert!(e.contains("key `lx`"), "{e}");
+        assert!(e.starts_with("lx = \"four\" is out of range"), "{e}");
         let e = from_value::<PartitionParams>("partition", &json!({"lx": -3})).unwrap_err().to_string();
-        assert!(e.contains("key `lx`"), "{e}");
+        assert!(e.starts_with("lx = -3 is out of range"), "{e}");
         let e = from_value::<FisherParams>("fisher", &json!({"method": "pfaffian"})).unwrap_err().to_string();
-        assert!(e.contains("key `method`") && e.contains("free-fermion"), "{e}");
+        assert!(e.starts_with("method = ") && e.contains("free-fermion"), "{e}");
         let e = from_value::<PartitionParams>("partition", &json!({"beta": 0.3})).unwrap_err().to_string();
         assert!(e.contains("missing field `lx`"), "{e}");
     }

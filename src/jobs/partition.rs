@@ -73,7 +73,10 @@ pub fn partition(
     } else {
         match chosen {
             Method::Kaufman if !is_ising2d => {
-                return Err(JobError::Usage("--method kaufman is only for --model ising (the 2D Ising torus)".into()))
+                return Err(JobError::param(
+                    "method",
+                    "= kaufman is out of range for this model: only for `model` ising (the 2D Ising torus)",
+                ))
             }
             Method::Kaufman => kaufman_ln_z(torus.dims()[1], torus.dims()[0], beta),
             Method::Transfer => ln_z_torus(spec.model, torus, &vec![beta; torus.d()], mem_limit)?,
@@ -121,7 +124,10 @@ impl PartitionParams {
         let (spec, beta, critical) = self.model.resolve()?;
         let torus = Torus::new(&self.lattice.dims(spec)?)?;
         if self.method == Method::Kaufman && !(spec.model == Model::Ising && spec.dim == 2) {
-            return Err(JobError::Usage("--method kaufman is only for --model ising (the 2D Ising torus)".into()));
+            return Err(JobError::param(
+                "method",
+                "= kaufman is out of range for this model: only for `model` ising (the 2D Ising torus)",
+            ));
         }
         Ok(PartitionJob { spec, beta, critical, torus })
     }

@@ -112,9 +112,9 @@ impl SpectrumParams {
     /// The one place these parameters are checked.
     pub fn validate(&self) -> Result<SpectrumJob, JobError> {
         let (spec, beta, critical) = self.model.resolve()?;
-        let widths = super::parse_sizes("--width", &self.width)?;
+        let widths = super::parse_sizes("width", &self.width)?;
         if self.levels == 0 || self.levels > 64 {
-            return Err(JobError::Usage(format!("--levels = {} is out of range: 1 ≤ levels ≤ 64", self.levels)));
+            return Err(JobError::param("levels", format!("= {} is out of range: 1 ≤ levels ≤ 64", self.levels)));
         }
         Ok(SpectrumJob { spec, beta, critical, widths })
     }

@@ -112,17 +112,12 @@ pub fn parse_spec(text: &str) -> Result<Vec<Job>, String> {
     Ok(jobs)
 }
 
-/// A job's error in sweep terms: a parameter named by its key (`sizes`), not its flag (`--sizes`).
+/// A job's error in sweep terms: a parameter named by its key (`` key `sizes` ``).
 fn sweep_error(job: &Job, e: &JobError) -> String {
-    let msg = e.to_string();
-    if let Some(rest) = msg.strip_prefix("--") {
-        let flag = rest.split([' ', ':']).next().unwrap_or("");
-        let key = flag.replace('-', "_");
-        if job.params.contains_key(&key) {
-            return format!("key `{key}`{}", &rest[flag.len()..]);
-        }
+    match e.field() {
+        Some(f) if job.params.contains_key(f) => format!("key {}", e.naming(|_| true, |f| format!("`{f}`"))),
+        _ => format!("job {}: {e}", job.key()),
     }
-    format!("job {}: {msg}", job.key())
 }
 
 /// Reads the keys of the finished jobs; cuts a truncated or unparsable last line off the file
@@ -171,17 +166,17 @@ impl ResultsFile {
             .create(true)
             .append(true)
             .open(path)
-            .map_err(|e| format!("--output {}: {e}", path.display()))?;
+            .map_err(|e| format!("the results file {}: {e}", path.display()))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(format!(
-                    "--output {}: another sweep is writing to this file (it holds its lock); wait for it or give another --output",
+                    "the results file {} is being written by another sweep (it holds its lock); wait for it or give another output file",
                     path.display()
                 ))
             }
             // a file system without locks (some network mounts): go on, as before locks existed
-            Err(std::fs::TryLockError::Error(e)) => eprintln!("note: --output {}: cannot lock ({e})", path.display()),
+            Err(std::fs::TryLockError::Error(e)) => eprintln!("note: the results file {}: cannot lock ({e})", path.display()),
         }
         Ok(ResultsFile { file: std::sync::Mutex::new(file) })
     }

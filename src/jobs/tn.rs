@@ -51,14 +51,17 @@ fn check(name: &str, spec: ModelSpec, chi: usize) -> Result<(), JobError> {
     if spec.dim == 3 && three_d {
         // ising3d is the only 3D model ModelSpec names
     } else if spec.dim != 2 {
-        return Err(JobError::Usage(format!(
-            "--model {} is out of range for {name}: the 2D models ising, potts, clock{}",
-            spec.name(),
-            if spec.dim == 3 { " (ising3d runs with hotrg)" } else { "" }
-        )));
+        return Err(JobError::param(
+            "model",
+            format!(
+                "= {} is out of range for {name}: the 2D models ising, potts, clock{}",
+                spec.name(),
+                if spec.dim == 3 { " (ising3d runs with hotrg)" } else { "" }
+            ),
+        ));
     }
     if !(1..=256).contains(&chi) {
-        return Err(JobError::Usage(format!("--chi = {chi} is out of range: 1 ≤ χ ≤ 256")));
+        return Err(JobError::param("chi", format!("= {chi} is out of range: 1 ≤ χ ≤ 256")));
     }
     Ok(())
 }
@@ -88,17 +91,17 @@ pub fn coarse_grain(
     let memory_budget = || budget as usize;
     check(name, spec, chi)?;
     if !(1..=200).contains(&steps) {
-        return Err(JobError::Usage(format!("--steps = {steps} is out of range: 1 ≤ steps ≤ 200")));
+        return Err(JobError::param("steps", format!("= {steps} is out of range: 1 ≤ steps ≤ 200")));
     }
     if spec.dim == 3 {
         if spectrum || observables {
-            let what = if spectrum { "--spectrum" } else { "--observables" };
-            return Err(JobError::Usage(format!("{what} is out of range for ising3d: 2D models only")));
+            let what = if spectrum { "spectrum" } else { "observables" };
+            return Err(JobError::param(what, "is out of range for ising3d: 2D models only"));
         }
         let need = onsager_tn::hotrg3d::min_bytes(chi);
         if need > memory_budget() {
             return Err(JobError::Memory(format!(
-                "--chi = {chi} needs at least {} for one 3D HOTRG step but {} is the limit; lower --chi (χ ≤ 20 fits)",
+                "`chi` = {chi} needs at least {} for one 3D HOTRG step but {} is the limit; lower `chi` (χ ≤ 20 fits)",
                 onsager_transfer::memory::human(need as f64),
                 onsager_transfer::memory::human(memory_budget() as f64)
             )));
@@ -112,18 +115,19 @@ pub fn coarse_grain(
     let entry = registry::find(name)
         .ok_or_else(|| JobError::Usage(format!("scheme = {name} is out of range: one of {}", registry::names())))?;
     if observables && !entry.capabilities.observables {
-        return Err(JobError::Usage(format!(
-            "--observables is out of range for {name}: hotrg (impurity tensors); ctmrg reports them always"
-        )));
+        return Err(JobError::param(
+            "observables",
+            format!("is out of range for {name}: hotrg (impurity tensors); ctmrg reports them always"),
+        ));
     }
     if spectrum && !entry.capabilities.spectrum {
-        return Err(JobError::Usage(format!("--spectrum is out of range for {name}: its tensor has no 4-leg form")));
+        return Err(JobError::param("spectrum", format!("is out of range for {name}: its tensor has no 4-leg form")));
     }
     let parity = leg_parity(spec.model, beta, h);
     let need = (entry.peak_bytes)(spec.model.q(), chi, steps, !observables && parity.is_some());
     if need > memory_budget() as f64 {
         return Err(JobError::Memory(format!(
-            "--chi = {chi} needs about {} for one {} step but {} is the limit; lower --chi (or --steps, \
+            "`chi` = {chi} needs about {} for one {} step but {} is the limit; lower `chi` (or `steps`, \
              which the bond grows with)",
             onsager_transfer::memory::human(need),
             name.to_uppercase(),
@@ -187,7 +191,7 @@ fn drive(
     let cft = if spectrum {
         Some(
             onsager_tn::gu_wen::stationary_window(&flow, SPECTRUM_TOL)
-                .map_err(|e| JobError::Numerical(format!("--spectrum: {e}")))?,
+                .map_err(|e| JobError::Numerical(format!("spectrum: {e}")))?,
         )
     } else {
         None
@@ -265,15 +269,15 @@ pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
     check("ctmrg", spec, chi)?;
     if let Some(by) = beta_y {
         if !(by.is_finite() && by > 0.0) {
-            return Err(JobError::Usage(format!("--beta-y = {by} is out of range: a finite number > 0")));
+            return Err(JobError::param("beta_y", format!("= {by} is out of range: a finite number > 0")));
         }
     }
     let t0 = std::time::Instant::now();
     let anisotropic = beta_y.is_some_and(|by| by != beta);
     if method == CtmrgMethod::Fpcm && (directional || anisotropic) {
-        return Err(JobError::Usage(
-            "--fpcm is out of range with --directional or --beta-y ≠ --beta: the fixed-point corner method is C4v only"
-                .into(),
+        return Err(JobError::param(
+            "fpcm",
+            "is out of range with `directional` or `beta_y` ≠ `beta`: the fixed-point corner method is C4v only",
         ));
     }
     if directional || anisotropic {
@@ -369,15 +373,19 @@ pub const MAX_TN_WEIGHT: f64 = 100.0;
 /// Refuses couplings and fields whose weights leave what the tensor kernels can handle.
 pub fn check_weights(beta: f64, h: f64) -> Result<(), JobError> {
     if beta > MAX_TN_WEIGHT {
-        return Err(JobError::Usage(format!(
-            "--beta = {beta} is out of range for the tensor networks: K ≤ {MAX_TN_WEIGHT} (the weights e^{{4K}} \
+        return Err(JobError::param(
+            "beta",
+            format!(
+                "= {beta} is out of range for the tensor networks: K ≤ {MAX_TN_WEIGHT} (the weights e^{{4K}} \
              leave the range the SVDs resolve; the lattice is in its ground state there: see onsager partition)"
-        )));
+            ),
+        ));
     }
     if !(h.is_finite() && h.abs() <= MAX_TN_WEIGHT) {
-        return Err(JobError::Usage(format!(
-            "--h = {h} is out of range for the tensor networks: |h| ≤ {MAX_TN_WEIGHT}"
-        )));
+        return Err(JobError::param(
+            "h",
+            format!("= {h} is out of range for the tensor networks: |h| ≤ {MAX_TN_WEIGHT}"),
+        ));
     }
     Ok(())
 }
@@ -494,33 +502,38 @@ impl TnParams {
         }
         let (spec, beta, critical) = self.model.resolve()?;
         if beta <= 0.0 {
-            return Err(JobError::Usage("--beta must be > 0 for the tensor-network free energy f = −lnZ/(βN)".into()));
+            return Err(JobError::param("beta", "must be > 0 for the tensor-network free energy f = −lnZ/(βN)"));
         }
         check_weights(beta, self.h)?;
         if self.steps == Some(0) {
-            return Err(JobError::Usage("--steps = 0 is out of range: at least 1".into()));
+            return Err(JobError::param("steps", "= 0 is out of range: at least 1"));
         }
         if let Some(t) = self.tol {
             if !(t > 0.0 && t < 1.0) {
-                return Err(JobError::Usage(format!("--tol = {t} is out of range: 0 < tol < 1")));
+                return Err(JobError::param("tol", format!("= {t} is out of range: 0 < tol < 1")));
             }
         }
         if let Some(by) = self.beta_y {
             if !(by.is_finite() && by > 0.0) {
-                return Err(JobError::Usage(format!("--beta-y = {by} is out of range: a finite number > 0")));
+                return Err(JobError::param("beta_y", format!("= {by} is out of range: a finite number > 0")));
             }
-            check_weights(by, self.h).map_err(|e| JobError::Usage(e.to_string().replace("--beta ", "--beta-y ")))?;
+            check_weights(by, self.h).map_err(|e| match e {
+                JobError::Param { field, message } if field == "beta" => {
+                    JobError::Param { field: "beta_y".into(), message }
+                }
+                e => e,
+            })?;
         }
         if scheme != "ctmrg" {
             let ctmrg_only = [
-                (self.directional, "--directional"),
-                (self.fpcm, "--fpcm"),
-                (self.power, "--power"),
-                (self.tol.is_some(), "--tol"),
-                (self.beta_y.is_some(), "--beta-y"),
+                (self.directional, "directional"),
+                (self.fpcm, "fpcm"),
+                (self.power, "power"),
+                (self.tol.is_some(), "tol"),
+                (self.beta_y.is_some(), "beta_y"),
             ];
             if let Some((_, what)) = ctmrg_only.iter().find(|(set, _)| *set) {
-                return Err(JobError::Usage(format!("{what} is out of range for {scheme}: ctmrg only")));
+                return Err(JobError::param(what, format!("is out of range for {scheme}: ctmrg only")));
             }
         }
         check(scheme, spec, self.chi)?;

@@ -640,7 +640,7 @@ pub fn validate_chains_at_rate(
 ) -> Result<Validation, JobError> {
     let n: usize = chains.iter().map(|c| c.energy.len()).sum();
     if chains.is_empty() || n == 0 {
-        return Err(JobError::Usage("--input: no samples".into()));
+        return Err(JobError::Usage("no samples to validate".into()));
     }
     // every sample must sit on an energy level of this lattice (levels ascend: binary search)
     let close = |a: f64, e: f64| (a - e).abs() < 1e-6 * (1.0 + e.abs());
@@ -657,12 +657,12 @@ pub fn validate_chains_at_rate(
         for (i, &e) in ch.energy.iter().enumerate() {
             let Some(k) = level_of(e) else {
                 let per_site_hint = if ch.energy.iter().take(1000).all(|&x| level_of(x * sites as f64).is_some()) {
-                    "; every energy is a level of E/N: the file stores energies per site, add --per-site"
+                    "; every energy is a level of E/N: the samples are energies per site (set `per_site`)"
                 } else {
                     ""
                 };
                 return Err(JobError::Usage(format!(
-                    "--input: sample {}{} has energy {e}, which is no energy level of this lattice (E = −Σ_bonds f, total){per_site_hint}",
+                    "sample {}{} has energy {e}, which is no energy level of this lattice (E = −Σ_bonds f, total){per_site_hint}",
                     i + 1,
                     if chains.len() > 1 { format!(" of chain {}", c + 1) } else { String::new() }
                 )));
@@ -1093,7 +1093,7 @@ pub fn betas(params: &ValidateParams) -> Result<Vec<(f64, bool)>, JobError> {
         params.model.beta.split(',').map(|b| spec.beta(b.trim())).collect::<Result<Vec<_>, _>>()?;
     for (i, a) in list.iter().enumerate() {
         if list[..i].iter().any(|b| b.0 == a.0) {
-            return Err(JobError::Usage(format!("--beta: {} is listed twice", a.0)));
+            return Err(JobError::param("beta", format!("lists {} twice", a.0)));
         }
     }
     Ok(list)
@@ -1132,10 +1132,10 @@ pub fn run_scan(params: &ValidateParams, chains: Vec<(f64, Samples)>) -> Result<
     let same = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
     for (b, _) in &chains {
         if !list.iter().any(|l| same(l.0, *b)) {
-            return Err(JobError::Usage(format!(
-                "--input: a chain at β = {b} is not in the --beta list ({})",
-                params.model.beta
-            )));
+            return Err(JobError::param(
+                "beta",
+                format!("= {} does not list β = {b}, the β of a chain of samples", params.model.beta),
+            ));
         }
     }
     let levels = ExactLevels::of(spec, &dims)?;
@@ -1144,7 +1144,7 @@ pub fn run_scan(params: &ValidateParams, chains: Vec<(f64, Samples)>) -> Result<
     for &(beta, critical) in &list {
         let here: Vec<Samples> = chains.iter().filter(|c| same(c.0, beta)).map(|c| c.1.clone()).collect();
         if here.is_empty() {
-            return Err(JobError::Usage(format!("--input: no samples at β = {beta} of the --beta list")));
+            return Err(JobError::param("beta", format!("lists β = {beta}, which no sample has")));
         }
         points.push(point(params, spec, &dims, &levels, (beta, critical), here, rate)?);
     }

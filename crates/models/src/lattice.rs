@@ -21,7 +21,7 @@ impl Torus {
             return Err(ModelError::range("dimension", dims.len(), "1, 2 or 3"));
         }
         for (i, &l) in dims.iter().enumerate() {
-            let name = ["--lx", "--ly", "--lz"][i];
+            let name = ["lx", "ly", "lz"][i];
             if !(1..=1 << 20).contains(&l) {
                 return Err(ModelError::range(name, l, "1 ≤ L ≤ 1048576"));
             }
@@ -127,6 +127,6 @@ mod tests {
     #[test]
     fn zero_side_is_rejected_with_name() {
         let e = Torus::new(&[0, 4]).unwrap_err().to_string();
-        assert!(e.contains("--lx"), "{e}");
+        assert!(e.starts_with("lx = "), "{e}");
     }
 }

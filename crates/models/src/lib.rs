@@ -26,7 +26,8 @@ pub enum ModelError {
     /// A parameter outside its allowed range; the message names both.
     #[error("{name} = {value} is out of range: {allowed}")]
     OutOfRange {
-        /// parameter name as the user typed it (e.g. `--q`)
+        /// the parameter's field name (`q`, `lx`, `beta`; the CLI shows it as a flag, a sweep
+        /// as a key), or a quantity's name when no one parameter is at fault (`L`, `dimension`)
         name: String,
         /// the offending value, printed
         value: String,
@@ -34,7 +35,7 @@ pub enum ModelError {
         allowed: String,
     },
     /// No known critical coupling for this model and dimension.
-    #[error("no known critical coupling for {0}; give --beta as a number")]
+    #[error("beta = critical is out of range: no known critical coupling for {0}; give a number")]
     NoCriticalPoint(String),
 }
 
@@ -83,15 +84,15 @@ impl Model {
     /// Builds a model by name (`ising`, `potts`, `clock`), checking q.
     pub fn from_name(name: &str, q: Option<usize>) -> Result<Self, ModelError> {
         let check_q = |q: Option<usize>| match q {
-            None => Err(ModelError::range("--q", "missing", "give --q Q with 2 ≤ Q ≤ 64")),
-            Some(q) if !(2..=64).contains(&q) => Err(ModelError::range("--q", q, "2 ≤ q ≤ 64")),
+            None => Err(ModelError::range("q", "missing", "give `q` with 2 ≤ q ≤ 64")),
+            Some(q) if !(2..=64).contains(&q) => Err(ModelError::range("q", q, "2 ≤ q ≤ 64")),
             Some(q) => Ok(q),
         };
         match name {
             "ising" => Ok(Model::Ising),
             "potts" => Ok(Model::Potts { q: check_q(q)? }),
             "clock" => Ok(Model::Clock { q: check_q(q)? }),
-            other => Err(ModelError::range("--model", other, "one of ising, potts, clock, ising3d, ising1d")),
+            other => Err(ModelError::range("model", other, "one of ising, potts, clock, ising3d, ising1d")),
         }
     }
 
@@ -194,7 +195,7 @@ pub fn check_beta(beta: f64) -> Result<f64, ModelError> {
     if beta.is_finite() && beta >= 0.0 {
         Ok(beta)
     } else {
-        Err(ModelError::range("--beta", beta, "a finite number ≥ 0, or 'critical'"))
+        Err(ModelError::range("beta", beta, "a finite number ≥ 0, or 'critical'"))
     }
 }
 
@@ -243,9 +244,9 @@ mod tests {
     #[test]
     fn bad_q_and_model_are_named() {
         let e = Model::from_name("potts", Some(1)).unwrap_err().to_string();
-        assert!(e.contains("--q") && e.contains("2 ≤ q"), "{e}");
+        assert!(e.starts_with("q = ") && e.contains("2 ≤ q"), "{e}");
         let e = Model::from_name("xy", None).unwrap_err().to_string();
-        assert!(e.contains("--model"), "{e}");
+        assert!(e.starts_with("model = "), "{e}");
         assert!(check_beta(f64::NAN).is_err());
         assert!(check_beta(-0.1).is_err());
     }

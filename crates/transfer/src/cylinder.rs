@@ -73,7 +73,7 @@ pub fn spectrum_with(strip: &Strip, levels: usize, solver: Solver, mem_limit: f6
             what: format!("the dense spectrum of {what}"),
             need: format!("{n} states"),
             have: format!("{DENSE_LIMIT}"),
-            hint: "use --solver lanczos".into(),
+            hint: "use `solver` lanczos".into(),
         });
     }
     let dense = match solver {

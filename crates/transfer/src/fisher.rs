@@ -758,7 +758,7 @@ pub fn check_fisher_lattice(model: Model, torus: &Torus, mem_limit: f64) -> Resu
     use onsager_models::ModelError;
     for (i, &l) in torus.dims().iter().enumerate() {
         if l < 3 {
-            let name = if torus.d() == 1 { "L" } else { ["--lx", "--ly", "--lz"][i] };
+            let name = if torus.d() == 1 { "L" } else { ["lx", "ly", "lz"][i] };
             return Err(ModelError::range(
                 name,
                 l,

@@ -17,7 +17,7 @@ pub fn ln_z_torus(model: Model, torus: &Torus, k: &[f64], mem_limit: f64) -> Res
         what: format!("the exact torus {} ({}^{} layer states)", torus.label(), model.q(), strip.layer_sites()),
         need: format!("a dense eigensolve of size {}^{}", model.q(), strip.layer_sites()),
         have: format!("{MAX_DENSE_STATES} states"),
-        hint: "use `onsager spectrum` (the cylinder, Lanczos) or, for the Ising model, --method kaufman".into(),
+        hint: "use `onsager spectrum` (the cylinder, Lanczos) or, for the Ising model, `method` kaufman".into(),
     })?;
     memory::check("the dense torus trace", 3.0 * (n * n) as f64 * 8.0, mem_limit, "use a narrower torus")?;
     let lam = onsager_linalg::eigvalsh(strip.dense().as_ref())?;
