@@ -10,7 +10,7 @@ Conventions (shared/physics.md of the project): the coupling is K = βJ with J =
 totals, E = −Σ_bonds (bond variable) (Ising s_i s_j, Potts δ(σ_i, σ_j), clock cos(θ_i − θ_j));
 ``beta="critical"`` is the model's known critical coupling; ranges ``"3..9"`` are inclusive.
 
-Errors: ``ValueError`` for a parameter out of range (the CLI's one-line message),
+Errors: ``ValueError`` for a parameter out of range (one line naming the keyword: ``beta = -1 is out of range: ...``),
 ``MemoryError`` when the memory prediction refuses the job, ``RuntimeError`` for a numerical
 failure. Long jobs release the GIL, stop on Ctrl-C (``KeyboardInterrupt``) and report progress
 to an optional ``progress(done, total)`` callable, e.g. a tqdm bar's ``update``::
