@@ -146,7 +146,7 @@ def test_validate_takes_arrays_and_catches_a_wrong_sampler():
 @pytest.mark.parametrize(
     "call, exc, needle",
     [
-        (lambda: onsager.partition(lx=0), ValueError, "--lx"),
+        (lambda: onsager.partition(lx=0), ValueError, "lx = 0 is out of range"),
         (lambda: onsager.partition(lx=4, beta=-1), ValueError, "beta = -1 is out of range"),
         (lambda: onsager.fisher(sizes="9..3"), ValueError, "sizes = 9..3 is out of range"),
         (lambda: onsager.fisher(method="pfaffian"), ValueError, "method"),
