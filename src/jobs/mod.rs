@@ -130,11 +130,6 @@ impl JobError {
         JobError::Param { field: field.into(), message: message.into() }
     }
 
-    /// A parameter out of its range: `field = value is out of range: allowed`.
-    pub fn range(field: &str, value: impl std::fmt::Display, allowed: &str) -> Self {
-        JobError::Model(ModelError::range(field, value, allowed))
-    }
-
     /// The parameter this error is about, by its params-struct field name, if it is about one.
     pub fn field(&self) -> Option<&str> {
         use onsager_transfer::TransferError;
