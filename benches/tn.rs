@@ -87,7 +87,7 @@ fn dmrg_sweep(c: &mut Criterion) {
     let h = Mpo::tfim(100, 1.0);
     let opts = DmrgOptions { chi: 64, ..Default::default() };
     let converged = dmrg(&h, &opts).expect("valid options").mps;
-    let one = DmrgOptions { max_sweeps: 1, min_sweeps: 1, ..opts };
+    let one = DmrgOptions { stop: onsager::tn::Stop::MaxSteps(1), ..opts };
     g.bench_function("tfim_n100_chi64_sweep", |b| {
         b.iter(|| dmrg_from(&h, &one, Some(&converged), &mut |_, _| {}).expect("valid options").energy)
     });

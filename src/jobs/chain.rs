@@ -6,6 +6,7 @@ use onsager_tn::dmrg::{dmrg_observed, DmrgOptions, DmrgResult};
 use onsager_tn::entanglement::{central_charge, central_charge_periodic, CalabreseCardy};
 use onsager_tn::mpo::{row_transfer, Chain, Mpo};
 use onsager_tn::vumps::{vumps_observed, Problem, VumpsOptions, VumpsResult};
+use onsager_tn::Stop;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
@@ -318,9 +319,7 @@ impl DmrgParams {
         }
         let opts = DmrgOptions {
             chi: c.chi.unwrap_or(64),
-            max_sweeps: self.sweeps,
-            min_sweeps: self.min_sweeps,
-            energy_tol: self.tol,
+            stop: Stop::tolerance_after(self.tol, self.min_sweeps, self.sweeps),
             ..Default::default()
         };
         check_chi(opts.chi, 4096)?;
@@ -513,11 +512,11 @@ impl VumpsParams {
                 (Infinite::Classical(spec, beta, self.h), critical)
             }
         };
-        let opts = VumpsOptions { chi: c.chi.unwrap_or(32), tol: self.tol, max_iter: self.max_iter };
-        check_chi(opts.chi, 1024)?;
-        if !(opts.tol > 0.0 && opts.tol < 1.0) {
-            return Err(JobError::param("tol", format!("= {} is out of range: 0 < tol < 1", opts.tol)));
+        if !(self.tol > 0.0 && self.tol < 1.0) {
+            return Err(JobError::param("tol", format!("= {} is out of range: 0 < tol < 1", self.tol)));
         }
+        let opts = VumpsOptions::new(c.chi.unwrap_or(32), self.tol, self.max_iter);
+        check_chi(opts.chi, 1024)?;
         Ok((what, critical, opts))
     }
 }

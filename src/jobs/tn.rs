@@ -214,8 +214,8 @@ fn drive(
 }
 
 /// What a CTMRG run is given besides the model: couplings, field and the stopping rule.
-#[derive(Debug, Clone, Copy)]
-pub struct CtmrgJob {
+#[derive(Debug, Clone)]
+struct CtmrgJob {
     /// β (the coupling on horizontal bonds, and on all bonds unless `beta_y` is set)
     pub beta: f64,
     /// the coupling on vertical bonds, if different (needs the directional form)
@@ -224,25 +224,21 @@ pub struct CtmrgJob {
     pub h: f64,
     /// bond dimension χ
     pub chi: usize,
-    /// stop when the normalised corner (C4v) or corner-ring (directional) spectrum changes by
-    /// less than this in one iteration
-    pub tol: f64,
-    /// iteration cap of the power method when it runs alone (and of the directional form); in
-    /// [`CtmrgMethod::Auto`] the power method stops at [`AUTO_SWITCH`]
-    pub max_iter: usize,
+    /// when the power method stops when it runs alone, and the directional form; the change is
+    /// that of the normalised corner (C4v) or corner-ring (directional) spectrum in one
+    /// iteration. In [`CtmrgMethod::Auto`] the power method stops at [`AUTO_SWITCH`] at the latest
+    pub stop: Stop,
     /// use the four-corner directional CTMRG even for a C4v-symmetric tensor
     pub directional: bool,
     /// how the C4v fixed point is found
     pub method: CtmrgMethod,
-    /// stop the fixed-point corner method when A_C = C E C changes by less than this (relative)
-    pub fpcm_tol: f64,
-    /// iteration cap of the fixed-point corner method
-    pub fpcm_max_iter: usize,
+    /// when the fixed-point corner method stops; the change is that of A_C = C E C (relative)
+    pub fpcm_stop: Stop,
 }
 
 /// How the C4v CTMRG reaches its fixed point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CtmrgMethod {
+enum CtmrgMethod {
     /// the power method for [`AUTO_SWITCH`] iterations; if its criterion is not met by then (at or
     /// near a critical point, where it would need ~ξ(χ) ≫ 10³ iterations), the fixed-point corner
     /// method from there
@@ -255,37 +251,25 @@ pub enum CtmrgMethod {
 
 /// Power iterations before the fixed-point corner method: enough for the bond to grow to χ
 /// (log_q χ iterations) and for the corner to leave its boundary-dominated start.
-pub const FPCM_WARM_UP: usize = 50;
+const FPCM_WARM_UP: usize = 50;
 
 /// Power iterations [`CtmrgMethod::Auto`] allows before it switches: off criticality the power
 /// method converges in 10²–10³ (K = 0.3: 73 at χ = 16); at K_c it would need more than 2·10⁴.
-pub const AUTO_SWITCH: usize = 1000;
+const AUTO_SWITCH: usize = 1000;
 
 /// CTMRG to convergence: the C4v form (fixed σ = 0 boundary, so the magnetization below T_c is
 /// the spontaneous one) for symmetric tensors, the directional form (open boundary) for
 /// K_x ≠ K_y or on request.
-pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
-    let CtmrgJob { beta, beta_y, h, chi, tol, max_iter, directional, method, fpcm_tol, fpcm_max_iter } = job;
-    check("ctmrg", spec, chi)?;
-    if let Some(by) = beta_y {
-        if !(by.is_finite() && by > 0.0) {
-            return Err(JobError::param("beta_y", format!("= {by} is out of range: a finite number > 0")));
-        }
-    }
+/// The parameters are those [`TnParams::validate`] accepted.
+fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
+    let CtmrgJob { beta, beta_y, h, chi, stop, directional, method, fpcm_stop } = job;
     let t0 = std::time::Instant::now();
-    let anisotropic = beta_y.is_some_and(|by| by != beta);
-    if method == CtmrgMethod::Fpcm && (directional || anisotropic) {
-        return Err(JobError::param(
-            "fpcm",
-            "is out of range with `directional` or `beta_y` ≠ `beta`: the fixed-point corner method is C4v only",
-        ));
-    }
-    if directional || anisotropic {
+    if directional || beta_y.is_some_and(|by| by != beta) {
         let ky = beta_y.unwrap_or(beta);
         let a = site_tensor_anisotropic(spec.model, beta, ky, h, Insertion::None);
         let mut c =
             DirectionalCtmrg::with_boundary(a, chi, &free_boundary(spec.model, beta), &free_boundary(spec.model, ky));
-        let rec = c.converge(tol, max_iter);
+        let rec = c.converge_until(&stop);
         // the bond impurity sits on a horizontal bond: u = −2⟨f⟩ only when both couplings agree
         let bond = (ky == beta).then(|| c.expectation(&site_tensor_2d(spec.model, beta, h, Insertion::BondRight)));
         let mag = c.expectation(&site_tensor_anisotropic(spec.model, beta, ky, h, Insertion::Magnetization));
@@ -326,12 +310,12 @@ pub fn ctmrg(spec: ModelSpec, job: CtmrgJob) -> Result<TnResult, JobError> {
         );
     let mut c = Ctmrg::with_boundary(a, chi, &m[aligned * q..(aligned + 1) * q]);
     let power = match method {
-        CtmrgMethod::Power => c.converge(tol, max_iter),
-        CtmrgMethod::Auto => c.converge(tol, AUTO_SWITCH),
-        CtmrgMethod::Fpcm => c.converge(0.0, FPCM_WARM_UP),
+        CtmrgMethod::Power => c.converge_until(&stop),
+        CtmrgMethod::Auto => c.converge_until(&Stop::Any(vec![stop, Stop::MaxSteps(AUTO_SWITCH)])),
+        CtmrgMethod::Fpcm => c.converge_until(&Stop::MaxSteps(FPCM_WARM_UP)),
     };
     let (rec, fpcm) = if method == CtmrgMethod::Fpcm || (method == CtmrgMethod::Auto && !power.converged) {
-        let (fixed, r) = onsager_tn::fpcm::fixed_point(&c, fpcm_tol, fpcm_max_iter);
+        let (fixed, r) = onsager_tn::fpcm::fixed_point_until(&c, &fpcm_stop);
         c = fixed;
         let rec = CtmrgRecord {
             iterations: power.iterations + r.iterations,
@@ -536,6 +520,12 @@ impl TnParams {
                 return Err(JobError::param(what, format!("is out of range for {scheme}: ctmrg only")));
             }
         }
+        if self.fpcm && (self.directional || self.beta_y.is_some_and(|by| by != beta)) {
+            return Err(JobError::param(
+                "fpcm",
+                "is out of range with `directional` or `beta_y` ≠ `beta`: the fixed-point corner method is C4v only",
+            ));
+        }
         check(scheme, spec, self.chi)?;
         Ok(TnJob { spec, beta, critical })
     }
@@ -635,13 +625,11 @@ pub fn run(scheme: &str, p: &TnParams, ctx: &Ctx) -> Result<TnRecord, JobError> 
             beta_y: p.beta_y,
             h: p.h,
             chi: p.chi,
-            // --steps caps the method that finishes the run; --tol is the power method's unless --fpcm
-            tol: if p.fpcm { 1e-13 } else { p.tol.unwrap_or(1e-13) },
-            max_iter: p.steps.unwrap_or(20000),
+            // `steps` caps the method that finishes the run; `tol` is the power method's unless `fpcm`
+            stop: Stop::tolerance(if p.fpcm { 1e-13 } else { p.tol.unwrap_or(1e-13) }, p.steps.unwrap_or(20000)),
             directional: p.directional,
             method,
-            fpcm_tol: if p.fpcm { p.tol.unwrap_or(1e-10) } else { 1e-10 },
-            fpcm_max_iter: p.steps.unwrap_or(2000),
+            fpcm_stop: Stop::tolerance(if p.fpcm { p.tol.unwrap_or(1e-10) } else { 1e-10 }, p.steps.unwrap_or(2000)),
         };
         ctmrg(spec, job)?
     } else {

@@ -8,11 +8,15 @@
 //! state in the same basis and hence the finite-chain gap E₁ − E₀. Truncation keeps at most χ
 //! states and drops Schmidt weights below `cutoff` (relative discarded weight).
 //!
-//! Sweeps stop when both the ground-state energy and every bond's entanglement entropy change by
-//! less than their tolerances over one sweep, or after `max_sweeps`.
+//! Sweeps stop by a [`Stop`] rule. A sweep's change (the number its tolerance is compared with)
+//! is the relative change of the ground-state energy, |ΔE₀| / max(1, |E₀|), counted as zero below
+//! the sweep's truncation floor and as infinite while some bond's entanglement entropy still
+//! moves by more than `entropy_tol`: the rule stops on a converged energy only once the state
+//! itself has settled.
 
 use crate::mpo::{Mpo, MpoSite};
 use crate::mps::{apply_two_site, entropy, gemm, grow_left, grow_right, Env};
+use crate::Stop;
 use onsager_linalg::{lanczos_eigs, Which};
 
 /// Options of [`dmrg`].
@@ -20,14 +24,12 @@ use onsager_linalg::{lanczos_eigs, Which};
 pub struct DmrgOptions {
     /// largest bond dimension χ
     pub chi: usize,
-    /// most full sweeps (left → right → left)
-    pub max_sweeps: usize,
-    /// fewest full sweeps
-    pub min_sweeps: usize,
-    /// stop when |ΔE₀| < max(energy_tol, 10 ε) · max(1, |E₀|) over a sweep (ε: the sweep's
-    /// largest discarded weight, the level at which a fixed-χ DMRG energy wanders) …
-    pub energy_tol: f64,
-    /// … and every bond's |ΔS| < max(entropy_tol, 1000 ε)
+    /// when to stop, in full sweeps (left → right → left), on the sweep's change (module doc):
+    /// [`Stop::Converged`]`(tol)` stops when |ΔE₀| < max(tol, 10 ε) · max(1, |E₀|), ε being the
+    /// sweep's largest discarded weight, the level at which a fixed-χ DMRG energy wanders. It
+    /// must have a sweep cap ([`Stop::cap`]).
+    pub stop: Stop,
+    /// a sweep counts as settled when every bond's |ΔS| < max(entropy_tol, 1000 ε)
     pub entropy_tol: f64,
     /// Schmidt weights below this (relative) are dropped even under χ
     pub cutoff: f64,
@@ -37,15 +39,7 @@ pub struct DmrgOptions {
 
 impl Default for DmrgOptions {
     fn default() -> Self {
-        DmrgOptions {
-            chi: 64,
-            max_sweeps: 20,
-            min_sweeps: 2,
-            energy_tol: 1e-12,
-            entropy_tol: 1e-8,
-            cutoff: 1e-14,
-            states: 1,
-        }
+        DmrgOptions { chi: 64, stop: Stop::tolerance_after(1e-12, 2, 20), entropy_tol: 1e-8, cutoff: 1e-14, states: 1 }
     }
 }
 
@@ -145,7 +139,7 @@ pub struct DmrgResult {
     pub entropy: Vec<f64>,
     /// full sweeps done
     pub sweeps: usize,
-    /// whether the tolerances were met before `max_sweeps`
+    /// whether the stopping rule's tolerance was met (not only its cap)
     pub converged: bool,
     /// the ground state (centre on site 0)
     pub mps: FiniteMps,
@@ -332,6 +326,9 @@ pub fn dmrg_from(
     if !(1..=2).contains(&opts.states) {
         return Err(DmrgError::Range("states", opts.states.to_string(), "1 or 2"));
     }
+    if opts.stop.cap().is_none() {
+        return Err(DmrgError::Range("stop", format!("{:?}", opts.stop), "a rule with a sweep cap"));
+    }
     let d = h.d();
     let nw = h.sites[0].nl;
     // product start state, not an eigenstate of the chain's symmetries (overlaps both targets);
@@ -388,8 +385,8 @@ pub fn dmrg_from(
     let mut sweep_energies = Vec::new();
     let mut entropy_prof = vec![0.0; n - 1];
     let (mut energies, mut err_max, mut converged) = (Vec::new(), 0.0f64, false);
-    let mut sweeps = 0;
-    while sweeps < opts.max_sweeps {
+    let (mut sweeps, mut change) = (0, f64::INFINITY);
+    while !opts.stop.done(sweeps, change) {
         err_max = 0.0;
         let mut new_entropy = vec![0.0; n - 1];
         for i in 0..n - 1 {
@@ -407,7 +404,7 @@ pub fn dmrg_from(
         let e0 = energies[0];
         observe(sweeps, e0);
         let ds = new_entropy.iter().zip(&entropy_prof).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-        let de = sweep_energies.last().map(|&p: &f64| (e0 - p).abs()).unwrap_or(f64::INFINITY);
+        let de = sweep_energies.last().map(|&p: &f64| (e0 - p).abs() / e0.abs().max(1.0)).unwrap_or(f64::INFINITY);
         sweep_energies.push(e0);
         entropy_prof = new_entropy;
         // with χ saturated, the bond energies are eigenvalues before truncation and wander by
@@ -415,13 +412,15 @@ pub fn dmrg_from(
         // on the open Heisenberg chain, N = 64, χ = 64, discarded weight 5e-9); changes below
         // that floor carry no information
         let floor = 10.0 * err_max;
-        if sweeps >= opts.min_sweeps
-            && de < opts.energy_tol.max(floor) * e0.abs().max(1.0)
-            && ds < opts.entropy_tol.max(100.0 * floor)
-        {
-            converged = true;
-            break;
-        }
+        let settled = ds < opts.entropy_tol.max(100.0 * floor);
+        change = if !settled {
+            f64::INFINITY
+        } else if de < floor {
+            0.0
+        } else {
+            de
+        };
+        converged = opts.stop.converged(sweeps, change);
     }
     let mut tensors = sw.sites;
     tensors[0].2 = sw.centres[0].clone();

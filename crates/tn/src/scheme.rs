@@ -77,11 +77,18 @@ pub trait CoarseGraining {
     }
 }
 
-/// When to stop, shared by every iterative method here: the coarse-graining driver (the change
-/// is that of the lnZ/N estimate in one step), CTMRG in both forms (the change of the normalised
-/// corner spectrum in one iteration) and the fixed-point corner method (the relative change of
-/// A_C). Compose with [`Stop::Any`] (like TNRKit's `maxiter(25) & convcrit(...)`), or build the
-/// usual pair with [`Stop::tolerance`].
+/// When to stop, shared by every iterative method here. Each method states its change, the
+/// number a [`Stop::Converged`] tolerance is compared with:
+/// - the coarse-graining driver: that of the lnZ/N estimate in one step;
+/// - CTMRG in both forms: that of the normalised corner spectrum in one iteration;
+/// - the fixed-point corner method: the relative change of A_C;
+/// - finite DMRG ([`crate::dmrg`]): the relative change of E₀ over one sweep (once the bond
+///   entropies have settled);
+/// - VUMPS ([`crate::vumps`]): the gauge error ε itself.
+///
+/// Compose with [`Stop::Any`] (like TNRKit's `maxiter(25) & convcrit(...)`: stop when either
+/// says so) and [`Stop::All`] (a floor, as in "converged, but not before 2 sweeps"), or build
+/// the usual forms with [`Stop::tolerance`] and [`Stop::tolerance_after`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stop {
     /// after this many steps
@@ -90,6 +97,8 @@ pub enum Stop {
     Converged(f64),
     /// when any of these says stop
     Any(Vec<Stop>),
+    /// when all of these say stop
+    All(Vec<Stop>),
 }
 
 impl Stop {
@@ -98,30 +107,40 @@ impl Stop {
         Stop::Any(vec![Stop::Converged(tol), Stop::MaxSteps(max_steps)])
     }
 
+    /// Converged to `tol` once at least `min_steps` steps are done, or at most `max_steps` steps.
+    pub fn tolerance_after(tol: f64, min_steps: usize, max_steps: usize) -> Stop {
+        Stop::Any(vec![Stop::All(vec![Stop::MaxSteps(min_steps), Stop::Converged(tol)]), Stop::MaxSteps(max_steps)])
+    }
+
     /// Whether to stop after `steps` steps whose last changed things by `change`.
     pub fn done(&self, steps: usize, change: f64) -> bool {
         match self {
             Stop::MaxSteps(n) => steps >= *n,
             Stop::Converged(tol) => steps > 0 && change.abs() < *tol,
             Stop::Any(v) => v.iter().any(|s| s.done(steps, change)),
+            Stop::All(v) => v.iter().all(|s| s.done(steps, change)),
         }
     }
 
-    /// Whether a convergence criterion (not a cap) is met: the run converged.
+    /// Whether a convergence criterion (not a cap) is met: the run converged. Under
+    /// [`Stop::All`] every part must say stop and one of them must be a convergence criterion.
     pub fn converged(&self, steps: usize, change: f64) -> bool {
         match self {
             Stop::MaxSteps(_) => false,
             Stop::Converged(tol) => steps > 0 && change.abs() < *tol,
             Stop::Any(v) => v.iter().any(|s| s.converged(steps, change)),
+            Stop::All(v) => self.done(steps, change) && v.iter().any(|s| s.converged(steps, change)),
         }
     }
 
-    /// The step cap, if there is one (the smallest).
+    /// The step at which the run stops whatever it converges to, if there is one: the smallest
+    /// cap under [`Stop::Any`], the largest under [`Stop::All`] (none if a part has none).
     pub fn cap(&self) -> Option<usize> {
         match self {
             Stop::MaxSteps(n) => Some(*n),
             Stop::Converged(_) => None,
             Stop::Any(v) => v.iter().filter_map(Stop::cap).min(),
+            Stop::All(v) => v.iter().map(Stop::cap).collect::<Option<Vec<_>>>()?.into_iter().max(),
         }
     }
 }
@@ -243,5 +262,29 @@ pub struct Scheme {
 impl std::fmt::Debug for Scheme {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scheme").field("name", &self.name).field("capabilities", &self.capabilities).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stop;
+
+    #[test]
+    fn stopping_rules_compose() {
+        // DMRG's default form: converged to 1e-12 but not before 2 sweeps, at most 20 sweeps
+        let s = Stop::tolerance_after(1e-12, 2, 20);
+        assert!(!s.done(0, f64::INFINITY));
+        assert!(!s.done(1, 0.0), "the floor of 2 steps holds even at zero change");
+        assert!(s.done(2, 0.0) && s.converged(2, 0.0));
+        assert!(!s.done(5, 1e-11));
+        assert!(s.done(20, 1e-11) && !s.converged(20, 1e-11), "the cap stops without converging");
+        assert_eq!(s.cap(), Some(20));
+        // All of caps stops at the largest; All with a tolerance has no cap
+        assert_eq!(Stop::All(vec![Stop::MaxSteps(3), Stop::MaxSteps(7)]).cap(), Some(7));
+        assert_eq!(Stop::All(vec![Stop::MaxSteps(3), Stop::Converged(1e-9)]).cap(), None);
+        assert!(!Stop::All(vec![Stop::MaxSteps(3), Stop::MaxSteps(7)]).converged(7, 0.0));
+        // Converged never stops before the first step, whatever the change says
+        assert!(!Stop::Converged(1.0).done(0, 0.0));
+        assert!(Stop::tolerance(1e-8, 100).done(1, -1e-9), "the change counts by its size");
     }
 }

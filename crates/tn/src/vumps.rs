@@ -9,7 +9,7 @@
 //!    operators (Lanczos, from the previous ones),
 //! 3. restores A_L, A_R from the polar factors, A_L = U(A_C) U(C)ᵀ, A_R = U(C)ᵀ U(A_C),
 //!
-//! until the gauge error ε = max(‖A_C − A_L C‖, ‖A_C − C A_R‖) < `tol`.
+//! until the gauge error ε = max(‖A_C − A_L C‖, ‖A_C − C A_R‖) meets the [`Stop`] rule (ε < tol).
 //!
 //! Two problems share the loop:
 //! - [`Problem::Ground`]: a lower-triangular Hamiltonian MPO (see [`crate::mpo`]); the
@@ -23,6 +23,7 @@ use crate::mpo::{Block, MpoSite};
 use crate::mps::{
     apply_bond, apply_one_site, correlation_length, entropy, flatten, gemm, grow_left, grow_right, unflatten, Env,
 };
+use crate::Stop;
 use faer::MatRef;
 use onsager_linalg::{arnoldi_dominant, gmres, lanczos_eigs, Which};
 
@@ -40,15 +41,22 @@ pub enum Problem {
 pub struct VumpsOptions {
     /// bond dimension χ
     pub chi: usize,
-    /// stop when the gauge error ε falls below this
-    pub tol: f64,
-    /// most iterations
-    pub max_iter: usize,
+    /// when to stop, in iterations, on the gauge error ε ([`Stop::Converged`]`(tol)`: ε < tol).
+    /// It must have an iteration cap ([`Stop::cap`]). Besides the rule, a run whose ε has not
+    /// improved for 100 iterations stops and keeps its best state (ε stalls at criticality).
+    pub stop: Stop,
 }
 
 impl Default for VumpsOptions {
     fn default() -> Self {
-        VumpsOptions { chi: 32, tol: 1e-10, max_iter: 500 }
+        VumpsOptions { chi: 32, stop: Stop::tolerance(1e-10, 500) }
+    }
+}
+
+impl VumpsOptions {
+    /// χ with the usual rule: ε < `tol`, at most `max_iter` iterations.
+    pub fn new(chi: usize, tol: f64, max_iter: usize) -> VumpsOptions {
+        VumpsOptions { chi, stop: Stop::tolerance(tol, max_iter) }
     }
 }
 
@@ -70,7 +78,7 @@ pub struct VumpsResult {
     pub gauge_error: f64,
     /// iterations done
     pub iterations: usize,
-    /// whether ε < tol was reached
+    /// whether the stopping rule's tolerance was met (not only its cap)
     pub converged: bool,
     /// Schmidt values, descending, normalised to Σ s² = 1
     pub schmidt: Vec<f64>,
@@ -302,6 +310,9 @@ pub fn vumps_observed(
     if opts.chi == 0 {
         return Err(VumpsError::Range("chi", "0".into(), "an integer ≥ 1"));
     }
+    if opts.stop.cap().is_none() {
+        return Err(VumpsError::Range("stop", format!("{:?}", opts.stop), "a rule with an iteration cap"));
+    }
     if w.nl != w.nr {
         return Err(VumpsError::Structure("the MPO tensor must have equal left and right virtual dimensions".into()));
     }
@@ -325,7 +336,7 @@ pub fn vumps_observed(
     // best state seen and stop after `PATIENCE` iterations without a new best
     const PATIENCE: usize = 100;
     let mut best: Option<Snapshot> = None;
-    while iterations < opts.max_iter {
+    while !opts.stop.done(iterations, eps) {
         let inner = (eps * 1e-3).clamp(1e-14, 1e-6);
         // environments are solutions of problems conditioned by the inverse transfer-matrix gap
         // (≈ ξ, hundreds at criticality): a residual r leaves an error ≈ ξ r, so they get a
@@ -350,7 +361,7 @@ pub fn vumps_observed(
         envs = Some((l, r));
         iterations += 1;
         observe(iterations, eps);
-        if eps < opts.tol {
+        if opts.stop.converged(iterations, eps) {
             break;
         }
         match &best {
@@ -362,7 +373,7 @@ pub fn vumps_observed(
             _ => best = Some((eps, iterations, st.clone(), envs.clone())),
         }
     }
-    if eps >= opts.tol {
+    if !opts.stop.converged(iterations, eps) {
         if let Some((b, _, s, e)) = best {
             if b < eps {
                 (eps, st, envs) = (b, s, e);
@@ -400,7 +411,7 @@ pub fn vumps_observed(
         truncation_error: schmidt.last().map(|s| s * s).unwrap_or(0.0),
         gauge_error: eps,
         iterations,
-        converged: eps < opts.tol,
+        converged: opts.stop.converged(iterations, eps),
         schmidt,
     })
 }

@@ -6,7 +6,7 @@ use onsager_tn::mpo::{row_transfer, Chain};
 use onsager_tn::vumps::{vumps, Problem, VumpsOptions, VumpsResult};
 
 fn ground(chain: Chain, chi: usize) -> VumpsResult {
-    vumps(&chain.mpo_site(true), Problem::Ground, &VumpsOptions { chi, tol: 1e-8, max_iter: 1000 }).unwrap()
+    vumps(&chain.mpo_site(true), Problem::Ground, &VumpsOptions::new(chi, 1e-8, 1000)).unwrap()
 }
 
 fn energy(r: &VumpsResult) -> f64 {
@@ -68,12 +68,8 @@ fn spin_half_heisenberg_within_1e_6() {
 fn critical_ising_row_transfer_matrix_within_1e_8() {
     // Onsager's lnZ/N at K_c = ½ ln(1 + √2); measured 3.7e-8 at χ = 16 and 2.4e-9 at χ = 32
     let kc = 0.5 * (1.0 + 2f64.sqrt()).ln();
-    let r = vumps(
-        &row_transfer(Model::Ising, kc, 0.0),
-        Problem::FixedPoint,
-        &VumpsOptions { chi: 32, tol: 1e-8, max_iter: 1000 },
-    )
-    .unwrap();
+    let r =
+        vumps(&row_transfer(Model::Ising, kc, 0.0), Problem::FixedPoint, &VumpsOptions::new(32, 1e-8, 1000)).unwrap();
     let exact = onsager_exact::onsager::onsager_ln_z_per_site(kc);
     let rel = (r.ln_z_per_site.unwrap() - exact).abs() / exact;
     assert!(rel < 1e-8, "{rel:e}");
@@ -98,9 +94,7 @@ fn critical_three_state_potts_row_transfer_matrix() {
     // c = 4/5 converges slower in χ than Ising: measured 2.3e-7 at χ = 24, 1e-7 at 32, 3.3e-8 at 48
     let model = Model::Potts { q: 3 };
     let kc = (1.0 + 3f64.sqrt()).ln();
-    let r =
-        vumps(&row_transfer(model, kc, 0.0), Problem::FixedPoint, &VumpsOptions { chi: 24, tol: 1e-8, max_iter: 1000 })
-            .unwrap();
+    let r = vumps(&row_transfer(model, kc, 0.0), Problem::FixedPoint, &VumpsOptions::new(24, 1e-8, 1000)).unwrap();
     let rel = (r.ln_z_per_site.unwrap() - 2.070187162576696).abs() / 2.070187162576696;
     assert!(rel < 3e-7, "{rel:e}");
 }
