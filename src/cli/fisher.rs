@@ -180,6 +180,7 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
     let (beta, rows, f) = (rec.beta, &rec.rows, &rec.fit);
     // the prediction is for the critical point: off it R is extensive (R/N → R∞/N)
     let predicted = predicted_d_r(spec).filter(|_| rec.critical);
+    let predicted = predicted.as_ref().map(|(v, label)| (*v, label.as_str()));
     if let Some(path) = &a.plot {
         plot(path, spec, beta, rows, f, &rec.extrapolation, predicted)?;
     }
@@ -228,7 +229,7 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
     }
     match f {
         Some(f) => {
-            let pred = match f.predicted {
+            let pred = match &f.predicted {
                 Some((p, label)) => format!("predicted d_R = {label} = {p:.5}"),
                 None if rec.critical => "no prediction for this model".into(),
                 None => "off K_c, R is extensive (d_R → 1): the prediction is for K_c".into(),

@@ -2,6 +2,7 @@
 //! transfer matrices, with parameter checks and a memory estimate before anything is allocated.
 
 use super::{Ctx, JobError, ModelSpec};
+use onsager_exact::{reference, Quantity, System};
 use onsager_tn::dmrg::{dmrg_observed, DmrgOptions, DmrgResult};
 use onsager_tn::entanglement::{central_charge, central_charge_periodic, CalabreseCardy};
 use onsager_tn::mpo::{row_transfer, Chain, Mpo};
@@ -622,8 +623,8 @@ pub fn run_vumps_job(p: &VumpsParams, ctx: &Ctx) -> Result<VumpsRecord, JobError
             rec.relative_error = exact.map(|e| (value - e).abs() / e.abs());
         }
         Infinite::Classical(spec, k, h) => {
-            let exact = (spec.model == onsager_models::Model::Ising && h == 0.0)
-                .then(|| onsager_exact::onsager_ln_z_per_site(k));
+            let lattice = System::Lattice { model: spec.model, dim: spec.dim, kx: k, ky: k, h };
+            let exact = reference(lattice, Quantity::LnZPerSite).filter(|r| r.exact).map(|r| r.value);
             rec.beta = Some(k);
             rec.critical = Some(critical);
             rec.ln_z_per_site = Some(value);

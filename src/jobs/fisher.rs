@@ -2,6 +2,7 @@
 
 use super::params::ModelParams;
 use super::{Ctx, JobError, ModelSpec};
+use onsager_exact::{reference, Quantity, System};
 use onsager_models::{Model, ModelError, Torus};
 use onsager_transfer::fisher::{cumulant_slices_shared, work_units, NoUnits};
 use onsager_transfer::fit::line;
@@ -177,7 +178,7 @@ pub struct FisherFit {
     /// its standard error (0 for two points)
     pub stderr: f64,
     /// the prediction (dν+2η)/(dν+η), if the model has one
-    pub predicted: Option<(f64, &'static str)>,
+    pub predicted: Option<(f64, String)>,
     /// local slopes Δln|R|/Δln N between neighbouring sizes: (L1, L2, slope)
     pub local_slopes: Vec<(usize, usize, f64)>,
 }
@@ -196,29 +197,19 @@ impl Serialize for FisherFit {
         st.serialize_field("window", &self.window)?;
         st.serialize_field("d_R", &self.d_r)?;
         st.serialize_field("stderr", &self.stderr)?;
-        st.serialize_field("predicted", &self.predicted.map(|p| p.0))?;
-        st.serialize_field("predicted_formula", &self.predicted.map(|p| p.1))?;
+        st.serialize_field("predicted", &self.predicted.as_ref().map(|p| p.0))?;
+        st.serialize_field("predicted_formula", &self.predicted.as_ref().map(|p| p.1.as_str()))?;
         st.serialize_field("local_slopes", &slopes)?;
         st.serialize_field("fit", "OLS of ln|R| on ln N, N = L^d sites")?;
         st.end()
     }
 }
 
-/// d_R = (dν + 2η)/(dν + η) from the model's exponents (shared/physics.md), with a label.
-pub fn predicted_d_r(spec: ModelSpec) -> Option<(f64, &'static str)> {
-    let ising = (10.0 / 9.0, "10/9");
-    match (spec.model, spec.dim) {
-        (Model::Ising, 2) | (Model::Potts { q: 2 }, 2) | (Model::Clock { q: 2 }, 2) | (Model::Clock { q: 4 }, 2) => {
-            Some(ising)
-        }
-        (Model::Potts { q: 3 }, 2) | (Model::Clock { q: 3 }, 2) => Some((33.0 / 29.0, "33/29")),
-        (Model::Potts { q: 4 }, 2) => Some((22.0 / 19.0, "22/19")),
-        (Model::Ising, 3) => {
-            let (nu, eta) = (0.62997, 0.03630);
-            Some(((3.0 * nu + 2.0 * eta) / (3.0 * nu + eta), "(3ν+2η)/(3ν+η), ν=0.62997, η=0.03630"))
-        }
-        _ => None,
-    }
+/// d_R = (dν + 2η)/(dν + η) from the exponents that live with the model's critical point
+/// ([`onsager_models::Exponents::fisher_d_r`]), with its label (`10/9`, `33/29`, or the formula
+/// with the 3D estimates).
+pub fn predicted_d_r(spec: ModelSpec) -> Option<(f64, String)> {
+    Some(onsager_models::critical_coupling(spec.model, spec.dim).ok()?.exponents?.fisher_d_r(spec.dim))
 }
 
 /// The lattice of size L for the model: L^d.
@@ -1036,13 +1027,15 @@ pub fn bulk(beta: f64, ctx: &Ctx, part: &dyn streaming::Partition) -> Result<Bul
             (beta - kc).abs()
         )));
     }
+    let lattice = System::Lattice { model: Model::Ising, dim: 2, kx: beta, ky: beta, h: 0.0 };
+    let onsager = reference(lattice, Quantity::LnZPerSite).expect("Onsager's lnZ/N is known at every K").value;
     Ok(BulkRecord {
         m,
         r_per_site: r,
         a_per_site: c.curvature.a / n,
         b_per_site: c.curvature.b / n,
         ln_z_per_site: ln_z,
-        ln_z_dev_onsager: (ln_z - onsager_exact::onsager_ln_z_per_site(beta)).abs(),
+        ln_z_dev_onsager: (ln_z - onsager).abs(),
         r_error,
         a_error,
         b_error,

@@ -2,6 +2,7 @@
 
 use super::params::ModelParams;
 use super::{Ctx, JobError, ModelSpec};
+use onsager_exact::{reference, Quantity, System};
 use onsager_tn::ctmrg::{Ctmrg, CtmrgRecord};
 use onsager_tn::ctmrg_directional::DirectionalCtmrg;
 use onsager_tn::hotrg3d::Hotrg3d;
@@ -379,10 +380,6 @@ pub fn check_weights(beta: f64, h: f64) -> Result<(), JobError> {
 /// more than 0.01 once truncation drives it away.
 pub const SPECTRUM_TOL: f64 = 0.01;
 
-/// 3D Ising free energy f = −lnZ/(NK) at K_c = 0.221654626, from the high-temperature series
-/// (shared/reference.json, ising3d.free_energy_Kc_series).
-const ISING3D_F_KC: f64 = -3.5083582548883747;
-
 /// Parameters of `onsager trg | btrg | hotrg | ctmrg` (the scheme is the command).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
 pub struct TnParams {
@@ -642,18 +639,20 @@ pub fn run(scheme: &str, p: &TnParams, ctx: &Ctx) -> Result<TnRecord, JobError> 
         };
         coarse_grain(scheme, spec, beta, p.h, p.chi, steps, p.spectrum, p.observables, ctx.memory_budget, &tick)?
     };
-    let exact = (spec.model == onsager_models::Model::Ising && spec.dim == 2 && p.h == 0.0).then(|| match p.beta_y {
-        Some(by) => onsager_exact::onsager_ln_z_anisotropic(beta, by),
-        None => onsager_exact::onsager_ln_z_per_site(beta),
-    });
+    let lattice = System::Lattice { model: spec.model, dim: spec.dim, kx: beta, ky: p.beta_y.unwrap_or(beta), h: p.h };
+    let known = reference(lattice, Quantity::LnZPerSite);
+    let exact = known.filter(|k| k.exact).map(|k| k.value);
     let rel = |e: f64| (r.ln_z_per_site - e).abs() / e;
     // After N HOTRG steps one 2D tensor closes a 2^⌈N/2⌉ × 2^⌊N/2⌋ torus, and the final 2 × 2 of
     // it is contracted exactly: against Kaufman's finite torus for the Ising model (N ≤ 20)
     let torus = (scheme == "hotrg" && exact.is_some() && p.beta_y.is_none() && r.steps <= 20)
         .then(|| (1usize << r.steps.div_ceil(2), 1usize << (r.steps / 2)))
-        .map(|(rows, cols)| (rows, cols, onsager_exact::kaufman_ln_z(rows, cols, beta) / (rows * cols) as f64));
-    // 3D Ising at K_c: f = −lnZ/(NK) from the series estimate; a reference, not an error
-    let series = (spec.dim == 3 && critical && p.h == 0.0).then_some(-ISING3D_F_KC * beta);
+        .and_then(|(rows, cols)| {
+            let torus = System::Torus { model: spec.model, lx: cols, ly: rows, k: beta };
+            reference(torus, Quantity::LnZPerSite).map(|r| (rows, cols, r.value))
+        });
+    // 3D Ising at K_c: the series estimate, a reference rather than an exact value
+    let series = known.filter(|k| !k.exact).map(|k| k.value);
     super::vouched(TnRecord {
         method: scheme.to_string(),
         model: spec.name(),

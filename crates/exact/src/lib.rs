@@ -9,6 +9,8 @@
 //!   torus by the microcanonical transfer matrix (counts mod 2^64 and primes, CRT).
 //! - [`order_parameter`]: exact ⟨|M|⟩, ⟨M²⟩, ⟨M⁴⟩ of the same models at one coupling, by a
 //!   transfer matrix over the lattice of the vector magnetization.
+//! - [`mod@reference`]: the values results are compared with (Onsager, Kaufman, Yang, the 3D series
+//!   value, Pfeuty, Hulthén), each with its source and whether it is exact.
 //! - [`enumerate`]: every configuration of a tiny lattice (≤ 25 Ising spins): lnZ and exact
 //!   cumulants of bond variables, for any model.
 
@@ -20,12 +22,14 @@ pub mod microcanonical;
 pub mod onsager;
 pub mod order_parameter;
 mod quad;
+pub mod reference;
 
 pub use enumerate::{
     enumerate_cumulants, enumerate_energy_counts, enumerate_ln_z, BondCumulants, MAX_ENUMERATION_STATES,
 };
 pub use kaufman::kaufman_ln_z;
 pub use onsager::{onsager_energy, onsager_ln_z_anisotropic, onsager_ln_z_per_site, onsager_specific_heat};
+pub use reference::{reference, Quantity, Reference, System};
 
 /// Adds numbers given as (sign, ln|x|) pairs; returns (sign, ln|sum|).
 pub fn signed_log_sum(terms: &[(f64, f64)]) -> (f64, f64) {

@@ -14,7 +14,7 @@ mod critical;
 mod lattice;
 
 pub use couplings::Couplings;
-pub use critical::{critical_coupling, CriticalPoint};
+pub use critical::{critical_coupling, CriticalPoint, Exponent, Exponents};
 pub use lattice::Torus;
 
 use std::fmt;

@@ -231,32 +231,17 @@ impl Chain {
     }
 
     /// Known ground-state energy per site of the infinite chain, where a closed form exists
-    /// (TFIM: Pfeuty's integral; Heisenberg ½: Hulthén's 1/4 − ln 2; critical 3-state Potts).
+    /// ([`onsager_exact::reference()`]: TFIM and the q = 2 Potts chain by Pfeuty's integral,
+    /// Heisenberg ½ by Hulthén's 1/4 − ln 2, the self-dual 3-state Potts chain).
     pub fn exact_energy_per_site(&self) -> Option<f64> {
-        match *self {
-            Chain::Tfim { g } => Some(tfim_infinite_energy(g)),
-            Chain::Xxz { two_s: 1, delta: 1.0 } => Some(0.25 - std::f64::consts::LN_2),
-            Chain::QPotts { q: 2, g } => Some(tfim_infinite_energy(g)),
-            // closed form of the integrable self-dual 3-state chain in this normalisation; VUMPS
-            // approaches it as χ grows (1.4e-6 at χ = 32, 1.8e-7 at 64), which is the check
-            Chain::QPotts { q: 3, g: 1.0 } => Some(-(4.0 / 3.0 + 2.0 * 3f64.sqrt() / std::f64::consts::PI)),
-            _ => None,
-        }
+        use onsager_exact::{reference, Quantity, System};
+        let system = match *self {
+            Chain::Tfim { g } => System::TfimChain { g },
+            Chain::Xxz { two_s, delta } => System::XxzChain { two_s, delta },
+            Chain::QPotts { q, g } => System::QPottsChain { q, g },
+        };
+        reference(system, Quantity::EnergyPerSite).map(|r| r.value)
     }
-}
-
-/// e₀(g) = −(1/π) ∫₀^π √(1 + g² + 2g cos k) dk of the infinite TFIM (Pfeuty 1970), by
-/// composite Simpson on 2¹⁶ panels of the smooth integrand (at g = 1 it is 2 cos(k/2), smooth on
-/// [0, π]); the truncation error is below the rounding of the sum, ~1e-14.
-pub fn tfim_infinite_energy(g: f64) -> f64 {
-    let n = 1 << 16;
-    let h = std::f64::consts::PI / n as f64;
-    let f = |k: f64| (1.0 + g * g + 2.0 * g * k.cos()).max(0.0).sqrt();
-    let mut s = f(0.0) + f(std::f64::consts::PI);
-    for i in 1..n {
-        s += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
-    }
-    -(s * h / 3.0) / std::f64::consts::PI
 }
 
 impl Mpo {
@@ -353,18 +338,4 @@ pub fn row_transfer(model: Model, k: f64, h: f64) -> MpoSite {
         }
     }
     MpoSite::from_entries(q, q, q, entries)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tfim_infinite_energy_closed_form() {
-        // g = 1: e0 = −4/π exactly (Pfeuty); g = 0.5 and 1.5 from shared/reference.json
-        // ("quantum_chains.tfim_e0_per_site"); 1e-13: rounding of the 2¹⁶-term Simpson sum
-        assert!((tfim_infinite_energy(1.0) + 4.0 / std::f64::consts::PI).abs() < 1e-13);
-        assert!((tfim_infinite_energy(0.5) - -1.063544409973365).abs() < 1e-13);
-        assert!((tfim_infinite_energy(1.5) - -1.671926221536195).abs() < 1e-13);
-    }
 }

@@ -465,7 +465,7 @@ mod tests {
             &VumpsOptions { chi: 16, ..Default::default() },
         )
         .unwrap();
-        let exact = crate::mpo::tfim_infinite_energy(1.5);
+        let exact = onsager_exact::reference::tfim_energy_per_site(1.5);
         assert!((r.energy_per_site.unwrap() - exact).abs() < 1e-10, "{:?} vs {exact}", r.energy_per_site);
         // ξ of the paramagnet: ⟨Z_0 Z_r⟩ ~ r^{−1/2} g^{−r}, so ξ = 1/ln g (Pfeuty). The r^{−1/2}
         // (a branch point, not a pole) is what a finite-χ transfer matrix cannot hold: ξ(χ)
