@@ -1,6 +1,6 @@
 //! `onsager dmrg | vumps`.
 
-use crate::jobs::chain::{run_dmrg_job, run_vumps_job, DmrgParams, Infinite, VumpsParams};
+use crate::jobs::chain::{run_dmrg_checked, run_vumps_checked, DmrgParams, Infinite, VumpsParams};
 use crate::jobs::{Ctx, JobError};
 use clap::Args;
 
@@ -35,10 +35,10 @@ fn spinner(json: bool, what: &str) -> indicatif::ProgressBar {
 }
 
 pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
-    a.p.validate()?;
+    let job = a.p.validate()?;
     let bar = spinner(a.json, "DMRG");
     let message = |m: &str| bar.set_message(m.to_string());
-    let r = run_dmrg_job(&a.p, &Ctx { on_message: Some(&message), ..Ctx::default() })?;
+    let r = run_dmrg_checked(&a.p, &job, &Ctx { on_message: Some(&message), ..Ctx::default() })?;
     bar.finish_and_clear();
     if a.json {
         super::print_json(&r);
@@ -75,10 +75,10 @@ pub(crate) fn run_dmrg_cmd(a: &DmrgArgs) -> Result<(), JobError> {
 }
 
 pub(crate) fn run_vumps_cmd(a: &VumpsArgs) -> Result<(), JobError> {
-    a.p.validate()?;
+    let job = a.p.validate()?;
     let bar = spinner(a.json, "VUMPS");
     let message = |m: &str| bar.set_message(m.to_string());
-    let r = run_vumps_job(&a.p, &Ctx { on_message: Some(&message), ..Ctx::default() })?;
+    let r = run_vumps_checked(&a.p, &job, &Ctx { on_message: Some(&message), ..Ctx::default() })?;
     bar.finish_and_clear();
     if a.json {
         super::print_json(&r);

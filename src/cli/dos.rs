@@ -81,7 +81,7 @@ pub(crate) fn run_dos(a: &DosArgs) -> Result<(), JobError> {
         bar.set_length(of as u64);
         bar.set_position(done as u64);
     };
-    let r = dos::run(&a.p, &Ctx::with_progress(&tick))?;
+    let r = dos::run_checked(&a.p, &job, &Ctx::with_progress(&tick))?;
     bar.finish_and_clear();
     if let Some(p) = &a.csv {
         let mut s = format!(

@@ -100,7 +100,7 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
             }
         }
     };
-    report(a, &FisherRecord { bulk, ..analyse(&a.p, &job, rows)? })
+    report(a, &job, &FisherRecord { bulk, ..analyse(&a.p, &job, rows)? })
 }
 
 /// The infinite lattice by quadrature, with a spinner-free status line on a terminal.
@@ -175,8 +175,8 @@ fn compute(a: &FisherArgs, job: &crate::jobs::fisher::FisherJob) -> Result<Optio
     Ok((part.rank() == 0).then_some((rows, bulk)))
 }
 
-fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
-    let spec = ModelSpec::parse(&a.p.model.model, a.p.model.q)?;
+fn report(a: &FisherArgs, job: &crate::jobs::fisher::FisherJob, rec: &FisherRecord) -> Result<(), JobError> {
+    let spec = job.spec;
     let (beta, rows, f) = (rec.beta, &rec.rows, &rec.fit);
     // the prediction is for the critical point: off it R is extensive (R/N → R∞/N)
     let predicted = predicted_d_r(spec).filter(|_| rec.critical);
@@ -244,7 +244,7 @@ fn report(a: &FisherArgs, rec: &FisherRecord) -> Result<(), JobError> {
             }
         }
         None => {
-            let w = a.p.validate_with_sizes(rows.iter().map(|r| r.l).collect())?.window;
+            let w = job.window;
             println!("\n(no fit: the window {}..{} holds fewer than two sizes)", w.0, w.1)
         }
     }

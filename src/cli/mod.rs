@@ -177,7 +177,7 @@ fn spectrum(a: &SpectrumArgs) -> Result<(), JobError> {
     }
     let bar = progress_bar(show_progress(a.json), job.widths.len() as u64, "widths");
     let tick = |done: usize, _of: usize| bar.set_position(done as u64);
-    let r = jobs::spectrum::run(&a.p, &Ctx::with_progress(&tick))?;
+    let r = jobs::spectrum::run_checked(&a.p, &job, &Ctx::with_progress(&tick))?;
     bar.finish_and_clear();
     if let Some(path) = &a.plot {
         spectrum_plot(path, &r)?;

@@ -29,7 +29,7 @@ pub(crate) fn run(name: &str, a: &TnArgs) -> Result<(), JobError> {
         bar.set_length(of as u64);
         bar.set_position(done as u64);
     };
-    let r = crate::jobs::tn::run(name, &a.p, &Ctx::with_progress(&tick))?;
+    let r = crate::jobs::tn::run_checked(name, &a.p, &job, &Ctx::with_progress(&tick))?;
     bar.finish_and_clear();
     if let Some(path) = &a.plot {
         plot(path, &r)?;

@@ -405,9 +405,14 @@ pub struct DmrgRecord {
 
 /// Runs `onsager dmrg`; status messages carry the sweep and E₀.
 pub fn run_dmrg_job(p: &DmrgParams, ctx: &Ctx) -> Result<DmrgRecord, JobError> {
-    let (chain, opts) = p.validate()?;
+    run_dmrg_checked(p, &p.validate()?, ctx)
+}
+
+/// [`run_dmrg_job`] with what `p.validate()` returned, so nothing is checked twice.
+pub fn run_dmrg_checked(p: &DmrgParams, job: &(Chain, DmrgOptions), ctx: &Ctx) -> Result<DmrgRecord, JobError> {
+    let (chain, opts) = (job.0, &job.1);
     let n = p.length;
-    let job = run_dmrg(chain, n, p.periodic, &opts, p.gap, ctx.memory_budget, &|s, e| {
+    let job = run_dmrg(chain, n, p.periodic, opts, p.gap, ctx.memory_budget, &|s, e| {
         ctx.message(&format!("sweep {s}: E₀ = {e:.12}"))
     })?;
     let r = &job.result;
@@ -583,9 +588,18 @@ pub struct VumpsRecord {
 
 /// Runs `onsager vumps`; status messages carry the iteration and the gauge error.
 pub fn run_vumps_job(p: &VumpsParams, ctx: &Ctx) -> Result<VumpsRecord, JobError> {
-    let (what, critical, opts) = p.validate()?;
+    run_vumps_checked(p, &p.validate()?, ctx)
+}
+
+/// [`run_vumps_job`] with what `p.validate()` returned, so nothing is checked twice.
+pub fn run_vumps_checked(
+    p: &VumpsParams,
+    job: &(Infinite, bool, VumpsOptions),
+    ctx: &Ctx,
+) -> Result<VumpsRecord, JobError> {
+    let (what, critical, opts) = (job.0, job.1, &job.2);
     let (r, seconds) =
-        run_vumps(what, &opts, ctx.memory_budget, &|i, e| ctx.message(&format!("iteration {i}: gauge error {e:.2e}")))?;
+        run_vumps(what, opts, ctx.memory_budget, &|i, e| ctx.message(&format!("iteration {i}: gauge error {e:.2e}")))?;
     let value = r
         .energy_per_site
         .or(r.ln_z_per_site)

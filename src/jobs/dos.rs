@@ -448,10 +448,15 @@ pub fn levels(job: &DosJob, ctx: &Ctx) -> Result<Vec<(f64, BigUint)>, JobError> 
 
 /// Runs one DOS job.
 pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
-    let job = params.validate()?;
+    run_checked(params, &params.validate()?, ctx)
+}
+
+/// [`run`] with the job `params.validate()` returned (the CLI validates first to print the
+/// plan), so nothing is checked twice.
+pub fn run_checked(params: &DosParams, job: &DosJob, ctx: &Ctx) -> Result<DosRecord, JobError> {
     let t0 = std::time::Instant::now();
     let predicted_bytes = match job.method {
-        DosMethod::Transfer => Some(transfer_plan(&job, ctx)?.0.bytes),
+        DosMethod::Transfer => Some(transfer_plan(job, ctx)?.0.bytes),
         _ => None,
     };
     let sites: usize = job.dims.iter().product();
@@ -478,8 +483,8 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
             _ => true,
         }
     };
-    let joint_plan_bytes = if params.joint { Some(joint_plan(&job, ctx)?.0.bytes) } else { None };
-    let lv = levels(&job, ctx)?;
+    let joint_plan_bytes = if params.joint { Some(joint_plan(job, ctx)?.0.bytes) } else { None };
+    let lv = levels(job, ctx)?;
     let joint = if params.joint {
         let j = microcanonical::joint_counts(&Torus::new(&job.dims)?, &|i, n| ctx.progress(i, n))?;
         let e = j.entries();

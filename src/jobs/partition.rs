@@ -165,7 +165,11 @@ pub struct PartitionRecord {
 
 /// Runs `onsager partition`.
 pub fn run(params: &PartitionParams, ctx: &Ctx) -> Result<PartitionRecord, JobError> {
-    let job = params.validate()?;
+    run_checked(params, &params.validate()?, ctx)
+}
+
+/// [`run`] with the job `params.validate()` returned, so nothing is checked twice.
+pub fn run_checked(params: &PartitionParams, job: &PartitionJob, ctx: &Ctx) -> Result<PartitionRecord, JobError> {
     let t0 = std::time::Instant::now();
     let p = partition(job.spec, &job.torus, job.beta, params.method, ctx.memory_budget)?;
     super::vouched(PartitionRecord {

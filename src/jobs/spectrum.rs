@@ -186,7 +186,11 @@ impl SpectrumRecord {
 
 /// Runs `onsager spectrum`; progress counts widths.
 pub fn run(params: &SpectrumParams, ctx: &Ctx) -> Result<SpectrumRecord, JobError> {
-    let job = params.validate()?;
+    run_checked(params, &params.validate()?, ctx)
+}
+
+/// [`run`] with the job `params.validate()` returned, so nothing is checked twice.
+pub fn run_checked(params: &SpectrumParams, job: &SpectrumJob, ctx: &Ctx) -> Result<SpectrumRecord, JobError> {
     let mut rows = Vec::new();
     for (i, &w) in job.widths.iter().enumerate() {
         let r = spectrum(job.spec, w, job.beta, params.levels, params.solver.into(), ctx.memory_budget)?;

@@ -610,7 +610,12 @@ pub struct TnRecord {
 
 /// Runs `onsager <scheme>`: a registered coarse-graining scheme or CTMRG; progress in steps.
 pub fn run(scheme: &str, p: &TnParams, ctx: &Ctx) -> Result<TnRecord, JobError> {
-    let TnJob { spec, beta, critical } = p.validate(scheme)?;
+    run_checked(scheme, p, &p.validate(scheme)?, ctx)
+}
+
+/// [`run`] with the job `p.validate(scheme)` returned, so nothing is checked twice.
+pub fn run_checked(scheme: &str, p: &TnParams, job: &TnJob, ctx: &Ctx) -> Result<TnRecord, JobError> {
+    let TnJob { spec, beta, critical } = *job;
     let r: TnResult = if scheme == "ctmrg" {
         let method = match (p.fpcm, p.power) {
             (true, _) => CtmrgMethod::Fpcm,
