@@ -145,6 +145,9 @@ fn bad_specs_are_one_line_errors() {
         ("command = \"fisher\"\nsizes = [6\n", "not valid TOML"),
         ("command = \"fisher\"\nbeta = [0.3, nan]\n", "finite"),
         ("command = \"fisher\"\nsizes = [\"3,3\"]\n", "appears twice"),
+        // a grid point over the memory limit is refused before the first job runs: one 3D HOTRG
+        // step at χ = 40 needs 1.4 TiB (hotrg3d::min_bytes), more than this machine has
+        ("command = \"hotrg\"\nmodel = \"ising3d\"\nchi = [4, 40]\nsteps = 4\n", "`chi` = 40 needs at least"),
     ] {
         let p = d.join("bad.toml");
         std::fs::write(&p, text).unwrap();

@@ -293,9 +293,9 @@ fn dispatch(
         "partition" => job!(partition::PartitionParams, |p: &partition::PartitionParams| p.validate(), partition::run),
         "spectrum" => job!(spectrum::SpectrumParams, |p: &spectrum::SpectrumParams| p.validate(), spectrum::run),
         "trg" | "btrg" | "hotrg" | "ctmrg" => {
-            job!(tn::TnParams, |p: &tn::TnParams| p.validate(command), |p: &tn::TnParams, c: &Ctx| tn::run(
-                command, p, c
-            ))
+            // the memory one step needs is predicted here too, so a sweep refuses it up front
+            let check = |p: &tn::TnParams| p.validate_within(command, memory_limit());
+            job!(tn::TnParams, check, |p: &tn::TnParams, c: &Ctx| tn::run(command, p, c))
         }
         "dos" => job!(dos::DosParams, |p: &dos::DosParams| p.validate(), dos::run),
         "dmrg" => job!(chain::DmrgParams, |p: &chain::DmrgParams| p.validate(), chain::run_dmrg_job),

@@ -75,66 +75,56 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Runs a registered coarse-graining scheme for `steps` steps (each step halves the tensors);
-/// `tick` is called after every step (progress).
-pub fn coarse_grain(
-    name: &str,
-    spec: ModelSpec,
-    beta: f64,
-    h: f64,
-    chi: usize,
-    steps: usize,
-    spectrum: bool,
-    observables: bool,
-    budget: f64,
-    tick: &dyn Fn(),
-) -> Result<TnResult, JobError> {
-    let memory_budget = || budget as usize;
-    check(name, spec, chi)?;
-    if !(1..=200).contains(&steps) {
-        return Err(JobError::param("steps", format!("= {steps} is out of range: 1 ≤ steps ≤ 200")));
+/// The peak memory of one step of `scheme` (`None` for ctmrg, whose environments are small),
+/// refused when over `budget` — the prediction made before anything is allocated, so a sweep
+/// refuses such a grid point before any job runs.
+fn check_memory(scheme: &str, p: &TnParams, job: &TnJob, budget: f64) -> Result<(), JobError> {
+    let (spec, chi, human) = (job.spec, p.chi, onsager_transfer::memory::human);
+    if scheme == "ctmrg" {
+        return Ok(());
     }
     if spec.dim == 3 {
-        if spectrum || observables {
-            let what = if spectrum { "spectrum" } else { "observables" };
-            return Err(JobError::param(what, "is out of range for ising3d: 2D models only"));
-        }
-        let need = onsager_tn::hotrg3d::min_bytes(chi);
-        if need > memory_budget() {
+        let need = onsager_tn::hotrg3d::min_bytes(chi) as f64;
+        if need > budget {
             return Err(JobError::Memory(format!(
                 "`chi` = {chi} needs at least {} for one 3D HOTRG step but {} is the limit; lower `chi` (χ ≤ 20 fits)",
-                onsager_transfer::memory::human(need as f64),
-                onsager_transfer::memory::human(memory_budget() as f64)
+                human(need),
+                human(budget)
             )));
         }
-        let budget = memory_budget()
+        return Ok(());
+    }
+    let Some(entry) = registry::find(scheme) else { return Ok(()) };
+    let parity = leg_parity(spec.model, job.beta, p.h);
+    let need = (entry.peak_bytes)(spec.model.q(), chi, job.steps, !p.observables && parity.is_some());
+    if need > budget {
+        return Err(JobError::Memory(format!(
+            "`chi` = {chi} needs about {} for one {} step but {} is the limit; lower `chi` (or `steps`, \
+             which the bond grows with)",
+            human(need),
+            scheme.to_uppercase(),
+            human(budget)
+        )));
+    }
+    Ok(())
+}
+
+/// Runs a registered coarse-graining scheme (parameters checked by [`TnParams::validate`],
+/// memory by `check_memory`) for `job.steps` steps, each halving the tensors; `tick` is called
+/// after every step (progress).
+fn coarse_grain(scheme: &str, p: &TnParams, job: &TnJob, budget: f64, tick: &dyn Fn()) -> Result<TnResult, JobError> {
+    let TnJob { spec, beta, steps, .. } = *job;
+    let (h, chi, spectrum, observables) = (p.h, p.chi, p.spectrum, p.observables);
+    if spec.dim == 3 {
+        let budget = (budget as usize)
             .saturating_sub(onsager_tn::hotrg3d::work_bytes(chi))
             .min(onsager_tn::hotrg3d::DEFAULT_BUDGET);
         let s = Hotrg3d::new(site_tensor_3d(spec.model, beta, h), leg_parity(spec.model, beta, h)).with_budget(budget);
         return drive(Box::new(s), beta, chi, steps, false, false, tick);
     }
-    let entry = registry::find(name)
-        .ok_or_else(|| JobError::Usage(format!("scheme = {name} is out of range: one of {}", registry::names())))?;
-    if observables && !entry.capabilities.observables {
-        return Err(JobError::param(
-            "observables",
-            format!("is out of range for {name}: hotrg (impurity tensors); ctmrg reports them always"),
-        ));
-    }
-    if spectrum && !entry.capabilities.spectrum {
-        return Err(JobError::param("spectrum", format!("is out of range for {name}: its tensor has no 4-leg form")));
-    }
+    let entry = registry::find(scheme)
+        .ok_or_else(|| JobError::Usage(format!("scheme = {scheme} is out of range: one of {}", registry::names())))?;
     let parity = leg_parity(spec.model, beta, h);
-    let need = (entry.peak_bytes)(spec.model.q(), chi, steps, !observables && parity.is_some());
-    if need > memory_budget() as f64 {
-        return Err(JobError::Memory(format!(
-            "`chi` = {chi} needs about {} for one {} step but {} is the limit; lower `chi` (or `steps`, \
-             which the bond grows with)",
-            onsager_transfer::memory::human(need),
-            name.to_uppercase(),
-            onsager_transfer::memory::human(memory_budget() as f64)
-        )));
-    }
     // impurities for the energy (one bond variable) and the magnetization, on request: each
     // HOTRG step then merges two more tensors in both orders, about 3× the cost
     let impurities = if observables {
@@ -470,6 +460,9 @@ pub struct TnJob {
     pub beta: f64,
     /// whether β is the critical coupling
     pub critical: bool,
+    /// RG steps (coarse-graining: `steps` or its default, 40 in 2D and 24 in 3D; ctmrg: the
+    /// iteration cap of the method that finishes the run, 0 for its defaults)
+    pub steps: usize,
 }
 
 impl TnParams {
@@ -524,7 +517,41 @@ impl TnParams {
             ));
         }
         check(scheme, spec, self.chi)?;
-        Ok(TnJob { spec, beta, critical })
+        if scheme == "ctmrg" {
+            return Ok(TnJob { spec, beta, critical, steps: self.steps.unwrap_or(0) });
+        }
+        // 3D: lnZ/N changes by ~2⁻ⁿ per step, below 1e-7 after 24 steps (2²⁴ sites)
+        let steps = self.steps.unwrap_or(if spec.dim == 3 { 24 } else { 40 });
+        if !(1..=200).contains(&steps) {
+            return Err(JobError::param("steps", format!("= {steps} is out of range: 1 ≤ steps ≤ 200")));
+        }
+        if spec.dim == 3 && (self.spectrum || self.observables) {
+            let what = if self.spectrum { "spectrum" } else { "observables" };
+            return Err(JobError::param(what, "is out of range for ising3d: 2D models only"));
+        }
+        if let Some(entry) = registry::find(scheme).filter(|_| spec.dim == 2) {
+            if self.observables && !entry.capabilities.observables {
+                return Err(JobError::param(
+                    "observables",
+                    format!("is out of range for {scheme}: hotrg (impurity tensors); ctmrg reports them always"),
+                ));
+            }
+            if self.spectrum && !entry.capabilities.spectrum {
+                return Err(JobError::param(
+                    "spectrum",
+                    format!("is out of range for {scheme}: its tensor has no 4-leg form"),
+                ));
+            }
+        }
+        Ok(TnJob { spec, beta, critical, steps })
+    }
+
+    /// [`TnParams::validate`] and the memory one step needs against `budget` (bytes): what a
+    /// sweep checks for every grid point before any job runs.
+    pub fn validate_within(&self, scheme: &str, budget: f64) -> Result<TnJob, JobError> {
+        let job = self.validate(scheme)?;
+        check_memory(scheme, self, &job, budget)?;
+        Ok(job)
     }
 }
 
@@ -615,7 +642,7 @@ pub fn run(scheme: &str, p: &TnParams, ctx: &Ctx) -> Result<TnRecord, JobError> 
 
 /// [`run`] with the job `p.validate(scheme)` returned, so nothing is checked twice.
 pub fn run_checked(scheme: &str, p: &TnParams, job: &TnJob, ctx: &Ctx) -> Result<TnRecord, JobError> {
-    let TnJob { spec, beta, critical } = *job;
+    let TnJob { spec, beta, critical, .. } = *job;
     let r: TnResult = if scheme == "ctmrg" {
         let method = match (p.fpcm, p.power) {
             (true, _) => CtmrgMethod::Fpcm,
@@ -635,14 +662,13 @@ pub fn run_checked(scheme: &str, p: &TnParams, job: &TnJob, ctx: &Ctx) -> Result
         };
         ctmrg(spec, job)?
     } else {
-        // 3D: lnZ/N changes by ~2⁻ⁿ per step, below 1e-7 after 24 steps (2²⁴ sites)
-        let steps = p.steps.unwrap_or(if spec.dim == 3 { 24 } else { 40 });
+        check_memory(scheme, p, job, ctx.memory_budget)?;
         let done = std::cell::Cell::new(0);
         let tick = || {
             done.set(done.get() + 1);
-            ctx.progress(done.get(), steps)
+            ctx.progress(done.get(), job.steps)
         };
-        coarse_grain(scheme, spec, beta, p.h, p.chi, steps, p.spectrum, p.observables, ctx.memory_budget, &tick)?
+        coarse_grain(scheme, p, job, ctx.memory_budget, &tick)?
     };
     let lattice = System::Lattice { model: spec.model, dim: spec.dim, kx: beta, ky: p.beta_y.unwrap_or(beta), h: p.h };
     let known = reference(lattice, Quantity::LnZPerSite);
