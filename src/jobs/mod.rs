@@ -292,7 +292,8 @@ fn dispatch(
         "fisher" => job!(fisher::FisherParams, |p: &fisher::FisherParams| p.validate(), fisher::run),
         "partition" => job!(partition::PartitionParams, |p: &partition::PartitionParams| p.validate(), partition::run),
         "spectrum" => job!(spectrum::SpectrumParams, |p: &spectrum::SpectrumParams| p.validate(), spectrum::run),
-        "trg" | "btrg" | "hotrg" | "ctmrg" => {
+        // every registered scheme, so that a new one needs no line here
+        name if name == "ctmrg" || onsager_tn::registry::find(name).is_some() => {
             // the memory one step needs is predicted here too, so a sweep refuses it up front
             let check = |p: &tn::TnParams| p.validate_within(command, memory_limit());
             job!(tn::TnParams, check, |p: &tn::TnParams, c: &Ctx| tn::run(command, p, c))
