@@ -3,10 +3,10 @@
 
 use super::{Ctx, JobError, ModelSpec};
 use onsager_exact::{reference, Quantity, System};
-use onsager_tn::dmrg::{dmrg_observed, DmrgOptions, DmrgResult};
+use onsager_tn::dmrg::{dmrg_observed, DmrgError, DmrgOptions, DmrgResult};
 use onsager_tn::entanglement::{central_charge, central_charge_periodic, CalabreseCardy};
 use onsager_tn::mpo::{row_transfer, Chain, Mpo};
-use onsager_tn::vumps::{vumps_observed, Problem, VumpsOptions, VumpsResult};
+use onsager_tn::vumps::{vumps_observed, Problem, VumpsError, VumpsOptions, VumpsResult};
 use onsager_tn::Stop;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -101,6 +101,23 @@ pub struct DmrgJob {
     pub seconds: f64,
 }
 
+impl From<DmrgError> for JobError {
+    fn from(e: DmrgError) -> Self {
+        match e {
+            DmrgError::Range(field, v, allowed) => JobError::param(field, format!("= {v} is out of range: {allowed}")),
+        }
+    }
+}
+
+impl From<VumpsError> for JobError {
+    fn from(e: VumpsError) -> Self {
+        match e {
+            VumpsError::Range(field, v, allowed) => JobError::param(field, format!("= {v} is out of range: {allowed}")),
+            VumpsError::Structure(s) => JobError::Usage(s),
+        }
+    }
+}
+
 /// Runs DMRG on the open chain of `n` sites, or with `periodic` on the ring (parameters checked
 /// by [`DmrgParams::validate`]).
 pub fn run_dmrg(
@@ -120,10 +137,9 @@ pub fn run_dmrg(
     check_memory("this DMRG", bytes, budget)?;
     let t = Instant::now();
     let h = if periodic { Mpo::periodic(chain, n) } else { Mpo::finite(chain, n) };
-    let result = dmrg_observed(&h, opts, &mut |s, e| tick(s, e)).map_err(|e| JobError::Usage(e.to_string()))?;
+    let result = dmrg_observed(&h, opts, &mut |s, e| tick(s, e))?;
     let gap = if gap {
-        let two = dmrg_observed(&h, &DmrgOptions { states: 2, ..opts.clone() }, &mut |s, e| tick(s, e))
-            .map_err(|e| JobError::Usage(e.to_string()))?;
+        let two = dmrg_observed(&h, &DmrgOptions { states: 2, ..opts.clone() }, &mut |s, e| tick(s, e))?;
         Some(two.energies[1] - two.energies[0])
     } else {
         None
@@ -192,7 +208,7 @@ pub fn run_vumps(
     let bytes = 8.0 * (10.0 * d * chi * chi + 4.0 * nw * chi * chi + 44.0 * (d * chi * chi).max(nw * chi * chi));
     check_memory("this VUMPS", bytes, budget)?;
     let t = Instant::now();
-    let r = vumps_observed(&w, problem, opts, &mut |i, e| tick(i, e)).map_err(|e| JobError::Usage(e.to_string()))?;
+    let r = vumps_observed(&w, problem, opts, &mut |i, e| tick(i, e))?;
     Ok((r, t.elapsed().as_secs_f64()))
 }
 

@@ -148,21 +148,12 @@ pub struct DmrgResult {
 }
 
 /// Errors of [`dmrg`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DmrgError {
     /// a parameter outside its range: (name, value, allowed)
+    #[error("{0} = {1} is out of range: allowed {2}")]
     Range(&'static str, String, &'static str),
 }
-
-impl std::fmt::Display for DmrgError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DmrgError::Range(name, v, allowed) => write!(f, "{name} = {v} is out of range: allowed {allowed}"),
-        }
-    }
-}
-
-impl std::error::Error for DmrgError {}
 
 /// Mutable state of a sweep: shared tensors, per-state centre tensors and environments.
 struct Sweeper<'a> {

@@ -85,24 +85,15 @@ pub struct VumpsResult {
 }
 
 /// Errors of [`vumps`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VumpsError {
     /// a parameter outside its range: (name, value, allowed)
+    #[error("{0} = {1} is out of range: allowed {2}")]
     Range(&'static str, String, &'static str),
     /// the MPO does not have the structure the problem needs
+    #[error("{0}")]
     Structure(String),
 }
-
-impl std::fmt::Display for VumpsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            VumpsError::Range(name, v, allowed) => write!(f, "{name} = {v} is out of range: allowed {allowed}"),
-            VumpsError::Structure(s) => write!(f, "{s}"),
-        }
-    }
-}
-
-impl std::error::Error for VumpsError {}
 
 /// U Vᵀ from the thin SVD M = U S Vᵀ of a row-major m × n matrix (the orthogonal polar factor).
 fn polar(m: &[f64], rows: usize, cols: usize) -> Vec<f64> {
