@@ -31,6 +31,12 @@ fn bad_inputs() -> Vec<(&'static str, serde_json::Value, &'static str)> {
         ("dmrg", json!({"length": 10, "model": "tfim", "q": 5}), "q"),
         ("dmrg", json!({"length": 10, "sweeps": 2, "min_sweeps": 3}), "min_sweeps"),
         ("vumps", json!({"tol": 0.0}), "tol"),
+        // a coupling the model does not have is refused, not ignored
+        ("dmrg", json!({"length": 10, "model": "heisenberg", "g": 0.5}), "g"),
+        ("dmrg", json!({"length": 10, "model": "tfim", "delta": 0.5}), "delta"),
+        ("vumps", json!({"model": "ising", "g": 1.5}), "g"),
+        ("vumps", json!({"model": "tfim", "beta": "0.3"}), "beta"),
+        ("vumps", json!({"model": "tfim", "h": 0.1}), "h"),
     ]
 }
 

@@ -27,6 +27,20 @@ pub fn parse_chain(name: &str, g: f64, delta: f64, q: Option<usize>) -> Result<O
     if let (Some(q), "tfim" | "xxz" | "heisenberg" | "heisenberg1") = (q, name) {
         return Err(JobError::param("q", format!("= {q} is out of range for `model` {name}: only qpotts takes `q`")));
     }
+    // a coupling the chain does not have would be ignored silently; 1 is the default of both, so
+    // only another value is known to be meant
+    if g != 1.0 && matches!(name, "xxz" | "heisenberg" | "heisenberg1") {
+        return Err(JobError::param(
+            "g",
+            format!("= {g} is out of range for `model` {name}: only tfim and qpotts take `g`"),
+        ));
+    }
+    if delta != 1.0 && matches!(name, "tfim" | "qpotts") {
+        return Err(JobError::param(
+            "delta",
+            format!("= {delta} is out of range for `model` {name}: only xxz, heisenberg and heisenberg1 take `delta`"),
+        ));
+    }
     Ok(Some(match name {
         "tfim" => Chain::Tfim { g },
         "xxz" | "heisenberg" => Chain::Xxz { two_s: 1, delta },
@@ -515,7 +529,21 @@ impl VumpsParams {
     pub fn validate(&self) -> Result<(Infinite, bool, VumpsOptions), JobError> {
         let c = &self.chain;
         let (what, critical) = match parse_chain(&c.model, c.g, c.delta, c.q)? {
-            Some(chain) => (Infinite::Quantum(chain), false),
+            Some(chain) => {
+                if self.beta != "critical" {
+                    return Err(JobError::param(
+                        "beta",
+                        format!("= {} is out of range for `model` {}: classical models only", self.beta, c.model),
+                    ));
+                }
+                if self.h != 0.0 {
+                    return Err(JobError::param(
+                        "h",
+                        format!("= {} is out of range for `model` {}: classical models only", self.h, c.model),
+                    ));
+                }
+                (Infinite::Quantum(chain), false)
+            }
             None => {
                 // a classical name with a bad --q keeps the model's own message
                 let classical = ["ising", "potts", "clock", "ising3d", "ising1d"].contains(&c.model.as_str());
@@ -529,6 +557,14 @@ impl VumpsParams {
                         )
                     }
                 })?;
+                for (field, v) in [("g", c.g), ("delta", c.delta)] {
+                    if v != 1.0 {
+                        return Err(JobError::param(
+                            field,
+                            format!("= {v} is out of range for `model` {}: quantum chains only", c.model),
+                        ));
+                    }
+                }
                 let (beta, critical) = spec.beta(&self.beta)?;
                 super::tn::check_weights(beta, self.h)?;
                 (Infinite::Classical(spec, beta, self.h), critical)

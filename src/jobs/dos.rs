@@ -484,18 +484,38 @@ pub fn run_checked(params: &DosParams, job: &DosJob, ctx: &Ctx) -> Result<DosRec
         }
     };
     let joint_plan_bytes = if params.joint { Some(joint_plan(job, ctx)?.0.bytes) } else { None };
-    let lv = levels(job, ctx)?;
-    let joint = if params.joint {
-        let j = microcanonical::joint_counts(&Torus::new(&job.dims)?, &|i, n| ctx.progress(i, n))?;
-        let e = j.entries();
-        Some(JointTable {
-            energies: e.iter().map(|x| x.0).collect(),
-            magnetizations: e.iter().map(|x| x.1).collect(),
-            counts: e.iter().map(|x| x.2.to_string()).collect(),
-        })
+    let joint_counts = if params.joint {
+        Some(microcanonical::joint_counts(&Torus::new(&job.dims)?, &|i, n| ctx.progress(i, n))?)
     } else {
         None
     };
+    let marginal = joint_counts
+        .as_ref()
+        .map(|j| -> Vec<(f64, BigUint)> { j.marginal().levels().into_iter().map(|(e, n)| (e, n.clone())).collect() });
+    let lv = match marginal {
+        // Σ_M g(E, M) is what the energy-only transfer matrix would compute again
+        Some(m) if job.method == DosMethod::Transfer => m,
+        // another route (Pfaffians, enumeration) is cheap next to the joint counts, and a check
+        Some(m) => {
+            let lv = levels(job, ctx)?;
+            if lv != m {
+                return Err(JobError::Numerical(format!(
+                    "Σ_M g(E, M) of the joint counts disagrees with g(E) by {}",
+                    job.method.name()
+                )));
+            }
+            lv
+        }
+        None => levels(job, ctx)?,
+    };
+    let joint = joint_counts.map(|j| {
+        let e = j.entries();
+        JointTable {
+            energies: e.iter().map(|x| x.0).collect(),
+            magnetizations: e.iter().map(|x| x.1).collect(),
+            counts: e.iter().map(|x| x.2.to_string()).collect(),
+        }
+    });
     let refs: Vec<(f64, &BigUint)> = lv.iter().map(|(e, c)| (*e, c)).collect();
     let thermodynamics = job
         .betas

@@ -713,6 +713,19 @@ impl JointCounts {
         }
         out
     }
+
+    /// The density of states g(E) = Σ_M g(E, M): the same exact counts the energy-only
+    /// transfer matrix gives, so a job that has the joint counts need not compute them again.
+    pub fn marginal(&self) -> EnergyCounts {
+        let width = self.counts.iter().map(Vec::len).max().unwrap_or(0);
+        let mut counts = vec![BigUint::zero(); width];
+        for row in &self.counts {
+            for (k, c) in row.iter().enumerate() {
+                counts[k] += c;
+            }
+        }
+        EnergyCounts { dims: self.dims.clone(), q: 2, e0: self.e0, unit: self.unit, counts }
+    }
 }
 
 /// Counts modulo 2^64 and primes, joined by the CRT (see the module docs), flattened as the
@@ -921,6 +934,7 @@ mod tests {
                 let s: BigUint = j.counts.iter().map(|row| &row[k]).sum();
                 assert_eq!(&s, c, "{dims:?} level {k}");
             }
+            assert_eq!(j.marginal().levels(), g.levels(), "{dims:?}: the marginal the dos job uses");
             let kk = 0.3;
             let (mut z, mut am, mut m2) = (0.0, 0.0, 0.0);
             let top = j.entries().iter().map(|(e, _, _)| -kk * e).fold(f64::NEG_INFINITY, f64::max);
