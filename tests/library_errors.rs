@@ -92,3 +92,32 @@ fn a_cancelled_job_returns_cancelled_from_inside_its_parallel_kernel() {
     let ctx = Ctx { cancel: Some(&stop), ..Ctx::default() };
     assert!(jobs::run_command("fisher", &json!({"sizes": "6"}), &ctx).is_ok());
 }
+
+#[test]
+fn a_decomposition_that_does_not_converge_is_a_numerical_error_not_a_panic() {
+    use onsager::linalg::{fail, OrFail};
+    use rayon::prelude::*;
+    // on the job's own thread
+    let e = jobs::cancellable(|| -> Result<(), JobError> { fail("the SVD of a test matrix did not converge") })
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Numerical, "{e}");
+    assert!(e.to_string().contains("test matrix") && !e.to_string().contains('\n'), "{e}");
+    // from a rayon worker, as inside the transfer-matrix and TN kernels
+    let e = jobs::cancellable(|| {
+        (0..64).into_par_iter().for_each(|i| {
+            if i == 37 {
+                fail(format!("block {i} did not converge"))
+            }
+        });
+        Ok(())
+    })
+    .unwrap_err();
+    assert_eq!((e.kind(), e.to_string().contains("block 37")), (ErrorKind::Numerical, true), "{e}");
+    // or_fail names what failed and keeps the solver's reason
+    let solver: Result<f64, &str> = Err("no convergence after 30 sweeps");
+    let e = jobs::cancellable(|| Ok(solver.or_fail("the corner eigenproblem"))).unwrap_err();
+    assert!(e.to_string().contains("the corner eigenproblem did not converge") && e.to_string().contains("30 sweeps"));
+    // a panic that is not a numerical failure still unwinds: it is a broken invariant
+    let other = std::panic::catch_unwind(|| jobs::cancellable(|| -> Result<(), JobError> { panic!("invariant") }));
+    assert!(other.is_err());
+}

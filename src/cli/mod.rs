@@ -257,10 +257,13 @@ fn parse_and_run() -> Result<Result<(), JobError>, clap::Error> {
     let matches = command().try_get_matches()?;
     if let Some((name, sub)) = matches.subcommand() {
         if onsager_tn::registry::find(name).is_some() {
-            return Ok(tn::run(name, &tn::TnArgs::from_arg_matches(sub)?));
+            let args = tn::TnArgs::from_arg_matches(sub)?;
+            return Ok(jobs::cancellable(|| tn::run(name, &args)));
         }
     }
-    Ok(dispatch(&Cli::from_arg_matches(&matches)?))
+    // a kernel's decomposition that did not converge unwinds to here: one line, exit 2
+    let cli = Cli::from_arg_matches(&matches)?;
+    Ok(jobs::cancellable(|| dispatch(&cli)))
 }
 
 /// clap's error in one line: its first line and, for a bad value, the allowed ones.

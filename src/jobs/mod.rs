@@ -254,13 +254,17 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Runs a job so that a cancellation through [`Ctx::cancel`] returns [`JobError::Cancelled`];
-/// any other panic goes on unwinding.
+/// Runs a job so that a cancellation through [`Ctx::cancel`] returns [`JobError::Cancelled`]
+/// and a kernel's [`onsager_linalg::NumericalFailure`] (a decomposition that did not converge)
+/// returns [`JobError::Numerical`]; any other panic goes on unwinding.
 pub fn cancellable<T>(job: impl FnOnce() -> Result<T, JobError>) -> Result<T, JobError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
         Ok(r) => r,
         Err(payload) if payload.is::<Cancelled>() => Err(JobError::Cancelled),
-        Err(payload) => std::panic::resume_unwind(payload),
+        Err(payload) => match payload.downcast::<onsager_linalg::NumericalFailure>() {
+            Ok(failure) => Err(JobError::Numerical(failure.0)),
+            Err(payload) => std::panic::resume_unwind(payload),
+        },
     }
 }
 

@@ -11,6 +11,7 @@
 //! Every basis is reorthogonalised twice (Gram–Schmidt "twice is enough", Giraud et al. 2005),
 //! so the small projected problems are exact to rounding.
 
+use crate::OrFail;
 use crate::{eig_moduli, eigh, solve_small};
 use faer::Mat;
 
@@ -112,7 +113,7 @@ pub fn lanczos_eigs(
                     0.0
                 }
             });
-            let (lam, u) = eigh(t.as_ref()).expect("tridiagonal eigenproblem converges");
+            let (lam, u) = eigh(t.as_ref()).or_fail("the tridiagonal Lanczos eigenproblem");
             let order: Vec<usize> = match which {
                 Which::Lowest => (0..size).collect(),
                 Which::Highest => (0..size).rev().collect(),
@@ -215,7 +216,7 @@ pub fn arnoldi_dominant(
         let (basis, hcols, hm) = arnoldi(apply, &start, m);
         matvecs += hcols.len();
         let size = hcols.len();
-        let ev = hm.eigenvalues().expect("Hessenberg eigenvalues converge");
+        let ev = hm.eigenvalues().or_fail("the Hessenberg eigenvalues of Arnoldi");
         let top = ev.iter().max_by(|a, b| a.norm().total_cmp(&b.norm())).expect("nonempty");
         let lam = top.re;
         // inverse iteration on H − λ(1 + ε) I for the Ritz vector
@@ -253,7 +254,7 @@ pub fn arnoldi_dominant(
 /// stability by comparing two `m`.
 pub fn arnoldi_moduli(apply: &mut dyn FnMut(&[f64]) -> Vec<f64>, v0: &[f64], k: usize, m: usize) -> Vec<f64> {
     let (_, _, hm) = arnoldi(apply, v0, m);
-    let mut moduli = eig_moduli(hm.as_ref()).expect("Hessenberg eigenvalues converge");
+    let mut moduli = eig_moduli(hm.as_ref()).or_fail("the Hessenberg eigenvalues of Arnoldi");
     moduli.truncate(k);
     moduli
 }

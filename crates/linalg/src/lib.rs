@@ -7,6 +7,8 @@
 //!   matrix-product states (ground states, Perron fixed points, correlation lengths, environments).
 //! - [`randomized_svd`]: the top k singular triplets of a dense matrix (partial SVD).
 //! - [`solve_small`], [`inverse_small`]: small dense solves used by fits.
+//! - [`OrFail`], [`fail`], [`NumericalFailure`]: how a kernel that cannot return a `Result`
+//!   (a coarse-graining step, a rayon worker) reports a decomposition that did not converge.
 
 mod krylov;
 mod lanczos;
@@ -18,6 +20,33 @@ pub use lanczos::{lanczos_top, LanczosOptions, LanczosResult};
 pub use randomized::randomized_svd;
 
 use thiserror::Error;
+
+/// The unwind payload of a decomposition that did not converge inside a kernel whose signature
+/// cannot carry an error (a scheme's `step`, a rayon closure). It is a numerical failure, not a
+/// broken invariant: the job boundary (`onsager::jobs::cancellable`) turns it into a one-line
+/// `JobError::Numerical`, so the CLI exits 2, a sweep records a failed job and Python raises
+/// `RuntimeError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumericalFailure(pub String);
+
+/// Unwinds with a [`NumericalFailure`] saying `what`. By `resume_unwind`, so no panic hook
+/// prints a panic message; rayon carries the payload back to the caller unchanged.
+pub fn fail(what: impl Into<String>) -> ! {
+    std::panic::resume_unwind(Box::new(NumericalFailure(what.into())))
+}
+
+/// `result.or_fail("the SVD of the corner")`: the value, or a [`NumericalFailure`] naming what
+/// did not converge and why.
+pub trait OrFail<T> {
+    /// The value, or unwind with a [`NumericalFailure`] "`what` did not converge (`error`)".
+    fn or_fail(self, what: &str) -> T;
+}
+
+impl<T, E: std::fmt::Debug> OrFail<T> for Result<T, E> {
+    fn or_fail(self, what: &str) -> T {
+        self.unwrap_or_else(|e| fail(format!("{what} did not converge ({e:?})")))
+    }
+}
 
 /// Numerical failures.
 #[derive(Debug, Error, Clone, PartialEq)]

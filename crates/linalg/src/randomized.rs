@@ -5,6 +5,7 @@
 //! separation from the discarded tail, then the exact SVD of the small Qᵀ A. Cost
 //! O(mn(k+p)(2·power+2)) instead of the O(mn·min(m,n)) of a full SVD.
 
+use crate::OrFail;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
@@ -46,7 +47,7 @@ pub fn randomized_svd(a: MatRef<'_, f64>, k: usize, oversample: usize, power: us
     }
     let mut b = Mat::zeros(l, n);
     matmul(&mut b, Accum::Replace, q.transpose(), a, 1.0, par);
-    let svd = b.thin_svd().expect("small SVD converges");
+    let svd = b.thin_svd().or_fail("the small SVD of the randomized range");
     let kk = k.min(l);
     let mut u = Mat::zeros(m, kk);
     matmul(&mut u, Accum::Replace, q.as_ref(), svd.U().subcols(0, kk), 1.0, par);

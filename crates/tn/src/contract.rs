@@ -3,6 +3,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use ndarray::{ArrayD, IxDyn};
+use onsager_linalg::OrFail;
 
 /// `Σ a\[.., i, ..\] b\[.., i, ..\]` over the paired axes (like numpy's tensordot): the result's
 /// axes are a's free axes in order, then b's free axes in order.
@@ -279,7 +280,7 @@ pub fn svd_truncated(
     let (u, s, vt) = if (chi as f64) < PARTIAL_SVD_BELOW * m.min(n) as f64 {
         onsager_linalg::randomized_svd(am, chi, chi, 3)
     } else {
-        let svd = am.thin_svd().expect("SVD converges");
+        let svd = am.thin_svd().or_fail("a truncating SVD");
         let r = m.min(n);
         (svd.U().to_owned(), (0..r).map(|i| svd.S()[i]).collect(), svd.V().transpose().to_owned())
     };
@@ -292,7 +293,7 @@ pub fn svd_truncated(
 
 /// Eigen-decomposition of a symmetric matrix, eigenvalues descending: (λ, U).
 pub fn eigh_desc(a: &Mat<f64>) -> (Vec<f64>, Mat<f64>) {
-    let (lam, u) = onsager_linalg::eigh(a.as_ref()).expect("eigensolver converges");
+    let (lam, u) = onsager_linalg::eigh(a.as_ref()).or_fail("a truncating eigendecomposition");
     let n = lam.len();
     let order: Vec<usize> = (0..n).rev().collect();
     (order.iter().map(|&i| lam[i]).collect(), Mat::from_fn(n, n, |r, c| u[(r, order[c])]))

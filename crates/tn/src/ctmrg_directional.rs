@@ -22,6 +22,7 @@ use crate::contract::{permute, tensordot};
 use crate::ctmrg::spectrum_change;
 use faer::Mat;
 use ndarray::{ArrayD, IxDyn};
+use onsager_linalg::OrFail;
 
 /// The directional CTMRG environment of one site tensor.
 #[derive(Debug, Clone)]
@@ -123,7 +124,7 @@ impl DirectionalCtmrg {
         let a_half = &q1 * &q2; // [Q₁.bottom, Q₂.bottom]
         let b_half = (&q3 * &q4).transpose().to_owned(); // [Q₄.top, Q₃.top]
         let n = a_half.transpose() * &b_half;
-        let svd = n.thin_svd().expect("SVD converges");
+        let svd = n.thin_svd().or_fail("the projector SVD of directional CTMRG");
         let s: Vec<f64> = (0..svd.S().dim()).map(|i| svd.S()[i]).collect();
         let smax = s.first().copied().unwrap_or(0.0);
         let keep = s.iter().take(self.chi).filter(|&&x| x > 1e-12 * smax).count().max(1);
@@ -178,7 +179,7 @@ impl DirectionalCtmrg {
         let [c1, c2, c3, c4] = &self.c;
         let n = c1.shape()[0];
         let ring = mat(c1, n) * mat(c2, c2.shape()[0]) * mat(c3, c3.shape()[0]) * mat(c4, c4.shape()[0]);
-        let mut s = onsager_linalg::eig_moduli(ring.as_ref()).expect("eigensolver converges");
+        let mut s = onsager_linalg::eig_moduli(ring.as_ref()).or_fail("the corner-ring eigensolver");
         s.sort_by(|a, b| b.total_cmp(a));
         let sum: f64 = s.iter().sum();
         s.iter().map(|x| x / sum).collect()

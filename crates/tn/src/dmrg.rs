@@ -17,6 +17,7 @@
 use crate::mpo::{Mpo, MpoSite};
 use crate::mps::{apply_two_site, entropy, gemm, grow_left, grow_right, Env};
 use crate::Stop;
+use onsager_linalg::OrFail;
 use onsager_linalg::{lanczos_eigs, Which};
 
 /// Options of [`dmrg`].
@@ -442,7 +443,7 @@ pub fn tfim_exact_levels(n: usize, g: f64) -> (f64, f64) {
         }
     });
     let ctc = c.transpose() * &c;
-    let lam = onsager_linalg::eigvalsh(ctc.as_ref()).expect("symmetric eigenproblem converges");
+    let lam = onsager_linalg::eigvalsh(ctc.as_ref()).or_fail("the free-fermion eigenproblem");
     let modes: Vec<f64> = lam.iter().map(|x| x.max(0.0).sqrt()).collect();
     (-0.5 * modes.iter().sum::<f64>(), modes[0])
 }

@@ -33,6 +33,7 @@ use crate::contract::{eigh_desc, tensordot};
 use crate::ctmrg::Ctmrg;
 use faer::{Mat, MatRef};
 use ndarray::{ArrayD, IxDyn};
+use onsager_linalg::OrFail;
 use onsager_linalg::{arnoldi_dominant, lanczos_eigs, Which};
 
 /// Result of [`fixed_point`].
@@ -75,7 +76,7 @@ fn symmetrise(x: &mut [f64], chi: usize, d: usize) {
 
 /// The left isometry A_L = U Vᵀ of A_C = U S Vᵀ ((χ d) × χ, row-major).
 fn left_isometry(ac: &[f64], chi: usize, d: usize) -> ArrayD<f64> {
-    let svd = MatRef::from_row_major_slice(ac, chi * d, chi).thin_svd().expect("SVD converges");
+    let svd = MatRef::from_row_major_slice(ac, chi * d, chi).thin_svd().or_fail("the SVD of A_C");
     let al = svd.U() * svd.V().transpose();
     ArrayD::from_shape_fn(IxDyn(&[chi, d, chi]), |ix| al[(ix[0] * d + ix[1], ix[2])])
 }

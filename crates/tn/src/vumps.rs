@@ -25,6 +25,7 @@ use crate::mps::{
 };
 use crate::Stop;
 use faer::MatRef;
+use onsager_linalg::OrFail;
 use onsager_linalg::{arnoldi_dominant, gmres, lanczos_eigs, Which};
 
 /// What VUMPS optimises.
@@ -97,13 +98,13 @@ pub enum VumpsError {
 
 /// U Vᵀ from the thin SVD M = U S Vᵀ of a row-major m × n matrix (the orthogonal polar factor).
 fn polar(m: &[f64], rows: usize, cols: usize) -> Vec<f64> {
-    let svd = MatRef::from_row_major_slice(m, rows, cols).thin_svd().expect("SVD converges");
+    let svd = MatRef::from_row_major_slice(m, rows, cols).thin_svd().or_fail("an SVD in VUMPS");
     let p = svd.U() * svd.V().transpose();
     (0..rows * cols).map(|x| p[(x / cols, x % cols)]).collect()
 }
 
 fn singular_values(m: &[f64], n: usize) -> Vec<f64> {
-    let svd = MatRef::from_row_major_slice(m, n, n).thin_svd().expect("SVD converges");
+    let svd = MatRef::from_row_major_slice(m, n, n).thin_svd().or_fail("an SVD in VUMPS");
     let s: Vec<f64> = (0..n).map(|i| svd.S()[i]).collect();
     let norm = s.iter().map(|x| x * x).sum::<f64>().sqrt();
     s.iter().map(|x| x / norm).collect()
@@ -415,7 +416,7 @@ pub fn vumps_observed(
 /// them and 1.55 without), so the cut is at 1e-8.
 fn support(st: &State, cutoff: f64) -> (usize, Vec<f64>) {
     let (chi, d) = (st.chi, st.d);
-    let svd = MatRef::from_row_major_slice(&st.c, chi, chi).thin_svd().expect("SVD converges");
+    let svd = MatRef::from_row_major_slice(&st.c, chi, chi).thin_svd().or_fail("an SVD in VUMPS");
     let s0 = svd.S()[0];
     let k = (0..chi).filter(|&i| svd.S()[i] > cutoff * s0).count().max(1);
     let u = svd.U();

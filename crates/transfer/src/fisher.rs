@@ -39,6 +39,7 @@ use crate::irreps::{LayerBasis, SpinGroup};
 use crate::{memory, Strip, TransferError};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
+use onsager_linalg::OrFail;
 use onsager_models::{Model, Torus};
 use rayon::prelude::*;
 
@@ -373,7 +374,7 @@ impl<'a> Engine<'a> {
             .map(|s| {
                 // W is symmetric: its row r is its (contiguous) column r
                 let ws = project(&basis, s, n, |r, out| out.copy_from_slice(wd.col_as_slice(r)));
-                let (lam, u) = onsager_linalg::eigh(ws.as_ref()).expect("symmetric eigensolver converges");
+                let (lam, u) = onsager_linalg::eigh(ws.as_ref()).or_fail("a block eigendecomposition");
                 Sector { weight: basis.sectors[s].dim as f64, lam, u }
             })
             .collect();

@@ -17,6 +17,7 @@
 
 use crate::fisher::CumulantSlices;
 use num_complex::Complex64 as C;
+use onsager_linalg::OrFail;
 use onsager_models::Torus;
 
 pub use crate::curvature::Curvature;
@@ -62,7 +63,7 @@ fn hermitian_eigenvalues(a: &[Vec<C>]) -> Vec<f64> {
             (false, true) => z.im,
         }
     });
-    onsager_linalg::eigvalsh(e.as_ref()).expect("tiny eigenproblem converges").into_iter().step_by(2).collect()
+    onsager_linalg::eigvalsh(e.as_ref()).or_fail("a 4 × 4 eigenproblem").into_iter().step_by(2).collect()
 }
 
 /// Momenta indexed like the sites of the torus (k_a = 2π n_a / L_a with n the site coordinates).
@@ -200,7 +201,7 @@ pub fn curvature_from_slices(s: &CumulantSlices) -> Curvature {
 /// R, A, B by dense contraction of the full g (D × D) and T (D × D × D), any couplings.
 pub fn curvature_dense(big_d: usize, g: &[f64], t: &[f64]) -> Curvature {
     let gm = faer::Mat::from_fn(big_d, big_d, |i, j| g[i * big_d + j]);
-    let (lam, u) = onsager_linalg::eigh(gm.as_ref()).expect("eigensolver converges");
+    let (lam, u) = onsager_linalg::eigh(gm.as_ref()).or_fail("the metric eigendecomposition");
     let gi: Vec<f64> = (0..big_d * big_d)
         .map(|ij| {
             let (i, j) = (ij / big_d, ij % big_d);

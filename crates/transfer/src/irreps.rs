@@ -27,6 +27,7 @@
 //! by P_{11} e_s, s in the orbit (Gram–Schmidt).
 
 use faer::Mat;
+use onsager_linalg::OrFail;
 use onsager_models::Model;
 
 /// A group of permutations of the spin values 0..q, with its irreps.
@@ -134,7 +135,7 @@ fn irreps_of(mult: &[Vec<usize>]) -> Vec<Irrep> {
             a[(g, gh)] += c;
         }
     }
-    let (lam, q) = onsager_linalg::eigh(a.as_ref()).expect("eigensolver converges on a small group");
+    let (lam, q) = onsager_linalg::eigh(a.as_ref()).or_fail("the irrep projector eigendecomposition");
     let scale = lam.iter().fold(1.0f64, |m, x| m.max(x.abs()));
     let mut irreps: Vec<Irrep> = Vec::new();
     let mut chars: Vec<Vec<f64>> = Vec::new();
