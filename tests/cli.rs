@@ -805,3 +805,29 @@ fn dos_joint_counts_of_the_ising_torus() {
     let (code, _, err) = run(&["dos", "--model", "potts", "--q", "3", "--lx", "3", "--joint"]);
     assert!(code == 2 && err.contains("--joint"), "{err}");
 }
+
+#[test]
+fn every_record_carries_its_params_version_method_timing_and_peak_memory() {
+    // issue 16: a record carries what ran it (TeNPy keeps parameters with results); fisher keeps
+    // its timing and memory per size, in its rows
+    for args in [
+        &["partition", "--lx", "4"][..],
+        &["spectrum", "--width", "4"],
+        &["trg", "--chi", "4", "--steps", "4"],
+        &["ctmrg", "--chi", "4", "--beta", "0.3"],
+        &["dmrg", "--length", "8", "--chi", "8"],
+        &["vumps", "--chi", "8"],
+        &["dos", "--lx", "4"],
+        &["fisher", "--sizes", "3..4"],
+    ] {
+        let v = json(&[args, &["--json"]].concat());
+        let at = if args[0] == "fisher" { &v["rows"][0] } else { &v };
+        for k in ["params", "version", "method"] {
+            assert!(!v[k].is_null(), "{args:?}: no {k}");
+        }
+        assert!(at["seconds"].as_f64().is_some_and(|s| s >= 0.0), "{args:?}: {at}");
+        let peak = at.get("peak_bytes").or(at.get("peak_rss_bytes")).and_then(|p| p.as_f64());
+        // on Linux the kernel reports VmHWM: more than the 1 MiB any process has
+        assert!(peak.is_some_and(|p| p > 1048576.0), "{args:?}: {at}");
+    }
+}

@@ -427,6 +427,10 @@ pub struct DmrgRecord {
     /// cuts in the Calabrese–Cardy fit (table only)
     #[serde(skip)]
     pub central_charge_points: usize,
+    /// the process's peak resident memory when the job ended (bytes; VmHWM, so in a long-lived
+    /// process such as Python the largest of every job so far); absent where the OS does not say
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_bytes: Option<f64>,
     /// onsager version
     pub version: &'static str,
     /// the parameters
@@ -475,6 +479,7 @@ pub fn run_dmrg_checked(p: &DmrgParams, job: &(Chain, DmrgOptions), ctx: &Ctx) -
         exact_energy: exact.map(|e| e.0),
         relative_error: exact.map(|e| (r.energy - e.0).abs() / e.0.abs()),
         exact_gap: exact.map(|e| e.1),
+        peak_bytes: super::peak_rss_bytes(),
         version: env!("CARGO_PKG_VERSION"),
         params: p.clone(),
     })
@@ -632,6 +637,10 @@ pub struct VumpsRecord {
     /// what was solved (table)
     #[serde(skip)]
     pub solved: Option<Infinite>,
+    /// the process's peak resident memory when the job ended (bytes; VmHWM, so in a long-lived
+    /// process such as Python the largest of every job so far); absent where the OS does not say
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_bytes: Option<f64>,
     /// onsager version
     pub version: &'static str,
     /// the parameters
@@ -677,6 +686,7 @@ pub fn run_vumps_checked(
         free_energy_per_site: None,
         relative_error_vs_onsager: None,
         solved: Some(what),
+        peak_bytes: super::peak_rss_bytes(),
         version: env!("CARGO_PKG_VERSION"),
         params: p.clone(),
     };

@@ -157,6 +157,10 @@ pub struct PartitionRecord {
     pub free_energy_per_site: Option<f64>,
     /// wall time
     pub seconds: f64,
+    /// the process's peak resident memory when the job ended (bytes; VmHWM, so in a long-lived
+    /// process such as Python the largest of every job so far); absent where the OS does not say
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_bytes: Option<f64>,
     /// onsager version
     pub version: &'static str,
     /// the parameters
@@ -183,6 +187,7 @@ pub fn run_checked(params: &PartitionParams, job: &PartitionJob, ctx: &Ctx) -> R
         ln_z_per_site: p.ln_z_per_site,
         free_energy_per_site: p.free_energy_per_site.is_finite().then_some(p.free_energy_per_site),
         seconds: t0.elapsed().as_secs_f64(),
+        peak_bytes: super::peak_rss_bytes(),
         version: env!("CARGO_PKG_VERSION"),
         params: params.clone(),
     })

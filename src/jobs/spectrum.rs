@@ -171,6 +171,10 @@ pub struct SpectrumRecord {
     /// ln λ0/L = f + (πc/6)/L² + e/L⁴ over the widths (three or more)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub central_charge: Option<CentralChargeFit>,
+    /// the process's peak resident memory when the job ended (bytes; VmHWM, so in a long-lived
+    /// process such as Python the largest of every job so far); absent where the OS does not say
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_bytes: Option<f64>,
     /// onsager version
     pub version: &'static str,
     /// the parameters
@@ -224,6 +228,7 @@ pub fn run_checked(params: &SpectrumParams, job: &SpectrumJob, ctx: &Ctx) -> Res
         beta: job.beta,
         critical: job.critical,
         central_charge,
+        peak_bytes: super::peak_rss_bytes(),
         version: env!("CARGO_PKG_VERSION"),
         params: params.clone(),
     })

@@ -629,6 +629,10 @@ pub struct TnRecord {
     /// lnZ/N of the infinite lattice where known exactly (Onsager), for plots
     #[serde(skip)]
     pub exact: Option<f64>,
+    /// the process's peak resident memory when the job ended (bytes; VmHWM, so in a long-lived
+    /// process such as Python the largest of every job so far); absent where the OS does not say
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_bytes: Option<f64>,
     /// onsager version
     pub version: &'static str,
     /// the parameters
@@ -712,6 +716,7 @@ pub fn run_checked(scheme: &str, p: &TnParams, job: &TnJob, ctx: &Ctx) -> Result
         relative_error_vs_kaufman: torus.map(|(_, _, e)| rel(e)),
         history: r.history,
         exact,
+        peak_bytes: super::peak_rss_bytes(),
         version: env!("CARGO_PKG_VERSION"),
         params: p.clone(),
     })
