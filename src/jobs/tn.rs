@@ -75,9 +75,9 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The peak memory of one step of `scheme` (`None` for ctmrg, whose environments are small),
-/// refused when over `budget` — the prediction made before anything is allocated, so a sweep
-/// refuses such a grid point before any job runs.
+/// Refuses the job when the predicted peak memory of one step of `scheme` is over `budget`: the
+/// prediction is made before anything is allocated, so a sweep refuses such a grid point before
+/// any job runs. CTMRG is not checked (its environments are a few χ² q² numbers).
 fn check_memory(scheme: &str, p: &TnParams, job: &TnJob, budget: f64) -> Result<(), JobError> {
     let (spec, chi, human) = (job.spec, p.chi, onsager_transfer::memory::human);
     if scheme == "ctmrg" {
