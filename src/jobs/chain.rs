@@ -85,17 +85,6 @@ fn check_chi(chi: usize, max: usize) -> Result<(), JobError> {
     Ok(())
 }
 
-fn check_memory(what: &str, bytes: f64, budget: f64) -> Result<(), JobError> {
-    if bytes > budget {
-        return Err(JobError::Memory(format!(
-            "{what} needs about {} but the budget is {}; lower `chi`",
-            onsager_transfer::memory::human(bytes),
-            onsager_transfer::memory::human(budget)
-        )));
-    }
-    Ok(())
-}
-
 /// A finite-chain DMRG run with its derived observables.
 #[derive(Debug, Clone)]
 pub struct DmrgJob {
@@ -148,7 +137,9 @@ pub fn run_dmrg(
     let chi = opts.chi as f64;
     // environments (both sides, every site) + MPS + Lanczos basis of 40 two-site vectors
     let bytes = 8.0 * (n as f64 * (2.0 * w * chi * chi + d * chi * chi) + 44.0 * d * d * chi * chi);
-    check_memory("this DMRG", bytes, budget)?;
+    super::check_memory("chi", bytes, budget, |need, have| {
+        format!("this DMRG needs about {need} but only {have} is available; lower `chi`")
+    })?;
     let t = Instant::now();
     let h = if periodic { Mpo::periodic(chain, n) } else { Mpo::finite(chain, n) };
     let result = dmrg_observed(&h, opts, &mut |s, e| tick(s, e))?;
@@ -220,7 +211,9 @@ pub fn run_vumps(
     let (d, nw, chi) = (w.d as f64, w.nl as f64, opts.chi as f64);
     // state (A_L, A_R, A_C, C, best copy) + environments + 40 Krylov vectors of the largest problem
     let bytes = 8.0 * (10.0 * d * chi * chi + 4.0 * nw * chi * chi + 44.0 * (d * chi * chi).max(nw * chi * chi));
-    check_memory("this VUMPS", bytes, budget)?;
+    super::check_memory("chi", bytes, budget, |need, have| {
+        format!("this VUMPS needs about {need} but only {have} is available; lower `chi`")
+    })?;
     let t = Instant::now();
     let r = vumps_observed(&w, problem, opts, &mut |i, e| tick(i, e))?;
     Ok((r, t.elapsed().as_secs_f64()))

@@ -92,29 +92,21 @@ pub fn check_size(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f6
                 return Err(JobError::param("sizes", format!("contains {l}, out of range: every L ≥ 3")));
             }
             let need = momentum::bytes(l, l, rayon::current_num_threads());
-            if need > mem_limit {
-                return Err(JobError::Memory(format!(
-                    "`sizes` contains {l}: the momentum-space curvature needs {} but only {} is available",
-                    onsager_transfer::memory::human(need),
-                    onsager_transfer::memory::human(mem_limit)
-                )));
-            }
-            Ok(())
+            super::check_memory("sizes", need, mem_limit, |need, have| {
+                format!("`sizes` contains {l}: the momentum-space curvature needs {need} but only {have} is available")
+            })
         }
         FisherMethod::FreeFermion => {
             if l < 3 {
                 return Err(JobError::param("sizes", format!("contains {l}, out of range: every L ≥ 3")));
             }
             let budget = free_fermion_budget(mem_limit);
-            if streaming::passes(l, l, budget).is_none() {
-                let (per, fixed) = streaming::bytes(l, l);
-                return Err(JobError::Memory(format!(
-                    "`sizes` contains {l}: the free-fermion curvature needs at least {} but only {} is available",
-                    onsager_transfer::memory::human(per + fixed),
-                    onsager_transfer::memory::human(budget)
-                )));
-            }
-            Ok(())
+            // one slab of momenta at a time: the least it can run in is one momentum's slab
+            let (per, fixed) = streaming::bytes(l, l);
+            let need = if streaming::passes(l, l, budget).is_none() { per + fixed } else { 0.0 };
+            super::check_memory("sizes", need, budget, |need, have| {
+                format!("`sizes` contains {l}: the free-fermion curvature needs at least {need} but only {have} is available")
+            })
         }
         _ => Ok(onsager_transfer::fisher::check_fisher_lattice(spec.model, &lattice(spec, l)?, mem_limit)?),
     }

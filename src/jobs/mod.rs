@@ -102,9 +102,20 @@ pub enum JobError {
     /// the job stopped because [`Ctx::cancel`] was set
     #[error("the job was cancelled")]
     Cancelled,
-    /// the job would not fit in the memory budget (the message says how much it needs)
-    #[error("{0}")]
-    Memory(String),
+    /// the job would not fit in the memory budget: the parameter that sets its size, the
+    /// predicted need and the budget it was checked against (bytes), and the one-line message
+    /// that says both and what to lower
+    #[error("{message}")]
+    Memory {
+        /// the params-struct field that sets the job's size (`chi`, `sizes`)
+        field: String,
+        /// predicted peak memory, bytes
+        need: f64,
+        /// the budget it exceeds, bytes ([`Ctx::memory_budget`])
+        budget: f64,
+        /// the message, with both numbers human readable
+        message: String,
+    },
     /// a result the code cannot vouch for (conditioning, overflow), with the reason
     #[error("{0}")]
     Numerical(String),
@@ -134,7 +145,7 @@ impl JobError {
     pub fn field(&self) -> Option<&str> {
         use onsager_transfer::TransferError;
         match self {
-            JobError::Param { field, .. } => Some(field),
+            JobError::Param { field, .. } | JobError::Memory { field, .. } => Some(field),
             JobError::Model(m) | JobError::Transfer(TransferError::Model(m)) => match m {
                 ModelError::OutOfRange { name, .. } => Some(name),
                 ModelError::NoCriticalPoint(_) => Some("beta"),
@@ -178,7 +189,7 @@ impl JobError {
         use onsager_exact::microcanonical::DosError;
         use onsager_transfer::TransferError;
         match self {
-            JobError::Memory(_) | JobError::Transfer(TransferError::TooBig { .. }) => ErrorKind::Memory,
+            JobError::Memory { .. } | JobError::Transfer(TransferError::TooBig { .. }) => ErrorKind::Memory,
             JobError::Dos(DosError::LayerTooLarge { .. })
             | JobError::Magnetization(onsager_exact::order_parameter::MagnetizationError::LayerTooLarge { .. }) => {
                 ErrorKind::Memory
@@ -411,6 +422,27 @@ pub fn parse_sizes(name: &str, spec: &str) -> Result<Vec<usize>, ModelError> {
         return Err(ModelError::range(name, spec, &format!("every size once ({d} appears twice)")));
     }
     Ok(list)
+}
+
+/// Refuses with [`JobError::Memory`] when the `need` predicted for a job (bytes, before anything
+/// is allocated) is over `budget`. `message(need, budget)` gets both human readable and writes the
+/// line: what needs it, and what to lower (`field`, the parameter that sets the size).
+pub fn check_memory(
+    field: &str,
+    need: f64,
+    budget: f64,
+    message: impl FnOnce(String, String) -> String,
+) -> Result<(), JobError> {
+    use onsager_transfer::memory::human;
+    if need > budget {
+        return Err(JobError::Memory {
+            field: field.into(),
+            need,
+            budget,
+            message: message(human(need), human(budget)),
+        });
+    }
+    Ok(())
 }
 
 /// Peak resident memory of this process so far (VmHWM, Linux), in bytes.

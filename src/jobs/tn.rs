@@ -79,34 +79,29 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// prediction is made before anything is allocated, so a sweep refuses such a grid point before
 /// any job runs. CTMRG is not checked (its environments are a few χ² q² numbers).
 fn check_memory(scheme: &str, p: &TnParams, job: &TnJob, budget: f64) -> Result<(), JobError> {
-    let (spec, chi, human) = (job.spec, p.chi, onsager_transfer::memory::human);
+    let (spec, chi) = (job.spec, p.chi);
     if scheme == "ctmrg" {
         return Ok(());
     }
     if spec.dim == 3 {
         let need = onsager_tn::hotrg3d::min_bytes(chi) as f64;
-        if need > budget {
-            return Err(JobError::Memory(format!(
-                "`chi` = {chi} needs at least {} for one 3D HOTRG step but {} is the limit; lower `chi` (χ ≤ 20 fits)",
-                human(need),
-                human(budget)
-            )));
-        }
-        return Ok(());
+        return super::check_memory("chi", need, budget, |need, have| {
+            format!(
+                "`chi` = {chi} needs at least {need} for one 3D HOTRG step but only {have} is available; lower \
+                 `chi` (χ ≤ 20 fits)"
+            )
+        });
     }
     let Some(entry) = registry::find(scheme) else { return Ok(()) };
     let parity = leg_parity(spec.model, job.beta, p.h);
     let need = (entry.peak_bytes)(spec.model.q(), chi, job.steps, !p.observables && parity.is_some());
-    if need > budget {
-        return Err(JobError::Memory(format!(
-            "`chi` = {chi} needs about {} for one {} step but {} is the limit; lower `chi` (or `steps`, \
-             which the bond grows with)",
-            human(need),
-            scheme.to_uppercase(),
-            human(budget)
-        )));
-    }
-    Ok(())
+    super::check_memory("chi", need, budget, |need, have| {
+        format!(
+            "`chi` = {chi} needs about {need} for one {} step but only {have} is available; lower `chi` (or \
+             `steps`, which the bond grows with)",
+            scheme.to_uppercase()
+        )
+    })
 }
 
 /// Runs a registered coarse-graining scheme (parameters checked by [`TnParams::validate`],
