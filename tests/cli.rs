@@ -831,3 +831,49 @@ fn every_record_carries_its_params_version_method_timing_and_peak_memory() {
         assert!(peak.is_some_and(|p| p > 1048576.0), "{args:?}: {at}");
     }
 }
+
+/// The last-level cache from sysfs, as `jobs::memory_limit` reads it (0 where there is none).
+fn l3_kib() -> u64 {
+    (0..8)
+        .map(|i| format!("/sys/devices/system/cpu/cpu0/cache/index{i}"))
+        .find(|d| std::fs::read_to_string(format!("{d}/level")).is_ok_and(|l| l.trim() == "3"))
+        .and_then(|d| std::fs::read_to_string(format!("{d}/size")).ok())
+        .and_then(|s| {
+            let s = s.trim();
+            s.strip_suffix('K').map_or(s.parse().ok(), |k| k.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn jobs_that_would_not_fit_under_rlimit_as_refuse_before_allocating() {
+    if !std::path::Path::new("/proc/self/limits").exists() {
+        return; // not Linux: no RLIMIT_AS reading to test
+    }
+    // RLIMIT_AS = faer's packing reserve (2 × L3 for each of 2 rayon workers and the main thread)
+    // + 900 MiB: a budget of about 0.9 × (900 MiB less what the binary maps at start) ≈ 0.8 GiB.
+    // TRG at χ = 64 needs 1 GiB (χ⁴ f64 arrays; measured peak 937 MiB) and must
+    // refuse in one line; χ = 16 (4 MiB) must run to the end under the same limit, which it
+    // could not if the reserve were left out (the allocator aborts in the first product).
+    let kib = 6 * l3_kib() + 900 * 1024;
+    let run_limited = |chi: &str| {
+        let out = Command::new("sh")
+            .args(["-c", &format!("ulimit -v {kib} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_onsager")])
+            .args(["trg", "--chi", chi, "--steps", "12", "--json"])
+            .env("RAYON_NUM_THREADS", "2")
+            .output()
+            .expect("sh runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run_limited("64");
+    assert!(code == Some(2) && out.is_empty() && err.trim_end().lines().count() == 1, "{code:?} {err}");
+    assert!(err.contains("--chi = 64 needs about 1.0 GiB") && err.contains("lower --chi"), "{err}");
+    let (code, out, err) = run_limited("16");
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    assert!(v["ln_z_per_site"].as_f64().is_some(), "{v}");
+}

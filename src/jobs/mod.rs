@@ -455,8 +455,21 @@ pub fn peak_rss_bytes() -> Option<f64> {
 /// Memory the jobs may use: 90 % of the smallest of MemAvailable, the cgroup's memory limit
 /// (v2 `memory.max` less `memory.current`, or v1 `memory.limit_in_bytes` less usage) and
 /// RLIMIT_AS less the address space already mapped; 16 GiB where none can be read (not Linux).
+///
+/// Under RLIMIT_AS the address space, not the resident set, is what runs out, and faer's matrix
+/// products (private-gemm) reserve 2 × L3 of packing scratch per thread that multiplies, untouched
+/// but mapped: 960 MiB a thread on a machine that reports a 480 MiB L3. That reserve, for every
+/// rayon worker and the calling thread, comes off the RLIMIT_AS term; without it a job predicted
+/// to fit aborts in the allocator at its first product.
 pub fn memory_limit() -> f64 {
-    let read = |p: &str| std::fs::read_to_string(p).ok();
+    memory_limit_from(|p| std::fs::read_to_string(p).ok(), rayon::current_num_threads() + 1)
+}
+
+/// [`memory_limit`] with the files it reads (`/proc/meminfo`, `/proc/self/cgroup`, the cgroup's
+/// `memory.*` files, `/proc/self/limits`, `/proc/self/status`) supplied by `read`, so that every
+/// cgroup layout can be tested without being on it; `threads` is the number of threads that may
+/// run matrix products.
+pub fn memory_limit_from(read: impl Fn(&str) -> Option<String>, threads: usize) -> f64 {
     let num = |s: Option<String>| s.and_then(|s| s.trim().parse::<f64>().ok());
     let mut limits = Vec::new();
     if let Some(s) = read("/proc/meminfo") {
@@ -507,7 +520,7 @@ pub fn memory_limit() -> f64 {
                 })
                 .unwrap_or(0.0)
                 * 1024.0;
-            limits.push(soft - mapped);
+            limits.push(soft - mapped - threads as f64 * 2.0 * l3_bytes(&read));
         }
     }
     match limits.into_iter().reduce(f64::min) {
@@ -516,9 +529,102 @@ pub fn memory_limit() -> f64 {
     }
 }
 
+/// The last-level (L3) cache of cpu0 from sysfs ("491520K"), 0 where there is none to read.
+fn l3_bytes(read: &impl Fn(&str) -> Option<String>) -> f64 {
+    (0..8)
+        .map(|i| format!("/sys/devices/system/cpu/cpu0/cache/index{i}"))
+        .find(|d| read(&format!("{d}/level")).is_some_and(|l| l.trim() == "3"))
+        .and_then(|d| read(&format!("{d}/size")))
+        .and_then(|s| {
+            let s = s.trim();
+            let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+            let scale = match unit {
+                "K" => 1024.0,
+                "M" => 1024.0 * 1024.0,
+                "" => 1.0,
+                _ => return None,
+            };
+            Some(digits.parse::<f64>().ok()? * scale)
+        })
+        .unwrap_or(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fake /proc and /sys: the files named, nothing else.
+    fn fake<'a>(files: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |p| files.iter().find(|(q, _)| *q == p).map(|(_, t)| t.to_string())
+    }
+
+    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+    const MEMINFO: &str = "MemTotal:       25165824 kB\nMemAvailable:   20971520 kB\n";
+
+    #[test]
+    fn memory_limit_reads_every_cgroup_layout() {
+        // nothing readable (not Linux): the 16 GiB default
+        assert_eq!(memory_limit_from(fake(&[]), 3), 16.0 * GIB);
+        // MemAvailable alone: 20 GiB, of which 90 %
+        assert_eq!(memory_limit_from(fake(&[("/proc/meminfo", MEMINFO)]), 3), 0.9 * 20.0 * GIB);
+        // cgroup v2: memory.max 4 GiB less memory.current 1 GiB
+        let v2 = [
+            ("/proc/meminfo", MEMINFO),
+            ("/proc/self/cgroup", "0::/user.slice/job\n"),
+            ("/sys/fs/cgroup/user.slice/job/memory.max", "4294967296\n"),
+            ("/sys/fs/cgroup/user.slice/job/memory.current", "1073741824\n"),
+        ];
+        assert_eq!(memory_limit_from(fake(&v2), 3), 0.9 * 3.0 * GIB);
+        // v2 "max" (no limit) does not parse as a number and leaves MemAvailable in charge
+        let v2max = [
+            ("/proc/meminfo", MEMINFO),
+            ("/proc/self/cgroup", "0::/\n"),
+            ("/sys/fs/cgroup/memory.max", "max\n"),
+            ("/sys/fs/cgroup/memory.current", "1073741824\n"),
+        ];
+        assert_eq!(memory_limit_from(fake(&v2max), 3), 0.9 * 20.0 * GIB);
+        // cgroup v1 (the layout of this project's own machines): the memory controller's line,
+        // limit 2 GiB less usage 0.5 GiB
+        let v1 = [
+            ("/proc/meminfo", MEMINFO),
+            ("/proc/self/cgroup", "12:cpuset:/\n11:memory:/process_api/x\n1:name=systemd:/\n"),
+            ("/sys/fs/cgroup/memory/process_api/x/memory.limit_in_bytes", "2147483648\n"),
+            ("/sys/fs/cgroup/memory/process_api/x/memory.usage_in_bytes", "536870912\n"),
+        ];
+        assert_eq!(memory_limit_from(fake(&v1), 3), 0.9 * 1.5 * GIB);
+        // v1 inside a container: the path is not mounted, the root of the hierarchy is;
+        // "no limit" there is 2^63 - 4096 and is ignored
+        let v1root = [
+            ("/proc/meminfo", MEMINFO),
+            ("/proc/self/cgroup", "4:cpu,memory:/docker/abc\n"),
+            ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n"),
+        ];
+        assert_eq!(memory_limit_from(fake(&v1root), 3), 0.9 * 20.0 * GIB);
+        // RLIMIT_AS 8 GiB with 2 GiB already mapped (VmSize) wins over the rest
+        let rlimit = [
+            ("/proc/meminfo", MEMINFO),
+            (
+                "/proc/self/limits",
+                "Limit                     Soft Limit           Hard Limit           Units\n\
+                 Max address space         8589934592           unlimited            bytes\n",
+            ),
+            ("/proc/self/status", "VmPeak:  2097152 kB\nVmSize:  2097152 kB\n"),
+        ];
+        assert_eq!(memory_limit_from(fake(&rlimit), 3), 0.9 * 6.0 * GIB);
+        // and with a 256 MiB L3 (sysfs index3), three threads that multiply reserve 2 × 256 MiB
+        // each of address space for faer's packing: 6 GiB - 1.5 GiB
+        let mut l3 = rlimit.to_vec();
+        l3.push(("/sys/devices/system/cpu/cpu0/cache/index0/level", "1\n"));
+        l3.push(("/sys/devices/system/cpu/cpu0/cache/index3/level", "3\n"));
+        l3.push(("/sys/devices/system/cpu/cpu0/cache/index3/size", "262144K\n"));
+        assert_eq!(memory_limit_from(fake(&l3), 3), 0.9 * 4.5 * GIB);
+        // "unlimited" is not a number: no RLIMIT_AS term
+        let unlimited = [
+            ("/proc/meminfo", MEMINFO),
+            ("/proc/self/limits", "Max address space         unlimited            unlimited            bytes\n"),
+        ];
+        assert_eq!(memory_limit_from(fake(&unlimited), 3), 0.9 * 20.0 * GIB);
+    }
 
     #[test]
     fn ranges_are_inclusive() {
