@@ -832,19 +832,6 @@ fn every_record_carries_its_params_version_method_timing_and_peak_memory() {
     }
 }
 
-/// The last-level cache from sysfs, as `jobs::memory_limit` reads it (0 where there is none).
-fn l3_kib() -> u64 {
-    (0..8)
-        .map(|i| format!("/sys/devices/system/cpu/cpu0/cache/index{i}"))
-        .find(|d| std::fs::read_to_string(format!("{d}/level")).is_ok_and(|l| l.trim() == "3"))
-        .and_then(|d| std::fs::read_to_string(format!("{d}/size")).ok())
-        .and_then(|s| {
-            let s = s.trim();
-            s.strip_suffix('K').map_or(s.parse().ok(), |k| k.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 #[test]
 fn jobs_that_would_not_fit_under_rlimit_as_refuse_before_allocating() {
     if !std::path::Path::new("/proc/self/limits").exists() {
@@ -855,8 +842,9 @@ fn jobs_that_would_not_fit_under_rlimit_as_refuse_before_allocating() {
     // TRG at χ = 64 needs 1 GiB (χ⁴ f64 arrays; measured peak 937 MiB) and must
     // refuse in one line; χ = 16 (4 MiB) must run to the end under the same limit, which it
     // could not if the reserve were left out (the allocator aborts in the first product).
-    let kib = 6 * l3_kib() + 900 * 1024;
-    let run_limited = |chi: &str| {
+    // faer's scratch for one thread, as jobs::memory_limit reads it (0 where sysfs has no L3)
+    let scratch_kib = onsager::jobs::gemm_scratch_bytes(&|p: &str| std::fs::read_to_string(p).ok()) as u64 / 1024;
+    let run_limited = |kib: u64, chi: &str| {
         let out = Command::new("sh")
             .args(["-c", &format!("ulimit -v {kib} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_onsager")])
             .args(["trg", "--chi", chi, "--steps", "12", "--json"])
@@ -869,10 +857,18 @@ fn jobs_that_would_not_fit_under_rlimit_as_refuse_before_allocating() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
-    let (code, out, err) = run_limited("64");
+    let kib = 3 * scratch_kib + 900 * 1024;
+    let (code, out, err) = run_limited(kib, "64");
     assert!(code == Some(2) && out.is_empty() && err.trim_end().lines().count() == 1, "{code:?} {err}");
     assert!(err.contains("--chi = 64 needs about 1.0 GiB") && err.contains("lower --chi"), "{err}");
-    let (code, out, err) = run_limited("16");
+    if 3 * scratch_kib > 900 * 1024 {
+        // 900 MiB of address space: nothing is left after the scratch of 3 threads, so the
+        // refusal must say what helps (lowering χ does not)
+        let (code, _, err) = run_limited(900 * 1024, "16");
+        assert!(code == Some(2) && err.trim_end().lines().count() == 1, "{code:?} {err}");
+        assert!(err.contains("raise ulimit -v or lower RAYON_NUM_THREADS"), "{err}");
+    }
+    let (code, out, err) = run_limited(kib, "16");
     assert_eq!(code, Some(0), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
     assert!(v["ln_z_per_site"].as_f64().is_some(), "{v}");

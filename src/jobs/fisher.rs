@@ -103,8 +103,7 @@ pub fn check_size(spec: ModelSpec, l: usize, method: FisherMethod, mem_limit: f6
             let budget = free_fermion_budget(mem_limit);
             // one slab of momenta at a time: the least it can run in is one momentum's slab
             let (per, fixed) = streaming::bytes(l, l);
-            let need = if streaming::passes(l, l, budget).is_none() { per + fixed } else { 0.0 };
-            super::check_memory("sizes", need, budget, |need, have| {
+            super::check_memory("sizes", per + fixed, budget, |need, have| {
                 format!("`sizes` contains {l}: the free-fermion curvature needs at least {need} but only {have} is available")
             })
         }

@@ -434,15 +434,30 @@ pub fn check_memory(
     message: impl FnOnce(String, String) -> String,
 ) -> Result<(), JobError> {
     use onsager_transfer::memory::human;
-    if need > budget {
-        return Err(JobError::Memory {
-            field: field.into(),
-            need,
-            budget,
-            message: message(human(need), human(budget)),
-        });
+    if need <= budget {
+        return Ok(());
     }
-    Ok(())
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    let threads = rayon::current_num_threads() + 1;
+    let reserve = threads as f64 * gemm_scratch_bytes(&read);
+    // under ulimit -v faer's scratch can be what does not fit: when nothing is left after it,
+    // lowering the parameter cannot help; when the job would fit without it, it is one remedy more
+    let message = match rlimit_as_room(&read) {
+        Some(room) if room - reserve <= 0.0 => format!(
+            "`{field}`: nothing is left of the address-space limit (ulimit -v, {} free) after faer's matrix \
+             products reserve {} ({threads} threads × 2 × L3); raise ulimit -v or lower RAYON_NUM_THREADS",
+            human(room.max(0.0)),
+            human(reserve)
+        ),
+        Some(room) if 0.9 * room >= need && 0.9 * (room - reserve) < need => format!(
+            "{}; or raise ulimit -v or lower RAYON_NUM_THREADS, since faer's matrix products reserve {} of it \
+             ({threads} threads × 2 × L3)",
+            message(human(need), human(budget)),
+            human(reserve)
+        ),
+        _ => message(human(need), human(budget)),
+    };
+    Err(JobError::Memory { field: field.into(), need, budget, message })
 }
 
 /// Peak resident memory of this process so far (VmHWM, Linux), in bytes.
@@ -507,21 +522,8 @@ pub fn memory_limit_from(read: impl Fn(&str) -> Option<String>, threads: usize) 
             }
         }
     }
-    // RLIMIT_AS from /proc/self/limits ("Max address space  <soft> <hard> bytes")
-    if let Some(l) = read("/proc/self/limits") {
-        if let Some(soft) = l
-            .lines()
-            .find(|l| l.starts_with("Max address space"))
-            .and_then(|l| l.split_whitespace().nth(3)?.parse::<f64>().ok())
-        {
-            let mapped = read("/proc/self/status")
-                .and_then(|s| {
-                    s.lines().find(|l| l.starts_with("VmSize:"))?.split_whitespace().nth(1)?.parse::<f64>().ok()
-                })
-                .unwrap_or(0.0)
-                * 1024.0;
-            limits.push(soft - mapped - threads as f64 * 2.0 * l3_bytes(&read));
-        }
+    if let Some(room) = rlimit_as_room(&read) {
+        limits.push(room - threads as f64 * gemm_scratch_bytes(&read));
     }
     match limits.into_iter().reduce(f64::min) {
         Some(b) => 0.9 * b.max(0.0),
@@ -529,9 +531,24 @@ pub fn memory_limit_from(read: impl Fn(&str) -> Option<String>, threads: usize) 
     }
 }
 
-/// The last-level (L3) cache of cpu0 from sysfs ("491520K"), 0 where there is none to read.
-fn l3_bytes(read: &impl Fn(&str) -> Option<String>) -> f64 {
-    (0..8)
+/// RLIMIT_AS less the address space already mapped (`/proc/self/limits` "Max address space",
+/// `/proc/self/status` VmSize), in bytes; None where there is no limit.
+fn rlimit_as_room(read: &impl Fn(&str) -> Option<String>) -> Option<f64> {
+    let soft = read("/proc/self/limits")?
+        .lines()
+        .find(|l| l.starts_with("Max address space"))
+        .and_then(|l| l.split_whitespace().nth(3)?.parse::<f64>().ok())?;
+    let mapped = read("/proc/self/status")
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmSize:"))?.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        * 1024.0;
+    Some(soft - mapped)
+}
+
+/// Address space faer's matrix products (private-gemm) reserve per multiplying thread: 2 × the
+/// last-level (L3) cache of cpu0 read from sysfs ("491520K"), 0 where there is none to read.
+pub fn gemm_scratch_bytes(read: &impl Fn(&str) -> Option<String>) -> f64 {
+    2.0 * (0..8)
         .map(|i| format!("/sys/devices/system/cpu/cpu0/cache/index{i}"))
         .find(|d| read(&format!("{d}/level")).is_some_and(|l| l.trim() == "3"))
         .and_then(|d| read(&format!("{d}/size")))
