@@ -829,6 +829,9 @@ fn every_record_carries_its_params_version_method_timing_and_peak_memory() {
         let peak = at.get("peak_bytes").or(at.get("peak_rss_bytes")).and_then(|p| p.as_f64());
         // on Linux the kernel reports VmHWM: more than the 1 MiB any process has
         assert!(peak.is_some_and(|p| p > 1048576.0), "{args:?}: {at}");
+        // issue 20: the memory predicted before the job ran, on every record
+        let predicted = at.get("predicted_bytes").or(at.get("rows").map(|r| &r[0]["predicted_bytes"]));
+        assert!(predicted.and_then(|p| p.as_f64()).is_some_and(|p| p >= 0.0), "{args:?}: {at}");
     }
 }
 

@@ -290,7 +290,8 @@ pub struct DosRecord {
     pub magnetization_note: Option<String>,
     /// wall time
     pub seconds: f64,
-    /// predicted peak memory (transfer route), bytes
+    /// the peak memory predicted before anything was allocated (bytes; the transfer route's plan, the
+    /// number its memory check compared with the budget, or the Pfaffians' [`onsager_exact::dos::dos_bytes`])
     #[serde(skip_serializing_if = "Option::is_none")]
     pub predicted_bytes: Option<f64>,
     /// measured peak resident memory of the process, bytes
@@ -455,10 +456,12 @@ pub fn run(params: &DosParams, ctx: &Ctx) -> Result<DosRecord, JobError> {
 /// plan), so nothing is checked twice.
 pub fn run_checked(params: &DosParams, job: &DosJob, ctx: &Ctx) -> Result<DosRecord, JobError> {
     let t0 = std::time::Instant::now();
-    let predicted_bytes = match job.method {
-        DosMethod::Transfer => Some(transfer_plan(job, ctx)?.0.bytes),
-        _ => None,
-    };
+    let predicted_bytes = Some(match job.method {
+        DosMethod::Transfer => transfer_plan(job, ctx)?.0.bytes,
+        DosMethod::Pfaffian => onsager_exact::dos::dos_bytes(job.dims[0], job.dims[1], rayon::current_num_threads()),
+        // one histogram of the energy levels (and of M with the joint) per worker: kilobytes
+        _ => 0.0,
+    });
     let sites: usize = job.dims.iter().product();
     // the magnetization moments: one transfer-matrix run per β, when asked and affordable;
     // decided (and refused under `on`) before the DOS runs

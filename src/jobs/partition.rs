@@ -45,6 +45,10 @@ pub struct Partition {
     pub free_energy_per_site: f64,
     /// the method used
     pub method: Method,
+    /// the memory predicted before anything was allocated (bytes): the dense trace's
+    /// ([`onsager_transfer::torus::trace_bytes`], the number its memory check compares with the
+    /// budget); 0 for Kaufman's product and enumeration, which hold no arrays that grow with N
+    pub predicted_bytes: f64,
 }
 
 /// ln Z of `spec` on `torus` at uniform coupling β.
@@ -67,6 +71,12 @@ pub fn partition(
         Method::Auto => Method::Transfer, // reports that it is too big, with a hint
         m => m,
     };
+    let predicted_bytes = match chosen {
+        Method::Transfer if layer_states <= MAX_DENSE_STATES as f64 => {
+            onsager_transfer::torus::trace_bytes(layer_states as usize)
+        }
+        _ => 0.0,
+    };
     let ln_z = if beta == 0.0 {
         // every configuration has weight 1
         n * (q as f64).ln()
@@ -85,7 +95,7 @@ pub fn partition(
         }
     };
     let f = if beta > 0.0 { -ln_z / (beta * n) } else { f64::NAN };
-    Ok(Partition { ln_z, ln_z_per_site: ln_z / n, free_energy_per_site: f, method: chosen })
+    Ok(Partition { ln_z, ln_z_per_site: ln_z / n, free_energy_per_site: f, method: chosen, predicted_bytes })
 }
 
 /// Parameters of `onsager partition` (the CLI flags, the keys of a sweep).
@@ -161,6 +171,8 @@ pub struct PartitionRecord {
     /// process such as Python the largest of every job so far); absent where the OS does not say
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_bytes: Option<f64>,
+    /// the memory predicted before anything was allocated (bytes; see [`Partition`])
+    pub predicted_bytes: f64,
     /// onsager version
     pub version: &'static str,
     /// the parameters
@@ -188,6 +200,7 @@ pub fn run_checked(params: &PartitionParams, job: &PartitionJob, ctx: &Ctx) -> R
         free_energy_per_site: p.free_energy_per_site.is_finite().then_some(p.free_energy_per_site),
         seconds: t0.elapsed().as_secs_f64(),
         peak_bytes: super::peak_rss_bytes(),
+        predicted_bytes: p.predicted_bytes,
         version: env!("CARGO_PKG_VERSION"),
         params: params.clone(),
     })

@@ -16,6 +16,9 @@ pub struct SpectrumRow {
     pub layer_sites: usize,
     /// the spectrum
     pub spectrum: Spectrum,
+    /// the memory predicted before anything was allocated (bytes; [`cylinder::plan`], the number
+    /// the memory check compared with the budget)
+    pub predicted_bytes: f64,
     /// wall time
     pub seconds: f64,
 }
@@ -38,7 +41,14 @@ pub fn spectrum(
     let strip = Strip::new(spec.model, &torus, &vec![beta; spec.dim]);
     let t0 = std::time::Instant::now();
     let spectrum = cylinder::spectrum_with(&strip, levels, solver, mem_limit)?;
-    Ok(SpectrumRow { width, layer_sites: strip.layer_sites(), spectrum, seconds: t0.elapsed().as_secs_f64() })
+    let predicted_bytes = cylinder::plan(strip.n_states().unwrap_or(usize::MAX), levels, solver).1;
+    Ok(SpectrumRow {
+        width,
+        layer_sites: strip.layer_sites(),
+        spectrum,
+        predicted_bytes,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
 }
 
 /// How the top of the spectrum is found (`--solver`).
@@ -136,6 +146,8 @@ pub struct SpectrumRowRecord {
     pub correlation_length: Option<f64>,
     /// dense or lanczos
     pub method: &'static str,
+    /// the memory predicted for this width before anything was allocated (bytes)
+    pub predicted_bytes: f64,
     /// wall time of this width
     pub seconds: f64,
 }
@@ -204,6 +216,7 @@ pub fn run_checked(params: &SpectrumParams, job: &SpectrumJob, ctx: &Ctx) -> Res
             scaling_dimensions: r.spectrum.scaling_dimensions(w),
             correlation_length: Some(r.spectrum.correlation_length()).filter(|x| x.is_finite()),
             method: r.spectrum.method,
+            predicted_bytes: r.predicted_bytes,
             seconds: r.seconds,
             ln_lambda: r.spectrum.ln_lambda,
         });

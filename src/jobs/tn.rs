@@ -75,6 +75,34 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// What the 3D HOTRG step may give its P and Q blocks out of `budget`: what the work arrays
+/// leave, at most the scheme's default.
+fn hotrg3d_block_budget(chi: usize, budget: f64) -> usize {
+    (budget as usize).saturating_sub(onsager_tn::hotrg3d::work_bytes(chi)).min(onsager_tn::hotrg3d::DEFAULT_BUDGET)
+}
+
+/// The peak memory `scheme` is predicted to take, in bytes, before anything is allocated: the
+/// registered scheme's `peak_bytes` (the number `check_memory` refuses on), for 3D HOTRG the
+/// blocks it will choose out of `budget` ([`onsager_tn::hotrg3d::step_bytes`]), and for CTMRG a
+/// few (χq)² matrices and a Krylov basis of 40 χ²q vectors (megabytes: never refused).
+pub fn predicted_bytes(scheme: &str, p: &TnParams, job: &TnJob, budget: f64) -> f64 {
+    let (spec, chi) = (job.spec, p.chi);
+    let (chi_f, q) = (chi as f64, spec.model.q() as f64);
+    if scheme == "ctmrg" {
+        return 8.0 * (8.0 * (chi_f * q).powi(2) + 40.0 * chi_f * chi_f * q);
+    }
+    if spec.dim == 3 {
+        return onsager_tn::hotrg3d::step_bytes(chi, hotrg3d_block_budget(chi, budget)) as f64;
+    }
+    match registry::find(scheme) {
+        Some(entry) => {
+            let parity = leg_parity(spec.model, job.beta, p.h);
+            (entry.peak_bytes)(spec.model.q(), chi, job.steps, !p.observables && parity.is_some())
+        }
+        None => 0.0,
+    }
+}
+
 /// Refuses the job when the predicted peak memory of one step of `scheme` is over `budget`: the
 /// prediction is made before anything is allocated, so a sweep refuses such a grid point before
 /// any job runs. CTMRG is not checked (its environments are a few χ² q² numbers).
@@ -92,9 +120,7 @@ fn check_memory(scheme: &str, p: &TnParams, job: &TnJob, budget: f64) -> Result<
             )
         });
     }
-    let Some(entry) = registry::find(scheme) else { return Ok(()) };
-    let parity = leg_parity(spec.model, job.beta, p.h);
-    let need = (entry.peak_bytes)(spec.model.q(), chi, job.steps, !p.observables && parity.is_some());
+    let need = predicted_bytes(scheme, p, job, budget);
     super::check_memory("chi", need, budget, |need, have| {
         format!(
             "`chi` = {chi} needs about {need} for one {} step but only {have} is available; lower `chi` (or \
@@ -111,9 +137,7 @@ fn coarse_grain(scheme: &str, p: &TnParams, job: &TnJob, budget: f64, tick: &dyn
     let TnJob { spec, beta, steps, .. } = *job;
     let (h, chi, spectrum, observables) = (p.h, p.chi, p.spectrum, p.observables);
     if spec.dim == 3 {
-        let budget = (budget as usize)
-            .saturating_sub(onsager_tn::hotrg3d::work_bytes(chi))
-            .min(onsager_tn::hotrg3d::DEFAULT_BUDGET);
+        let budget = hotrg3d_block_budget(chi, budget);
         let s = Hotrg3d::new(site_tensor_3d(spec.model, beta, h), leg_parity(spec.model, beta, h)).with_budget(budget);
         return drive(Box::new(s), beta, chi, steps, false, false, tick);
     }
@@ -628,6 +652,9 @@ pub struct TnRecord {
     /// process such as Python the largest of every job so far); absent where the OS does not say
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_bytes: Option<f64>,
+    /// the peak memory predicted before anything was allocated (bytes; [`predicted_bytes`], the
+    /// number the memory check compared with the budget)
+    pub predicted_bytes: f64,
     /// onsager version
     pub version: &'static str,
     /// the parameters
@@ -712,6 +739,7 @@ pub fn run_checked(scheme: &str, p: &TnParams, job: &TnJob, ctx: &Ctx) -> Result
         history: r.history,
         exact,
         peak_bytes: super::peak_rss_bytes(),
+        predicted_bytes: predicted_bytes(scheme, p, job, ctx.memory_budget),
         version: env!("CARGO_PKG_VERSION"),
         params: p.clone(),
     })

@@ -341,6 +341,16 @@ pub fn dos_primes(lx: usize, ly: usize) -> usize {
     (lx * ly + 2).div_ceil(61) + 1
 }
 
+/// Memory [`ising_dos`] is predicted to take for an L_x × L_y torus with `threads` workers, in
+/// bytes: the residues of every prime ((2N + 1) words each), about six working polynomials of
+/// 2N + 1 words per worker, and the (2N + 1) big-integer counts of up to N bits with the CRT's
+/// partial products (a few MB at 64 × 64).
+pub fn dos_bytes(lx: usize, ly: usize, threads: usize) -> f64 {
+    let n = (lx * ly) as f64;
+    let words = 2.0 * n + 1.0;
+    8.0 * words * (dos_primes(lx, ly) + 6 * threads) as f64 + 2.0 * words * (n / 8.0 + 32.0)
+}
+
 /// [`ising_dos`] calling `tick` once per prime finished.
 pub fn ising_dos_with_progress(lx: usize, ly: usize, tick: &(dyn Fn() + Sync)) -> DensityOfStates {
     assert!(lx >= 2 && ly >= 2, "ising_dos needs L_x, L_y ≥ 2");

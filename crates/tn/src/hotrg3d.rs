@@ -100,6 +100,25 @@ pub fn min_bytes(chi: usize) -> usize {
     2 * slice_bytes(chi) + work_bytes(chi)
 }
 
+/// How many z slices of P and of Q a merge holds at once, (P, Q), when one slice takes `per_z`
+/// bytes, the z leg has `dz` values and the blocks may take `budget`: a quarter of it for Q, the
+/// rest for P, at least one slice each.
+fn blocks(per_z: usize, dz: usize, budget: usize) -> (usize, usize) {
+    let q_block = (budget / 4 / per_z.max(1)).clamp(1, dz);
+    let p_block = (budget.saturating_sub(q_block * per_z) / per_z.max(1)).clamp(1, dz);
+    (p_block, q_block)
+}
+
+/// The memory a step at bond dimension χ takes when its P and Q blocks may use `budget` bytes:
+/// the blocks [`blocks`] chooses at full bond (dz = χ) and the work arrays. Above [`min_bytes`],
+/// this is what the run is predicted to hold at its peak (χ = 12 with 8 GiB for the blocks:
+/// 3.34 GiB predicted, 3.36 GiB measured).
+pub fn step_bytes(chi: usize, budget: usize) -> usize {
+    let per_z = slice_bytes(chi);
+    let (p, q) = blocks(per_z, chi, budget);
+    (p + q) * per_z + work_bytes(chi)
+}
+
 /// The parity blocks of P (or Q) for a run of slices of the outer z leg: block p holds the rows
 /// (z, u, v) with parity(u, v) = p ⊕ parity(z), each of them the g-row restricted to parity p.
 struct Blocks {
@@ -320,8 +339,7 @@ fn merge(
     let mut out = vec![0.0; mx * mx * my * my * dz * dz];
     // one z slice of a P or Q block: mx·my rows of about half the g-row each
     let per_z = (mx * my * dy * l.rest_len()).div_ceil(2) * 8;
-    let q_block = (budget / 4 / per_z.max(1)).clamp(1, dz);
-    let p_block = (budget.saturating_sub(q_block * per_z) / per_z.max(1)).clamp(1, dz);
+    let (p_block, q_block) = blocks(per_z, dz, budget);
     let zs_all: Vec<usize> = (0..dz).collect();
     let mut spare: Option<[Vec<f64>; 2]> = None;
     let uq = (ux_q.as_slice().expect("std"), uy_q.as_slice().expect("std"));
