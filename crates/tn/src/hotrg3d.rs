@@ -110,7 +110,7 @@ fn blocks(per_z: usize, dz: usize, budget: usize) -> (usize, usize) {
 }
 
 /// The memory a step at bond dimension χ takes when its P and Q blocks may use `budget` bytes:
-/// the blocks [`blocks`] chooses at full bond (dz = χ) and the work arrays. Above [`min_bytes`],
+/// the blocks the merge chooses at full bond (dz = χ) and the work arrays. Above [`min_bytes`],
 /// this is what the run is predicted to hold at its peak (χ = 12 with 8 GiB for the blocks:
 /// 3.34 GiB predicted, 3.36 GiB measured).
 pub fn step_bytes(chi: usize, budget: usize) -> usize {
