@@ -876,3 +876,64 @@ fn jobs_that_would_not_fit_under_rlimit_as_refuse_before_allocating() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
     assert!(v["ln_z_per_site"].as_f64().is_some(), "{v}");
 }
+
+/// A child of this process's memory cgroup (v1 `memory` controller, or v2 where its root offers
+/// the memory controller) with `limit` bytes, or None where cgroups cannot be written (not root,
+/// read-only cgroupfs, not Linux). Returns the directory and the file the limit went into.
+fn child_memory_cgroup(limit: u64) -> Option<std::path::PathBuf> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let name = format!("onsager-test-{}", std::process::id());
+    let (dir, file) = if let Some(path) = own.lines().find_map(|l| {
+        l.splitn(3, ':').nth(1).filter(|c| c.split(',').any(|c| c == "memory")).and(l.splitn(3, ':').nth(2))
+    }) {
+        (std::path::PathBuf::from(format!("/sys/fs/cgroup/memory{path}")).join(&name), "memory.limit_in_bytes")
+    } else {
+        let path = own.lines().find_map(|l| l.strip_prefix("0::"))?;
+        let root = std::fs::read_to_string("/sys/fs/cgroup/cgroup.controllers").ok()?;
+        if !root.split_whitespace().any(|c| c == "memory") {
+            return None;
+        }
+        (std::path::PathBuf::from(format!("/sys/fs/cgroup{path}")).join(&name), "memory.max")
+    };
+    std::fs::create_dir(&dir).ok()?;
+    if std::fs::write(dir.join(file), limit.to_string()).is_err() {
+        let _ = std::fs::remove_dir(&dir);
+        return None;
+    }
+    Some(dir)
+}
+
+#[test]
+fn jobs_that_would_not_fit_under_a_cgroup_limit_refuse_before_allocating() {
+    // 800 MiB: a budget of 0.9 × 800 = 720 MiB. TRG at χ = 64 needs 1 GiB (measured peak 937
+    // MiB, so without the cgroup reading the kernel's OOM killer ends it: no exit code); it must
+    // refuse in one line. χ = 16 (4 MiB) must run to the end in the same cgroup.
+    let Some(dir) = child_memory_cgroup(800 << 20) else {
+        eprintln!("skipped: cannot create a memory cgroup here (needs root and a writable cgroupfs)");
+        return;
+    };
+    let run_in = |chi: &str| {
+        let out = Command::new("sh")
+            .args(["-c", "echo $$ > \"$1\" && shift && exec \"$@\"", "sh"])
+            .arg(dir.join("cgroup.procs"))
+            .arg(env!("CARGO_BIN_EXE_onsager"))
+            .args(["trg", "--chi", chi, "--steps", "12", "--json"])
+            .output()
+            .expect("sh runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let refused = run_in("64");
+    let ran = run_in("16");
+    let _ = std::fs::remove_dir(&dir);
+    let (code, out, err) = refused;
+    assert!(code == Some(2) && out.is_empty() && err.trim_end().lines().count() == 1, "{code:?} {err}");
+    assert!(err.contains("--chi = 64 needs about 1.0 GiB") && err.contains("lower --chi"), "{err}");
+    let (code, out, err) = ran;
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    assert!(v["ln_z_per_site"].as_f64().is_some(), "{v}");
+}
