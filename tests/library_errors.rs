@@ -35,6 +35,10 @@ fn bad_inputs() -> Vec<(&'static str, serde_json::Value, &'static str)> {
         ("dmrg", json!({"length": 10, "model": "heisenberg", "g": 0.5}), "g"),
         ("dmrg", json!({"length": 10, "model": "tfim", "delta": 0.5}), "delta"),
         ("vumps", json!({"model": "ising", "g": 1.5}), "g"),
+        // even at the value that is the default of the chains that have it
+        ("dmrg", json!({"length": 10, "model": "heisenberg", "g": 1.0}), "g"),
+        ("dmrg", json!({"length": 10, "model": "qpotts", "delta": 1.0}), "delta"),
+        ("vumps", json!({"model": "potts", "q": 3, "beta": "critical", "delta": 1.0}), "delta"),
         ("vumps", json!({"model": "tfim", "beta": "0.3"}), "beta"),
         ("vumps", json!({"model": "tfim", "h": 0.1}), "h"),
     ]

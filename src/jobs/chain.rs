@@ -16,31 +16,37 @@ pub const CHAINS: &str = "tfim, xxz, heisenberg, heisenberg1, qpotts";
 
 /// Parses a quantum chain from its name and couplings: `tfim` (g), `xxz` (spin ½, Δ),
 /// `heisenberg` (spin ½, Δ = 1 unless given), `heisenberg1` (spin 1), `qpotts` (q, g).
-/// Returns `None` for a name that is not a quantum chain.
-pub fn parse_chain(name: &str, g: f64, delta: f64, q: Option<usize>) -> Result<Option<Chain>, JobError> {
-    if !g.is_finite() {
+/// Returns `None` for a name that is not a quantum chain. `g` and `delta` are 1 unless given; a
+/// coupling given to a chain that does not have it is refused, even at its default value.
+pub fn parse_chain(
+    name: &str,
+    g: Option<f64>,
+    delta: Option<f64>,
+    q: Option<usize>,
+) -> Result<Option<Chain>, JobError> {
+    if let Some(g) = g.filter(|g| !g.is_finite()) {
         return Err(JobError::param("g", format!("= {g} is out of range: a finite number")));
     }
-    if !delta.is_finite() {
+    if let Some(delta) = delta.filter(|d| !d.is_finite()) {
         return Err(JobError::param("delta", format!("= {delta} is out of range: a finite number")));
     }
     if let (Some(q), "tfim" | "xxz" | "heisenberg" | "heisenberg1") = (q, name) {
         return Err(JobError::param("q", format!("= {q} is out of range for `model` {name}: only qpotts takes `q`")));
     }
-    // a coupling the chain does not have would be ignored silently; 1 is the default of both, so
-    // only another value is known to be meant
-    if g != 1.0 && matches!(name, "xxz" | "heisenberg" | "heisenberg1") {
+    // a coupling the chain does not have would be ignored silently
+    if let (Some(g), "xxz" | "heisenberg" | "heisenberg1") = (g, name) {
         return Err(JobError::param(
             "g",
             format!("= {g} is out of range for `model` {name}: only tfim and qpotts take `g`"),
         ));
     }
-    if delta != 1.0 && matches!(name, "tfim" | "qpotts") {
+    if let (Some(delta), "tfim" | "qpotts") = (delta, name) {
         return Err(JobError::param(
             "delta",
             format!("= {delta} is out of range for `model` {name}: only xxz, heisenberg and heisenberg1 take `delta`"),
         ));
     }
+    let (g, delta) = (g.unwrap_or(1.0), delta.unwrap_or(1.0));
     Ok(Some(match name {
         "tfim" => Chain::Tfim { g },
         "xxz" | "heisenberg" => Chain::Xxz { two_s: 1, delta },
@@ -250,14 +256,14 @@ pub struct ChainParams {
     #[arg(long, default_value = "tfim")]
     #[serde(default = "tfim")]
     pub model: String,
-    /// transverse field g (tfim, qpotts; critical at 1)
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
-    #[serde(default = "one")]
-    pub g: f64,
-    /// anisotropy Δ (xxz, heisenberg, heisenberg1)
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
-    #[serde(default = "one")]
-    pub delta: f64,
+    /// transverse field g (tfim, qpotts; critical at 1) [default: 1]
+    #[arg(long, allow_hyphen_values = true)]
+    #[serde(default)]
+    pub g: Option<f64>,
+    /// anisotropy Δ (xxz, heisenberg, heisenberg1) [default: 1]
+    #[arg(long, allow_hyphen_values = true)]
+    #[serde(default)]
+    pub delta: Option<f64>,
     /// number of states (qpotts, default 3; potts and clock)
     #[arg(long)]
     #[serde(default)]
@@ -272,13 +278,9 @@ fn tfim() -> String {
     "tfim".into()
 }
 
-fn one() -> f64 {
-    1.0
-}
-
 impl Default for ChainParams {
     fn default() -> Self {
-        ChainParams { model: tfim(), g: 1.0, delta: 1.0, q: None, chi: None }
+        ChainParams { model: tfim(), g: None, delta: None, q: None, chi: None }
     }
 }
 
@@ -582,7 +584,7 @@ impl VumpsParams {
                     }
                 })?;
                 for (field, v) in [("g", c.g), ("delta", c.delta)] {
-                    if v != 1.0 {
+                    if let Some(v) = v {
                         return Err(JobError::param(
                             field,
                             format!("= {v} is out of range for `model` {}: quantum chains only", c.model),

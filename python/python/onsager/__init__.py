@@ -248,7 +248,7 @@ def ctmrg(*, model: str = "ising", q: Optional[int] = None, beta: Union[float, s
     return _tn("ctmrg", model, q, beta, chi, steps, h, beta_y, directional, tol, fpcm, power, False, False, progress)
 
 
-def dmrg(*, length: int, model: str = "tfim", g: float = 1.0, delta: float = 1.0, q: Optional[int] = None,
+def dmrg(*, length: int, model: str = "tfim", g: Optional[float] = None, delta: Optional[float] = None, q: Optional[int] = None,
          chi: Optional[int] = None, sweeps: int = 20, min_sweeps: int = 2, tol: float = 1e-12, gap: bool = False,
          periodic: bool = False, progress: Progress = None) -> Record:
     """Two-site DMRG of a quantum chain of ``length`` sites (tfim H = −ΣZZ − gΣX, xxz,
@@ -258,7 +258,7 @@ def dmrg(*, length: int, model: str = "tfim", g: float = 1.0, delta: float = 1.0
                min_sweeps=min_sweeps, tol=tol, gap=gap, periodic=periodic)
 
 
-def vumps(*, model: str = "tfim", g: float = 1.0, delta: float = 1.0, q: Optional[int] = None,
+def vumps(*, model: str = "tfim", g: Optional[float] = None, delta: Optional[float] = None, q: Optional[int] = None,
           chi: Optional[int] = None, beta: Union[float, str] = "critical", h: float = 0.0, tol: float = 1e-8,
           max_iter: int = 1000, progress: Progress = None) -> Record:
     """VUMPS: the ground-state energy per site of an infinite quantum chain, or lnZ/N of a 2D

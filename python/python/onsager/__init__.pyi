@@ -56,10 +56,10 @@ def hotrg(*, model: str = "ising", q: Optional[int] = None, beta: Beta = "critic
 def ctmrg(*, model: str = "ising", q: Optional[int] = None, beta: Beta = "critical", chi: int = 32,
           steps: Optional[int] = None, h: float = 0.0, beta_y: Optional[float] = None, directional: bool = False,
           tol: Optional[float] = None, fpcm: bool = False, power: bool = False, progress: Progress = None) -> Record: ...
-def dmrg(*, length: int, model: str = "tfim", g: float = 1.0, delta: float = 1.0, q: Optional[int] = None,
+def dmrg(*, length: int, model: str = "tfim", g: Optional[float] = None, delta: Optional[float] = None, q: Optional[int] = None,
          chi: Optional[int] = None, sweeps: int = 20, min_sweeps: int = 2, tol: float = 1e-12, gap: bool = False,
          periodic: bool = False, progress: Progress = None) -> Record: ...
-def vumps(*, model: str = "tfim", g: float = 1.0, delta: float = 1.0, q: Optional[int] = None,
+def vumps(*, model: str = "tfim", g: Optional[float] = None, delta: Optional[float] = None, q: Optional[int] = None,
           chi: Optional[int] = None, beta: Beta = "critical", h: float = 0.0, tol: float = 1e-8,
           max_iter: int = 1000, progress: Progress = None) -> Record: ...
 def dos(*, lx: int, ly: Optional[int] = None, lz: Optional[int] = None, model: str = "ising",
