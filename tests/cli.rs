@@ -879,13 +879,17 @@ fn jobs_that_would_not_fit_under_rlimit_as_refuse_before_allocating() {
 
 /// A child of this process's memory cgroup (v1 `memory` controller, or v2 where its root offers
 /// the memory controller) with `limit` bytes, or None where cgroups cannot be written (not root,
-/// read-only cgroupfs, not Linux). Returns the directory and the file the limit went into.
+/// read-only cgroupfs, not Linux). Returns the directory.
 fn child_memory_cgroup(limit: u64) -> Option<std::path::PathBuf> {
     let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
     let name = format!("onsager-test-{}", std::process::id());
-    let (dir, file) = if let Some(path) = own.lines().find_map(|l| {
-        l.splitn(3, ':').nth(1).filter(|c| c.split(',').any(|c| c == "memory")).and(l.splitn(3, ':').nth(2))
-    }) {
+    // "4:memory:/path" (v1); the path may itself hold colons, so split off two fields only
+    fn v1(l: &str) -> Option<&str> {
+        let mut f = l.splitn(3, ':');
+        let ctrl = f.nth(1)?;
+        ctrl.split(',').any(|c| c == "memory").then(|| f.next()).flatten()
+    }
+    let (dir, file) = if let Some(path) = own.lines().find_map(v1) {
         (std::path::PathBuf::from(format!("/sys/fs/cgroup/memory{path}")).join(&name), "memory.limit_in_bytes")
     } else {
         let path = own.lines().find_map(|l| l.strip_prefix("0::"))?;
