@@ -1,33 +1,23 @@
-//! PNG figures (plotters, bitmap backend, text by ab_glyph from a TrueType font on disk).
+//! PNG figures (plotters, bitmap backend, text by ab_glyph in DejaVu Sans, compiled in).
 
 use crate::jobs::JobError;
 use plotters::prelude::*;
 
-/// Font files tried in order after `$ONSAGER_FONT`.
-const FONT_PATHS: [&str; 3] = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-];
-
-/// Registers a sans-serif font once (plotters' ab_glyph backend needs bytes that live forever).
+/// Registers a sans-serif font once: `$ONSAGER_FONT` if it is set (a TrueType file), else the
+/// DejaVu Sans compiled into the binary, so that no machine lacks one.
 fn ensure_font() -> Result<(), JobError> {
     static DONE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     DONE.get_or_init(|| {
-        let candidates: Vec<String> =
-            std::env::var("ONSAGER_FONT").into_iter().chain(FONT_PATHS.iter().map(|s| s.to_string())).collect();
-        for p in &candidates {
-            if let Ok(bytes) = std::fs::read(p) {
-                let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-                if plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).is_ok() {
-                    return Ok(());
-                }
+        // plotters' ab_glyph backend needs bytes that live forever
+        let bytes: &'static [u8] = match std::env::var_os("ONSAGER_FONT") {
+            Some(p) => {
+                let read = std::fs::read(&p).map_err(|e| format!("ONSAGER_FONT = {}: {e}", p.to_string_lossy()))?;
+                Box::leak(read.into_boxed_slice())
             }
-        }
-        Err(format!(
-            "--plot needs a TrueType font: none of {} is readable; set ONSAGER_FONT=/path/to/font.ttf",
-            candidates.join(", ")
-        ))
+            None => dejavu::sans::regular(),
+        };
+        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
+            .map_err(|_| "ONSAGER_FONT is not a TrueType font: unset it to use the built-in DejaVu Sans".to_string())
     })
     .clone()
     .map_err(JobError::Usage)
