@@ -255,15 +255,18 @@ fn command() -> clap::Command {
 /// Parses the command line and runs the command.
 fn parse_and_run() -> Result<Result<(), JobError>, clap::Error> {
     let matches = command().try_get_matches()?;
-    if let Some((name, sub)) = matches.subcommand() {
-        if onsager_tn::registry::find(name).is_some() {
+    let job: Box<dyn FnOnce() -> Result<(), JobError> + '_> = match matches.subcommand() {
+        Some((name, sub)) if onsager_tn::registry::find(name).is_some() => {
             let args = tn::TnArgs::from_arg_matches(sub)?;
-            return Ok(jobs::cancellable(|| tn::run(name, &args)));
+            Box::new(move || tn::run(name, &args))
         }
-    }
+        _ => {
+            let cli = Cli::from_arg_matches(&matches)?;
+            Box::new(move || dispatch(&cli))
+        }
+    };
     // a kernel's decomposition that did not converge unwinds to here: one line, exit 2
-    let cli = Cli::from_arg_matches(&matches)?;
-    Ok(jobs::cancellable(|| dispatch(&cli)))
+    Ok(jobs::cancellable(job))
 }
 
 /// clap's error in one line: its first line and, for a bad value, the allowed ones.
