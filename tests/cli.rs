@@ -943,3 +943,53 @@ fn jobs_that_would_not_fit_under_a_cgroup_limit_refuse_before_allocating() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
     assert!(v["ln_z_per_site"].as_f64().is_some(), "{v}");
 }
+
+#[test]
+fn fisher_collapse_subtracts_the_stored_regular_part_and_plots() {
+    // data/fisher: the off-critical sweep (momentum route, L = 16..128) and the quadrature's
+    // R∞/N (fisher --bulk); y must be the difference of the two stored numbers, x = (K − K_c)L
+    let (tori, bulk) = ("data/fisher/ising2d_off_critical.jsonl", "data/fisher/ising2d_bulk.jsonl");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let files = format!("{root}/{tori},{root}/{bulk}");
+    let png = std::env::temp_dir().join(format!("onsager-collapse-{}.png", std::process::id()));
+    let v = json(&["fisher", "--collapse", &files, "--plot", png.to_str().unwrap(), "--json"]);
+    let kc = (1.0 + 2f64.sqrt()).ln() / 2.0; // Onsager
+    assert_eq!(v["critical_beta"].as_f64(), Some(kc));
+    let read = |f: &str| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(format!("{root}/{f}"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let k = kc - 0.16;
+    let near = |b: &serde_json::Value| (b.as_f64().unwrap() - k).abs() < 1e-12;
+    let r_inf = read(bulk).into_iter().find(|r| near(&r["result"]["beta"])).unwrap()["result"]["bulk"]["r_per_site"]
+        .as_f64()
+        .unwrap();
+    let r16 = read(tori)
+        .into_iter()
+        .filter(|r| near(&r["result"]["beta"]))
+        .flat_map(|r| r["result"]["rows"].as_array().unwrap().clone())
+        .find(|row| row["L"] == 16)
+        .unwrap()["R"]
+        .as_f64()
+        .unwrap();
+    let p =
+        v["points"].as_array().unwrap().iter().find(|p| p["L"] == 16 && near(&p["beta"])).expect("(16, K_c − 0.16)");
+    assert_eq!(p["y"].as_f64(), Some(r16 / 256.0 - r_inf));
+    assert!((p["x"].as_f64().unwrap() - (-0.16 * 16.0)).abs() < 1e-12, "{p}");
+    // K_c itself has no regular part, and the quadrature refuses |K − K_c| ≤ 0.01 (docs/fisher.md):
+    // those four couplings of the sweep (±0.005, ±0.01) are named as left out
+    assert!(v["points"].as_array().unwrap().iter().all(|p| p["beta"].as_f64() != Some(kc)));
+    let left: Vec<f64> =
+        v["couplings_without_bulk"].as_array().unwrap().iter().map(|b| b.as_f64().unwrap() - kc).collect();
+    assert_eq!(left.len(), 4, "{left:?}");
+    assert!(left.iter().all(|d| d.abs() <= 0.01 + 1e-12), "{left:?}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    std::fs::remove_file(png).ok();
+    // without the quadrature there is nothing to subtract: one line naming the flag
+    let (code, _, err) = run(&["fisher", "--collapse", &format!("{root}/{tori}")]);
+    assert!(code == 2 && err.contains("--collapse") && err.contains("--bulk") && err.lines().count() == 1, "{err}");
+}

@@ -52,8 +52,10 @@ fn bases(samples: &str) -> Vec<(Vec<String>, Vec<&'static str>)> {
 
 /// Paths of null values in a record, except the parameters that were not given.
 fn nulls(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
-    const OPTIONAL: [&str; 14] = [
+    const OPTIONAL: [&str; 16] = [
         "checkpoint",
+        "g",
+        "delta",
         "ly",
         "lz",
         "q",

@@ -21,6 +21,11 @@ pub(crate) struct FisherArgs {
     /// analyse a stored table (written by --csv) instead of computing: fits, extrapolation, plot
     #[arg(long, conflicts_with = "sizes")]
     from_csv: Option<std::path::PathBuf>,
+    /// the finite-size-scaling collapse y = R/N − R∞/N(K) against x = (K − K_c)L^{1/ν} from stored
+    /// records (comma-separated JSON Lines files of `sweep` or `--json` output: fisher jobs at
+    /// several K and L, and `--bulk` jobs at the same K); table, --csv and --plot, no computation
+    #[arg(long, conflicts_with_all = ["sizes", "from_csv"])]
+    collapse: Option<String>,
     /// print one JSON object on stdout instead of a table
     #[arg(long)]
     json: bool,
@@ -80,6 +85,9 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
             super::check_output(p, flag, &[ext])?;
         }
     }
+    if let Some(files) = &a.collapse {
+        return collapse(a, files);
+    }
     let (job, rows, bulk) = match &a.from_csv {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -101,6 +109,100 @@ pub(crate) fn run(a: &FisherArgs) -> Result<(), JobError> {
         }
     };
     report(a, &job, &FisherRecord { bulk, ..analyse(&a.p, &job, rows)? })
+}
+
+/// `--collapse`: reads the records, prints the points (or one JSON object), writes --csv and
+/// --plot (the y of each L against x, |x| ≤ 4, with the quadrature's error bounds as bars).
+fn collapse(a: &FisherArgs, files: &str) -> Result<(), JobError> {
+    let mut records = Vec::new();
+    for f in files.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        let text =
+            std::fs::read_to_string(f).map_err(|e| JobError::param("collapse", format!("{f}: cannot read: {e}")))?;
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            records.push(
+                serde_json::from_str(line)
+                    .map_err(|e| JobError::param("collapse", format!("{f} line {}: not JSON ({e})", i + 1)))?,
+            );
+        }
+    }
+    let c = crate::jobs::collapse::collapse(&records)?;
+    if let Some(path) = &a.csv {
+        let mut s = format!(
+            "# Finite-size scaling of the exact Fisher curvature: y = R/N - R_inf/N(K) at x = (K - K_c) L^(1/nu)\n\
+             # model: {}, K_c = {:.17}, nu = {}\n# command: onsager {}\n# version: onsager {}\n# date: {}\n\
+             L,beta,x,R_per_site,R_inf_per_site,R_inf_error,y\n",
+            c.model,
+            c.critical_beta,
+            c.nu,
+            std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+            env!("CARGO_PKG_VERSION"),
+            today()
+        );
+        for p in &c.points {
+            s.push_str(&format!(
+                "{},{:.17e},{:.17e},{:.17e},{:.17e},{:.3e},{:.17e}\n",
+                p.l, p.beta, p.x, p.r_per_site, p.r_inf_per_site, p.r_inf_error, p.y
+            ));
+        }
+        super::write_atomic(path, "--csv", s.as_bytes())?;
+    }
+    if let Some(path) = &a.plot {
+        use crate::plot::{panels, Panel, Series};
+        let mut sizes: Vec<usize> = c.points.iter().map(|p| p.l).collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        let labels: Vec<String> = sizes.iter().map(|l| format!("L = {l}")).collect();
+        let series = sizes
+            .iter()
+            .zip(&labels)
+            .map(|(&l, label)| {
+                let pts: Vec<&crate::jobs::collapse::CollapsePoint> =
+                    c.points.iter().filter(|p| p.l == l && p.x.abs() <= 4.0).collect();
+                Series {
+                    label,
+                    points: pts.iter().map(|p| (p.x, p.y)).collect(),
+                    line: false,
+                    errors: pts.iter().map(|p| if p.r_inf_error.is_finite() { p.r_inf_error } else { 0.0 }).collect(),
+                }
+            })
+            .collect();
+        panels(
+            path,
+            &[Panel {
+                title: format!("{}: R/N − R∞/N(K) against (K − K_c) L^(1/ν), ν = {}", c.model, c.nu),
+                x_label: "x = (K − K_c) L^(1/ν)",
+                y_label: "y = R/N − R∞/N(K)",
+                series,
+                hlines: vec![(0.0, "y = 0".into())],
+            }],
+        )?;
+    }
+    if a.json {
+        super::print_json(&c);
+        return Ok(());
+    }
+    println!(
+        "Finite-size scaling of the exact Fisher curvature, {} (K_c = {}, ν = {}): y = R/N − R∞/N(K) at x = (K − K_c) L^(1/ν)",
+        c.model, c.critical_beta, c.nu
+    );
+    println!("{:>9} {:>5} {:>9} {:>16} {:>16} {:>9} {:>13}", "x", "L", "K − K_c", "R/N", "R∞/N", "±", "y");
+    for p in &c.points {
+        println!(
+            "{:>9.3} {:>5} {:>+9.4} {:>16.9} {:>16.9} {:>9.1e} {:>13.5e}",
+            p.x,
+            p.l,
+            p.beta - c.critical_beta,
+            p.r_per_site,
+            p.r_inf_per_site,
+            p.r_inf_error,
+            p.y
+        );
+    }
+    if !c.couplings_without_bulk.is_empty() {
+        let ks: Vec<String> = c.couplings_without_bulk.iter().map(|b| format!("{b}")).collect();
+        println!("(no --bulk record, so left out: K = {})", ks.join(", "));
+    }
+    Ok(())
 }
 
 /// The infinite lattice by quadrature, with a spinner-free status line on a terminal.

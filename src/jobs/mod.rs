@@ -29,6 +29,7 @@
 
 pub mod chain;
 pub mod checkpoint;
+pub mod collapse;
 pub mod dos;
 pub mod fisher;
 pub mod params;
