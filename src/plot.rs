@@ -16,8 +16,12 @@ fn ensure_font() -> Result<(), JobError> {
             }
             None => dejavu::sans::regular(),
         };
-        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
-            .map_err(|_| "ONSAGER_FONT is not a TrueType font: unset it to use the built-in DejaVu Sans".to_string())
+        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).map_err(|_| {
+            match std::env::var_os("ONSAGER_FONT") {
+                Some(_) => "ONSAGER_FONT is not a TrueType font: unset it to use the built-in DejaVu Sans".to_string(),
+                None => "--plot: the built-in DejaVu Sans could not be registered".to_string(),
+            }
+        })
     })
     .clone()
     .map_err(JobError::Usage)

@@ -989,6 +989,11 @@ fn fisher_collapse_subtracts_the_stored_regular_part_and_plots() {
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[1..4], b"PNG");
     std::fs::remove_file(png).ok();
+    // a --bulk record carries its tori too: the bulk file alone gives the L = 16 points, the
+    // same as with the sweep (where L = 16 appears twice and counts once)
+    let alone = json(&["fisher", "--collapse", &format!("{root}/{bulk}"), "--json"]);
+    let l16 = |v: &serde_json::Value| v["points"].as_array().unwrap().iter().filter(|p| p["L"] == 16).count();
+    assert!(l16(&alone) > 0 && l16(&alone) == l16(&v), "{} {}", l16(&alone), l16(&v));
     // without the quadrature there is nothing to subtract: one line naming the flag
     let (code, _, err) = run(&["fisher", "--collapse", &format!("{root}/{tori}")]);
     assert!(code == 2 && err.contains("--collapse") && err.contains("--bulk") && err.lines().count() == 1, "{err}");

@@ -63,8 +63,10 @@ fn predicted_memory_is_within_a_factor_one_and_a_half_of_the_peak() {
         &["spectrum", "--width", "11", "--solver", "dense"],
         // TRG, χ⁴ arrays
         &["trg", "--chi", "48", "--steps", "12"],
-        // 3D HOTRG: the blocks it chooses from the budget (χ = 8: 147 MiB)
+        // 3D HOTRG: the blocks it chooses from the budget (χ = 8: 140 MiB), and in a field,
+        // without the Z₂ blocks, whole g-rows per slice (268 MiB)
         &["hotrg", "--model", "ising3d", "--chi", "8", "--steps", "6"],
+        &["hotrg", "--model", "ising3d", "--chi", "8", "--steps", "6", "--h", "0.1"],
         // free-fermion Fisher curvature, one k slab per pass (measured 372 / 351 MiB = 1.06)
         &["fisher", "--method", "free-fermion", "--sizes", "48"],
         // transfer-matrix Fisher curvature, Potts q = 3 L = 7 (measured 352 / 440 MiB = 0.80)

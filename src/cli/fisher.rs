@@ -24,7 +24,7 @@ pub(crate) struct FisherArgs {
     /// the finite-size-scaling collapse y = R/N − R∞/N(K) against x = (K − K_c)L^{1/ν} from stored
     /// records (comma-separated JSON Lines files of `sweep` or `--json` output: fisher jobs at
     /// several K and L, and `--bulk` jobs at the same K); table, --csv and --plot, no computation
-    #[arg(long, conflicts_with_all = ["sizes", "from_csv"])]
+    #[arg(long, conflicts_with_all = ["sizes", "from_csv", "model", "q", "beta", "method", "bulk", "fit_window", "checkpoint"])]
     collapse: Option<String>,
     /// print one JSON object on stdout instead of a table
     #[arg(long)]

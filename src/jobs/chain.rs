@@ -130,16 +130,18 @@ impl From<VumpsError> for JobError {
 /// The memory a DMRG run is predicted to take at its peak, in bytes: the environments (both sides,
 /// every site: 2 w D_i² for an MPO of bond w), the MPS (d D_i²) and a Lanczos basis of 40 two-site
 /// vectors (d² D²), where D_i is the bond the run can reach at bond i: at most χ, d^i from either
-/// end, and, from a product state, d^(2s) after s sweeps (a two-site update at most multiplies a
-/// bond by d per half sweep). Heisenberg L = 200 at χ = 256 is 1.3 GB converged and about 10 MB
-/// capped at 2 sweeps.
-pub fn dmrg_bytes(chain: Chain, n: usize, periodic: bool, opts: &DmrgOptions) -> f64 {
+/// end, and, from a product state, (k d)^(2s) after s sweeps when k states are targeted (a
+/// two-site update splits a d D × k d D matrix, so it at most multiplies a bond by k d per half
+/// sweep); with `gap` the second, two-state run is the larger. Heisenberg L = 200 at χ = 256 is
+/// 1.3 GB converged and about 5 MB capped at 2 sweeps (bonds ≤ 16; 1.2 GB with `gap`: ≤ 256).
+pub fn dmrg_bytes(chain: Chain, n: usize, periodic: bool, opts: &DmrgOptions, gap: bool) -> f64 {
     let d = chain.d() as f64;
     let w = (chain.mpo_site(false).nl + if periodic { chain.bond_terms().len() } else { 0 }) as f64;
-    let sweeps = opts.stop.cap().unwrap_or(usize::MAX);
+    let sweeps = opts.stop.cap().unwrap_or(usize::MAX).min(64);
+    let k = if gap { 2.0 } else { opts.states as f64 };
     let reach = |i: usize| -> f64 {
-        let steps = i.min(n - i).min(2 * sweeps).min(64);
-        (opts.chi as f64).min(d.powi(steps as i32))
+        let from_end = d.powi(i.min(n - i).min(64) as i32);
+        (opts.chi as f64).min(from_end).min((k * d).powi(2 * sweeps as i32))
     };
     let sites: f64 = (0..n).map(|i| reach(i).max(reach(i + 1)).powi(2)).sum();
     let dmax = (0..=n).map(reach).fold(1.0, f64::max);
@@ -157,7 +159,7 @@ pub fn run_dmrg(
     budget: f64,
     tick: &dyn Fn(usize, f64),
 ) -> Result<DmrgJob, JobError> {
-    let bytes = dmrg_bytes(chain, n, periodic, opts);
+    let bytes = dmrg_bytes(chain, n, periodic, opts, gap);
     super::check_memory("chi", bytes, budget, |need, have| {
         format!("this DMRG needs about {need} but only {have} is available; lower `chi`")
     })?;
@@ -500,7 +502,7 @@ pub fn run_dmrg_checked(p: &DmrgParams, job: &(Chain, DmrgOptions), ctx: &Ctx) -
         relative_error: exact.map(|e| (r.energy - e.0).abs() / e.0.abs()),
         exact_gap: exact.map(|e| e.1),
         peak_bytes: super::peak_rss_bytes(),
-        predicted_bytes: dmrg_bytes(chain, n, p.periodic, opts),
+        predicted_bytes: dmrg_bytes(chain, n, p.periodic, opts, p.gap),
         version: env!("CARGO_PKG_VERSION"),
         params: p.clone(),
     })

@@ -50,9 +50,9 @@ pub struct Collapse {
 }
 
 /// Builds the collapse from records (one JSON object each: a sweep line, whose `result` is the
-/// record, or a bare `fisher` record). Failed sweep lines are skipped; records of other commands,
-/// or of another model than the first, are refused, as is a coupling at K_c itself (R∞/N
-/// diverges there) or a set with no bulk record at all.
+/// record, or a bare `fisher` record). Failed sweep lines are skipped, and so are tori at K_c
+/// itself (x = 0, where R∞/N diverges); a torus in two records counts once. Records of other
+/// commands or of another model than the first are refused, as is a set with no bulk record.
 pub fn collapse(records: &[serde_json::Value]) -> Result<Collapse, JobError> {
     let bad = |m: String| JobError::param("collapse", m);
     let mut model: Option<(String, f64, f64)> = None;
@@ -82,18 +82,23 @@ pub fn collapse(records: &[serde_json::Value]) -> Result<Collapse, JobError> {
             }
             _ => {}
         }
+        // a `--bulk` record holds its tori's rows as well
         if let Some(b) = rec.get("bulk").filter(|b| !b.is_null()) {
             let r =
                 b["r_per_site"].as_f64().ok_or_else(|| bad(format!("record {}: bulk without r_per_site", i + 1)))?;
-            bulk.push((beta, r, b["r_error"].as_f64().unwrap_or(f64::NAN)));
-            continue;
+            if !bulk.iter().any(|x| x.0 == beta) {
+                bulk.push((beta, r, b["r_error"].as_f64().unwrap_or(f64::NAN)));
+            }
         }
         for row in rec["rows"].as_array().into_iter().flatten() {
             let (Some(l), Some(r)) = (row["L"].as_u64(), row["R"].as_f64()) else {
                 return Err(bad(format!("record {}: a row without L and R", i + 1)));
             };
             let n = (l as f64).powi(spec.dim as i32);
-            tori.push((l as usize, beta, r / n));
+            // the same torus in two records (a sweep and a --bulk job) is one point
+            if !tori.iter().any(|t| t.0 == l as usize && t.1 == beta) {
+                tori.push((l as usize, beta, r / n));
+            }
         }
     }
     let Some((model, kc, nu)) = model else { return Err(bad("no fisher records".into())) };

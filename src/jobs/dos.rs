@@ -290,8 +290,9 @@ pub struct DosRecord {
     pub magnetization_note: Option<String>,
     /// wall time
     pub seconds: f64,
-    /// the peak memory predicted before anything was allocated (bytes; the transfer route's plan, the
-    /// number its memory check compared with the budget, or the Pfaffians' [`onsager_exact::dos::dos_bytes`])
+    /// the peak memory predicted before anything was allocated (bytes): the transfer route's plan,
+    /// the number its memory check compared with the budget; the Pfaffians'
+    /// [`onsager_exact::dos::dos_bytes`] (megabytes, not checked); 0 for enumeration
     #[serde(skip_serializing_if = "Option::is_none")]
     pub predicted_bytes: Option<f64>,
     /// measured peak resident memory of the process, bytes

@@ -92,7 +92,8 @@ pub fn predicted_bytes(scheme: &str, p: &TnParams, job: &TnJob, budget: f64) -> 
         return 8.0 * (8.0 * (chi_f * q).powi(2) + 40.0 * chi_f * chi_f * q);
     }
     if spec.dim == 3 {
-        return onsager_tn::hotrg3d::step_bytes(chi, hotrg3d_block_budget(chi, budget)) as f64;
+        let symmetric = leg_parity(spec.model, job.beta, p.h).is_some();
+        return onsager_tn::hotrg3d::step_bytes(chi, hotrg3d_block_budget(chi, budget), symmetric) as f64;
     }
     match registry::find(scheme) {
         Some(entry) => {
@@ -112,11 +113,13 @@ fn check_memory(scheme: &str, p: &TnParams, job: &TnJob, budget: f64) -> Result<
         return Ok(());
     }
     if spec.dim == 3 {
-        let need = onsager_tn::hotrg3d::min_bytes(chi) as f64;
-        return super::check_memory("chi", need, budget, |need, have| {
+        let symmetric = leg_parity(spec.model, job.beta, p.h).is_some();
+        let least = |c: usize| onsager_tn::hotrg3d::min_bytes(c, symmetric) as f64;
+        let fits = (1..chi).rev().find(|&c| least(c) <= budget).unwrap_or(1);
+        return super::check_memory("chi", least(chi), budget, |need, have| {
             format!(
                 "`chi` = {chi} needs at least {need} for one 3D HOTRG step but only {have} is available; lower \
-                 `chi` (χ ≤ 20 fits)"
+                 `chi` (χ ≤ {fits} fits)"
             )
         });
     }
@@ -652,8 +655,9 @@ pub struct TnRecord {
     /// process such as Python the largest of every job so far); absent where the OS does not say
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_bytes: Option<f64>,
-    /// the peak memory predicted before anything was allocated (bytes; [`predicted_bytes`], the
-    /// number the memory check compared with the budget)
+    /// the peak memory predicted before anything was allocated (bytes; [`predicted_bytes`]: for
+    /// 2D the number the memory check compared with the budget; for 3D HOTRG the plan at this
+    /// budget, the check refusing only below the least a step runs in; CTMRG is not checked)
     pub predicted_bytes: f64,
     /// onsager version
     pub version: &'static str,

@@ -344,7 +344,7 @@ pub fn dos_primes(lx: usize, ly: usize) -> usize {
 /// Memory [`ising_dos`] is predicted to take for an L_x × L_y torus with `threads` workers, in
 /// bytes: the residues of every prime ((2N + 1) words each), about six working polynomials of
 /// 2N + 1 words per worker, and the (2N + 1) big-integer counts of up to N bits with the CRT's
-/// partial products (a few MB at 64 × 64).
+/// partial products (a few MB at 64 × 64, so no memory check refuses on it).
 pub fn dos_bytes(lx: usize, ly: usize, threads: usize) -> f64 {
     let n = (lx * ly) as f64;
     let words = 2.0 * n + 1.0;

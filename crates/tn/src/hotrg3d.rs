@@ -83,10 +83,20 @@ impl Hotrg3d {
     }
 }
 
-/// Bytes of one z slice of the P (or Q) parity blocks at bond dimension χ: χ² rows of half
-/// the χ⁵ g-row each.
-pub fn slice_bytes(chi: usize) -> usize {
-    chi.pow(7).div_ceil(2) * 8
+/// Bytes of one z slice of the P (or Q) blocks at bond dimension χ: χ² rows of the χ⁵ g-row,
+/// half of it in each parity block when the Z₂ symmetry is in use (`symmetric`), all of it in
+/// one block without (a field).
+pub fn slice_bytes(chi: usize, symmetric: bool) -> usize {
+    slice_len(chi.pow(7), symmetric) * 8
+}
+
+/// Doubles of one slice whose full rows hold `full` doubles: half with the Z₂ blocks.
+fn slice_len(full: usize, symmetric: bool) -> usize {
+    if symmetric {
+        full.div_ceil(2)
+    } else {
+        full
+    }
 }
 
 /// Bytes a step at χ needs besides the P and Q blocks: the half-contracted slice and its
@@ -96,8 +106,8 @@ pub fn work_bytes(chi: usize) -> usize {
 }
 
 /// The least memory a step at χ can run in: one slice each of P and Q, and the work arrays.
-pub fn min_bytes(chi: usize) -> usize {
-    2 * slice_bytes(chi) + work_bytes(chi)
+pub fn min_bytes(chi: usize, symmetric: bool) -> usize {
+    2 * slice_bytes(chi, symmetric) + work_bytes(chi)
 }
 
 /// How many z slices of P and of Q a merge holds at once, (P, Q), when one slice takes `per_z`
@@ -113,8 +123,8 @@ fn blocks(per_z: usize, dz: usize, budget: usize) -> (usize, usize) {
 /// the blocks the merge chooses at full bond (dz = χ) and the work arrays. Above [`min_bytes`],
 /// this is what the run is predicted to hold at its peak (χ = 12 with 8 GiB for the blocks:
 /// 3.34 GiB predicted, 3.36 GiB measured).
-pub fn step_bytes(chi: usize, budget: usize) -> usize {
-    let per_z = slice_bytes(chi);
+pub fn step_bytes(chi: usize, budget: usize, symmetric: bool) -> usize {
+    let per_z = slice_bytes(chi, symmetric);
     let (p, q) = blocks(per_z, chi, budget);
     (p + q) * per_z + work_bytes(chi)
 }
@@ -337,8 +347,10 @@ fn merge(
     // T′[a,b,c,d,z−,z+]
     let ts = [mx * my * my * dz * dz, my * my * dz * dz, my * dz * dz, dz * dz, dz, 1];
     let mut out = vec![0.0; mx * mx * my * my * dz * dz];
-    // one z slice of a P or Q block: mx·my rows of about half the g-row each
-    let per_z = (mx * my * dy * l.rest_len()).div_ceil(2) * 8;
+    // one z slice of a P or Q block: mx·my rows of about half the g-row each with the Z₂
+    // blocks, of the whole g-row without (every label 0: block 0 holds everything)
+    let symmetric = [px, py, pz].iter().any(|p| p.contains(&1));
+    let per_z = slice_len(mx * my * dy * l.rest_len(), symmetric) * 8;
     let (p_block, q_block) = blocks(per_z, dz, budget);
     let zs_all: Vec<usize> = (0..dz).collect();
     let mut spare: Option<[Vec<f64>; 2]> = None;

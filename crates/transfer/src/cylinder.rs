@@ -62,7 +62,7 @@ pub enum Solver {
 /// and the memory it is predicted to take, in bytes: dense, W and its eigensolver copy, 2 n²
 /// doubles; Lanczos, a Krylov basis of about 10 vectors of n doubles per level (at least 40) with
 /// 3 work vectors and the diagonal: the critical Ising cylinder's 6 levels took 55–70 iterations
-/// at widths 20–22 (measured peaks 600 MiB and 1896 MiB). The run itself caps the basis at what
+/// at widths 20–22 (measured peaks 480–600 MiB and 1896 MiB). The run itself caps the basis at what
 /// the budget holds.
 pub fn plan(n: usize, levels: usize, solver: Solver) -> (bool, f64) {
     let dense = match solver {
