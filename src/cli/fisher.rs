@@ -162,7 +162,7 @@ fn collapse(a: &FisherArgs, files: &str) -> Result<(), JobError> {
                     label,
                     points: pts.iter().map(|p| (p.x, p.y)).collect(),
                     line: false,
-                    errors: pts.iter().map(|p| if p.r_inf_error.is_finite() { p.r_inf_error } else { 0.0 }).collect(),
+                    errors: pts.iter().map(|p| p.r_inf_error).collect(),
                 }
             })
             .collect();

@@ -87,7 +87,11 @@ pub fn collapse(records: &[serde_json::Value]) -> Result<Collapse, JobError> {
             let r =
                 b["r_per_site"].as_f64().ok_or_else(|| bad(format!("record {}: bulk without r_per_site", i + 1)))?;
             if !bulk.iter().any(|x| x.0 == beta) {
-                bulk.push((beta, r, b["r_error"].as_f64().unwrap_or(f64::NAN)));
+                // a regular part without its error bound cannot be vouched for: refuse, never NaN
+                let e = b["r_error"]
+                    .as_f64()
+                    .ok_or_else(|| bad(format!("record {}: bulk without r_error (its error bound)", i + 1)))?;
+                bulk.push((beta, r, e));
             }
         }
         for row in rec["rows"].as_array().into_iter().flatten() {
