@@ -32,7 +32,7 @@ fn cylinders(c: &mut Criterion) {
     g.finish();
 }
 
-/// One k₁ of the momentum-space Fisher curvature at L = 64 (136 FFTs of 64 × 64 and the
+/// One k₁ of the momentum-space Fisher curvature at L = 64 (102 FFTs of 64 × 64 and the
 /// contraction): the unit of work of `onsager fisher --method momentum` (561 orbits at L = 64).
 fn momentum_k1(c: &mut Criterion) {
     let kc = 0.44068679350977147; // ln(1+√2)/2

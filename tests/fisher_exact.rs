@@ -216,7 +216,7 @@ fn extrapolation_recovers_a_logarithmic_law() {
 
 /// A regression test, not a correctness test: the numbers of the analysis quoted in
 /// docs/fisher.md, as `onsager fisher --from-csv data/fisher/ising2d_Kc_free_fermion.csv` and
-/// `--from-csv data/fisher/ising2d_Kc_L4-256.csv` printed them. No independent source exists for
+/// `--from-csv data/fisher/ising2d_Kc_L4-256.csv` / `ising2d_Kc_L4-512.csv` printed them. No independent source exists for
 /// d_R(∞); the test keeps the quoted numbers and the code that makes them in step.
 #[test]
 fn regression_extrapolation_of_the_stored_tables() {
@@ -237,6 +237,13 @@ fn regression_extrapolation_of_the_stored_tables() {
     assert!((e.d_r - 0.9954).abs() < 5e-4 && e.uncertainty < 0.01, "{:?}", (e.d_r, e.uncertainty));
     let d1 = e.fits.iter().find(|f| f.fixed_d && f.from_l == 64).unwrap();
     assert!((d1.log_power.unwrap() - 1.004).abs() < 0.002 && d1.rms < 1e-8, "{d1:?}");
+    // data/fisher/ising2d_Kc_L4-512.csv (the same and L = 512): d_R(∞) = 0.9955, p = 1.003
+    let rows = read_csv(include_str!("../data/fisher/ising2d_Kc_L4-512.csv"), FisherMethod::Momentum).unwrap();
+    assert_eq!((rows.len(), rows.last().unwrap().l), (82, 512));
+    let e = extrapolate(spec, &rows).unwrap();
+    assert!((e.d_r - 0.9955).abs() < 5e-4 && e.uncertainty < 0.01, "{:?}", (e.d_r, e.uncertainty));
+    let d1 = e.fits.iter().find(|f| f.fixed_d && f.from_l == 64).unwrap();
+    assert!((d1.log_power.unwrap() - 1.003).abs() < 0.002 && d1.rms < 5e-8, "{d1:?}");
 }
 
 #[test]

@@ -35,6 +35,7 @@
 use crate::fisher::CumulantSlices;
 use onsager_exact::kasteleyn::{Propagator, Sector, NODE_D, NODE_L, NODE_R, NODE_U};
 use onsager_models::Torus;
+use rayon::prelude::*;
 use std::ops::{Add, Mul, Sub};
 
 /// value + ε·derivative, ε² = 0.
@@ -157,8 +158,10 @@ impl FreeFermion {
         }
         let t = [kx.tanh(), ky.tanh()];
         let n = lx * ly;
-        let props: Vec<Propagator> =
-            Sector::ALL.iter().map(|&s| Propagator::new(s, lx, ly, t[0], t[1], s.periodic_x && s.periodic_y)).collect();
+        let props: Vec<Propagator> = Sector::ALL[..]
+            .par_iter()
+            .map(|&s| Propagator::new(s, lx, ly, t[0], t[1], s.periodic_x && s.periodic_y))
+            .collect();
         // Z_even = Σ c_s Pf A_s, the completed sector as c r₀ Pf A'
         let terms: Vec<(f64, f64)> = props
             .iter()
@@ -176,7 +179,7 @@ impl FreeFermion {
         let ln_z = n as f64 * (2f64.ln() + kx.cosh().ln() + ky.cosh().ln()) + ln_z_even;
 
         let mut sectors: Vec<SectorData> = props
-            .iter()
+            .par_iter()
             .map(|p| {
                 let c = p.sector.coefficient();
                 let scale = c * p.ln_pf.0 * (p.ln_pf.1 - ln_z_even).exp();

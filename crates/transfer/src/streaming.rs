@@ -292,9 +292,17 @@ pub(crate) fn contract_k1(
     let n = lx * ly;
     let g1 = &ginv[k1y * lx + kx];
     let mut bs = Neumaier::default();
+    // k₂ in row order, k₀ = −k₁ − k₂ stepped down along the row (no division per k₂)
+    let (mut k2y, mut k2x, mut row0, mut k0x) = (0, 0, (ly - k1y % ly) % ly * lx, (lx - kx % lx) % lx);
     for k2 in 0..n {
-        let (k2x, k2y) = (k2 % lx, k2 / lx);
-        let k0 = ((2 * ly - k1y - k2y) % ly) * lx + (2 * lx - kx - k2x) % lx;
+        let k0 = row0 + k0x;
+        k2x += 1;
+        k0x = if k0x == 0 { lx - 1 } else { k0x - 1 };
+        if k2x == lx {
+            (k2x, k2y) = (0, k2y + 1);
+            row0 = (2 * ly - k1y - k2y) % ly * lx;
+            k0x = (lx - kx % lx) % lx;
+        }
         let (g0, g2) = (&ginv[k0], &ginv[k2]);
         let mut t = [[[C::new(0.0, 0.0); 2]; 2]; 2];
         for (c, tc) in t.iter_mut().enumerate() {
